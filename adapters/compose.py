@@ -1,0 +1,65 @@
+"""The composition root: the one place that reads settings and builds storage, the core and the platforms."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.assistant import Assistant
+from bot.domain import Outbound, Platform
+from bot.settings import Settings, get_settings
+from bot.storage.db import Database
+from knowledge.loader import KnowledgeBase, default_knowledge
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    kb: KnowledgeBase
+    assistant: Assistant
+    outbounds: dict[str, Outbound] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+class _RedactTokens(logging.Filter):
+    """Never let a platform token reach the logs (httpx logs request URLs that contain it)."""
+
+    def __init__(self, secrets: list[str]):
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            if any(s in message for s in self.secrets):
+                for secret in self.secrets:
+                    message = message.replace(secret, "***")
+                record.msg, record.args = message, ()
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    secrets = [s.get_secret_value() for s in (settings.telegram_token, settings.discord_token) if s]
+    redact = _RedactTokens(secrets)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+async def build_app(settings: Settings | None = None, kb: KnowledgeBase | None = None) -> App:
+    """Build and migrate storage, load the plan, wire the core and the console recipient."""
+    from adapters.console import ConsoleOutbound
+
+    settings = settings or get_settings()
+    db = Database(settings.database_url)
+    await db.migrate()
+    kb = kb or default_knowledge()
+    app = App(settings, db, kb, Assistant(kb, db, settings))
+    app.outbounds[Platform.CONSOLE] = ConsoleOutbound(db)
+    return app

@@ -1,0 +1,129 @@
+"""The terminal: an interactive chat (buttons as numbered choices), scriptable through stdin, and a recipient."""
+
+from __future__ import annotations
+
+import asyncio
+import locale
+import os
+import sys
+from typing import TextIO
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.assistant import Assistant
+from bot.domain import Block, ChatRef, DeliveryResult, IncomingMessage, Platform, Reply, Style
+from bot.i18n import pick_language
+from bot.storage.db import Database
+from bot.storage.models import ConsoleInbox
+
+QUIT = {"quit", "exit", "q", ":q", "quitter"}
+
+
+def render(reply: Reply, first: int = 1) -> tuple[str, list[str]]:
+    """Plain text of a reply and the commands behind its numbered choices (numbered from `first`)."""
+    lines: list[str] = []
+    for block in reply.blocks:
+        lines.append(_render_block(block))
+    commands: list[str] = []
+    for row in reply.buttons:
+        labels = []
+        for button in row:
+            commands.append(button.command)
+            labels.append(f"[{first + len(commands) - 1}] {button.label}")
+        lines.append("   ".join(labels))
+    if reply.image:
+        lines.append(f"[image: {reply.image.filename}, {len(reply.image.data)} bytes — {reply.image.alt}]")
+    return "\n".join(lines), commands
+
+
+def _render_block(block: Block) -> str:
+    if block.style == Style.HEADING:
+        return f"== {block.text} =="
+    if block.style == Style.QUOTE:
+        return "\n".join("  > " + line for line in block.text.splitlines())
+    text = block.text
+    if block.url:
+        text += f" <{block.url}>"
+    return f"  ({text})" if block.style == Style.META else text
+
+
+class ConsoleOutbound:
+    """Delivers alerts to console users by storing them in their inbox; the key makes redelivery harmless."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def send(self, chat: ChatRef, reply: Reply, *, key: str) -> DeliveryResult:
+        text, _ = render(reply)
+        try:
+            async with self.db.session() as session, session.begin():
+                session.add(ConsoleInbox(chat_id=chat.chat_id, key=key, text=text))
+        except IntegrityError:
+            pass  # already delivered before a crash: exactly once for the reader
+        return DeliveryResult((key,))
+
+
+async def pop_inbox(db: Database, name: str) -> list[str]:
+    async with db.session() as session, session.begin():
+        rows = list(
+            await session.scalars(
+                select(ConsoleInbox).where(ConsoleInbox.chat_id == name, ConsoleInbox.shown.is_(False))
+                .order_by(ConsoleInbox.id)
+            )
+        )
+        if rows:
+            await session.execute(
+                update(ConsoleInbox).where(ConsoleInbox.id.in_([r.id for r in rows])).values(shown=True)
+            )
+    return [r.text for r in rows]
+
+
+def system_locale() -> str | None:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(var):
+            return os.environ[var]
+    return locale.getlocale()[0]
+
+
+async def chat_loop(assistant: Assistant, db: Database, name: str, lang: str | None = None,
+                    stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    """Read messages line by line until EOF or 'quit'; print each reply. Numbers pick the last reply's buttons."""
+    interactive = stdin.isatty()
+    ref = ChatRef(Platform.CONSOLE, name)
+    user_locale = lang or system_locale()
+    shown_lang = pick_language(lang, user_locale, default=assistant.settings.default_language)
+
+    def out(text: str) -> None:
+        print(text, file=stdout, flush=True)
+
+    alerts = await pop_inbox(db, name)
+    if alerts:
+        out(("🔔 Alerts since your last visit:" if shown_lang == "en" else "🔔 Alertes depuis votre dernière visite :"))
+        for text in alerts:
+            out(text)
+            out("-" * 40)
+    if interactive:
+        out(f"opengov-bot — {name}. Type a question, “help”, or “quit”.")
+    choices: list[str] = []
+    loop = asyncio.get_running_loop()
+    while True:
+        if interactive:
+            print("> ", end="", file=stdout, flush=True)
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line:
+            break
+        text = line.rstrip("\n")
+        if text.strip().casefold() in QUIT:
+            break
+        via_button = False
+        if text.strip().isdigit() and 0 < int(text.strip()) <= len(choices):
+            text, via_button = choices[int(text.strip()) - 1], True
+        message = IncomingMessage(ref, name, text, locale=user_locale, via_button=via_button)
+        choices = []
+        for reply in await assistant.handle(message):
+            rendered, commands = render(reply, len(choices) + 1)
+            out(rendered)
+            choices += commands
+        if not interactive:
+            out("")

@@ -1,0 +1,135 @@
+"""The conversation core: one IncomingMessage in, a list of Replies out, whatever the platform."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.chats import get_or_create_chat
+from bot.domain import Block, IncomingMessage, Reply, Style
+from bot.i18n import pick_language, t
+from bot.matcher import Matcher
+from bot.search import build_matcher
+from bot.settings import Settings
+from bot.storage.db import Database
+from bot.storage.models import Chat
+from knowledge.loader import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT = 2000  # characters read from one message; the rest is ignored (and the user told)
+
+
+@dataclass
+class Context:
+    """What a command handler needs about the message being answered."""
+
+    assistant: Assistant
+    msg: IncomingMessage
+    session: AsyncSession
+    chat: Chat
+    lang: str
+    is_admin: bool
+    notes: list[Reply] = field(default_factory=list)
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.assistant.kb
+
+    def say(self, *texts: str, style: Style = Style.TEXT) -> Reply:
+        return Reply(tuple(Block(text, style) for text in texts))
+
+    def tr(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+
+Handler = Callable[[Context, str], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    aliases: tuple[str, ...] = ()
+    # A command typed without "/" is only taken as a command when its arguments make sense for it;
+    # otherwise the text is a question ("status of the lobbying register?").
+    bare: Callable[[Context, str], bool] = lambda ctx, args: not args
+    admin: bool = False
+
+
+class Assistant:
+    def __init__(self, kb: KnowledgeBase, db: Database, settings: Settings, matcher: Matcher | None = None):
+        self.kb = kb
+        self.db = db
+        self.settings = settings
+        self.matcher = matcher or build_matcher(kb)
+        self.commands: dict[str, Command] = {}
+        from bot.handlers import register_all
+
+        register_all(self)
+
+    def register(self, command: Command) -> None:
+        for name in (command.name, *command.aliases):
+            self.commands[name] = command
+
+    async def is_following(self, ctx: Context, item_id: str) -> bool:
+        from bot.subscriptions import follows_directly
+
+        return await follows_directly(ctx.session, ctx.chat, item_id)
+
+    def is_admin(self, msg: IncomingMessage) -> bool:
+        return msg.user_id in self.settings.admin_ids(msg.chat.platform)
+
+    async def handle(self, msg: IncomingMessage) -> list[Reply]:
+        """Answer one message. Never raises: a failure becomes a polite apology, logged for the operators."""
+        lang = pick_language(msg.locale, default=self.settings.default_language)
+        try:
+            async with self.db.session() as session, session.begin():
+                chat = await get_or_create_chat(session, msg.chat, is_group=msg.is_group)
+                lang = pick_language(chat.language, msg.locale, default=self.settings.default_language)
+                ctx = Context(self, msg, session, chat, lang, self.is_admin(msg))
+                replies = await self._dispatch(ctx, clean_text(msg.text), len(msg.text))
+                return ctx.notes + replies
+        except Exception:
+            log.exception("failed to handle a message on %s", msg.chat.platform)
+            return [Reply((Block(t("error", lang)),))]
+
+    async def _dispatch(self, ctx: Context, text: str, raw_length: int) -> list[Reply]:
+        if not text:
+            return [ctx.say(ctx.tr("empty"))]
+        if raw_length > MAX_INPUT:
+            ctx.notes.append(ctx.say(ctx.tr("too_long"), style=Style.META))
+        name, args, slashed = split_command(text)
+        command = self.commands.get(name) if name else None
+        if command and (slashed or command.bare(ctx, args)):
+            if command.admin and not ctx.is_admin:
+                log.info("refused admin command %s to %s:%s", command.name, ctx.msg.chat.platform, ctx.msg.user_id)
+                return [ctx.say(ctx.tr("admin_only"))]
+            return await command.handler(ctx, args)
+        if slashed:
+            return [ctx.say(ctx.tr("unknown_command", command=name or text[:30]))]
+        return await self.commands["ask"].handler(ctx, text)
+
+
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+def clean_text(text: str) -> str:
+    """Printable, trimmed, NFC text of at most MAX_INPUT characters."""
+    text = unicodedata.normalize("NFC", text[: MAX_INPUT * 2])
+    return " ".join(_CONTROL.sub(" ", text).split())[:MAX_INPUT].strip()
+
+
+def split_command(text: str) -> tuple[str | None, str, bool]:
+    """'/show@my_bot 2.12' -> ('show', '2.12', True); 'show 2.12' -> ('show', '2.12', False)."""
+    slashed = text.startswith("/")
+    head, _, args = text.lstrip("/").partition(" ")
+    name = head.split("@", 1)[0].casefold()
+    if not re.fullmatch(r"[a-zà-ÿ_]{2,20}", name):
+        return (None, text, False) if not slashed else (name or None, args.strip(), True)
+    return name, args.strip(), slashed

@@ -1,0 +1,110 @@
+"""The small, frozen vocabulary the core speaks with every adapter: who wrote, what they wrote, what we reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+
+class Platform(StrEnum):
+    CONSOLE = "console"
+    TELEGRAM = "telegram"
+    DISCORD = "discord"
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """Where a conversation happens and where alerts go: a person's DM, a group or a server channel."""
+
+    platform: str
+    chat_id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.chat_id}"
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    chat: ChatRef
+    user_id: str
+    text: str
+    locale: str | None = None  # the platform's language hint ("fr-FR", "en")
+    is_group: bool = False  # a group chat / server channel rather than a private conversation
+    can_manage_chat: bool = True  # in a group: may this user change the group's follows and settings?
+    via_button: bool = False  # the text comes from a pressed button, not typed
+
+
+class Style(StrEnum):
+    HEADING = "heading"
+    TEXT = "text"
+    QUOTE = "quote"  # a citation of the plan
+    META = "meta"  # small print: source, dates
+    ITEM = "item"  # a list entry
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str
+    style: Style = Style.TEXT
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    command: str  # what pressing it sends back, e.g. "show 2.12"
+
+
+@dataclass(frozen=True)
+class Image:
+    data: bytes
+    filename: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    blocks: tuple[Block, ...] = ()
+    buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
+    image: Image | None = None
+    edit: bool = False  # a browsing step: adapters may edit the previous message in place
+
+    @property
+    def plain_text(self) -> str:
+        return "\n\n".join(b.text for b in self.blocks)
+
+    @property
+    def commands(self) -> list[str]:
+        return [b.command for row in self.buttons for b in row]
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    message_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+class TemporaryDeliveryError(Exception):
+    """Try again later (rate limited, network down, server error)."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentDeliveryError(Exception):
+    """Never try this recipient again (blocked the bot, chat deleted, DMs closed)."""
+
+
+class Outbound(Protocol):
+    """The one output port: deliver a reply to a chat, outside any conversation (alerts, announcements)."""
+
+    async def send(self, chat: ChatRef, reply: Reply, *, key: str) -> DeliveryResult: ...
+
+
+class ChatMovedError(Exception):
+    """The chat now lives under another id (a Telegram group upgraded to a supergroup)."""
+
+    def __init__(self, new_chat: ChatRef):
+        super().__init__(f"chat moved to {new_chat}")
+        self.new_chat = new_chat

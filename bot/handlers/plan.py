@@ -1,0 +1,126 @@
+"""Asking about the plan: start, help, questions, browse, show, status, progress, about, language."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from bot import present
+from bot.assistant import Command, Context
+from bot.chart import progress_png
+from bot.domain import Block, Button, Image, Reply, Style
+from bot.i18n import LANGUAGES
+from bot.statuses import current_status, current_statuses
+
+ID_PATTERN = re.compile(r"^(?:[1-9](?:\.[1-9][0-9]?)?|about\.[a-z]+)$")
+RELATED_RATIO = 0.6  # other matches worth offering score at least this share of the best one
+
+
+def normalise_id(text: str) -> str:
+    """'#2.12', 'Action 2.12', '2,12', 'show_2_12' -> '2.12' (best effort; may return junk to be rejected)."""
+    text = text.strip().lower().lstrip("#")
+    text = re.sub(r"^(action|engagement|commitment|item)\s+", "", text)
+    return text.replace(",", ".").replace("_", ".")
+
+
+def looks_like_id(ctx: Context, args: str) -> bool:
+    return bool(ID_PATTERN.match(normalise_id(args))) if args else False
+
+
+async def start(ctx: Context, args: str) -> list[Reply]:
+    if args.startswith("show_"):  # deep link: /start show_2_12
+        return await show(ctx, args[len("show_"):])
+    return [Reply(
+        (Block(ctx.tr("welcome")), Block(ctx.tr("welcome_hint"))),
+        ((Button(ctx.tr("btn_browse"), "browse"),), (Button("❓ help", "help"),)),
+    )]
+
+
+async def help_(ctx: Context, args: str) -> list[Reply]:
+    blocks = [Block(ctx.tr("help_title"), Style.HEADING), Block(ctx.tr("help_body"))]
+    if ctx.is_admin:
+        blocks.append(Block(ctx.tr("help_admin"), Style.META))
+    return [Reply(tuple(blocks), ((Button(ctx.tr("btn_browse"), "browse"),),))]
+
+
+async def about(ctx: Context, args: str) -> list[Reply]:
+    return [Reply((Block(ctx.tr("about_title"), Style.HEADING), Block(ctx.tr("about_body"))))]
+
+
+async def ask(ctx: Context, args: str) -> list[Reply]:
+    if not args:
+        return [ctx.say(ctx.tr("empty"))]
+    result = ctx.assistant.matcher.rank(args)
+    if not result.answered:
+        return [present.not_sure(ctx.kb, [m.id for m in result.matches[:3]], ctx.lang)]
+    best = result.matches[0]
+    replies = await show(ctx, best.id)
+    others = [m.id for m in result.matches[1:3] if m.score >= best.score * RELATED_RATIO]
+    extra = present.related(ctx.kb, others, ctx.lang)
+    return replies + ([extra] if extra else [])
+
+
+async def show(ctx: Context, args: str) -> list[Reply]:
+    if not args:
+        return [ctx.say(ctx.tr("show_usage"))]
+    item_id = normalise_id(args)
+    following = await ctx.assistant.is_following(ctx, item_id)
+    if item_id in ctx.kb.actions:
+        status = await current_status(ctx.session, item_id)
+        return [present.show_action(ctx.kb, ctx.kb.actions[item_id], status, ctx.lang, following)]
+    if item_id in ctx.kb.commitments:
+        statuses = await current_statuses(ctx.session)
+        return [present.show_commitment(ctx.kb, ctx.kb.commitments[item_id], statuses, ctx.lang, following)]
+    if item_id in ctx.kb.topics:
+        return [present.show_topic(ctx.kb.topics[item_id], ctx.lang)]
+    return [ctx.say(ctx.tr("unknown_id", item=args[:40]))]
+
+
+async def browse(ctx: Context, args: str) -> list[Reply]:
+    item_id = normalise_id(args) if args else ""
+    edit = ctx.msg.via_button
+    if item_id in ctx.kb.commitments:
+        return [present.browse_commitment(ctx.kb, ctx.kb.commitments[item_id], ctx.lang, edit=edit)]
+    if item_id:
+        return await show(ctx, item_id)
+    return [present.browse(ctx.kb, ctx.lang, edit=edit)]
+
+
+async def status(ctx: Context, args: str) -> list[Reply]:
+    if args:
+        return await show(ctx, args)
+    return [present.status_overview(ctx.kb, await current_statuses(ctx.session), ctx.lang)]
+
+
+async def progress(ctx: Context, args: str) -> list[Reply]:
+    statuses = await current_statuses(ctx.session)
+    png = await asyncio.to_thread(progress_png, ctx.kb, statuses, ctx.lang)
+    caption = ctx.tr("progress_caption")
+    return [Reply((Block(caption),), image=Image(png, "progress.png", caption))]
+
+
+async def language(ctx: Context, args: str) -> list[Reply]:
+    choice = args.strip().lower()[:2]
+    if choice not in LANGUAGES:
+        return [Reply(
+            (Block(ctx.tr("language_usage")),),
+            ((Button("English", "language en"), Button("Français", "language fr")),),
+        )]
+    ctx.chat.language = choice
+    ctx.lang = choice
+    return [ctx.say(ctx.tr("language_set"))]
+
+
+def register(assistant) -> None:
+    for command in (
+        Command("start", start, ("demarrer", "bonjour", "hello", "hi")),
+        Command("help", help_, ("aide", "commands", "commandes", "menu")),
+        Command("about", about, ("apropos",)),
+        Command("ask", ask, ("question", "demander"), bare=lambda ctx, args: False),
+        Command("show", show, ("voir", "afficher", "item"), bare=looks_like_id),
+        Command("browse", browse, ("parcourir", "list", "liste"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
+        Command("status", status, ("statut", "statuts", "etat"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
+        Command("progress", progress, ("progression", "avancement", "chart")),
+        Command("language", language, ("langue", "lang"), bare=lambda ctx, a: a.strip().lower() in LANGUAGES),
+    ):
+        assistant.register(command)

@@ -1,0 +1,163 @@
+"""Every user-facing sentence, in English and French. `t(key, lang, **values)` picks and fills one."""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "fr")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # -- start, help, about ---------------------------------------------------------------------------------
+    "welcome": {
+        "en": "👋 Hello! I answer questions about France's 2021–2023 Open Government action plan "
+        "(6 commitments, 58 actions) and I can alert you when an action's status changes.",
+        "fr": "👋 Bonjour ! Je réponds à vos questions sur le plan d'action national pour un gouvernement "
+        "ouvert 2021-2023 de la France (6 engagements, 58 actions) et je peux vous prévenir quand le statut "
+        "d'une action change.",
+    },
+    "welcome_hint": {
+        "en": "Ask in your own words, e.g. “what is France doing on lobbying transparency?”, or browse the plan.",
+        "fr": "Posez votre question librement, par exemple « que fait la France pour la transparence du "
+        "lobbying ? », ou parcourez le plan.",
+    },
+    "help_title": {"en": "What I can do", "fr": "Ce que je sais faire"},
+    "help_body": {
+        "en": "Type a question in English or French, or use a command:\n"
+        "• browse — the 6 commitments and their actions\n"
+        "• show ID — one item, e.g. show 2.12, show 3, show about.ogp\n"
+        "• status — where every action stands\n"
+        "• progress — a chart of the statuses\n"
+        "• follow ID|institution|all — be alerted of changes, e.g. follow 2.12, follow HATVP\n"
+        "• unfollow ID · stop — stop one or all follows\n"
+        "• subscriptions — what you follow\n"
+        "• frequency immediately|daily|weekly — when alerts arrive\n"
+        "• language en|fr — change language\n"
+        "• about · privacy · forget",
+        "fr": "Écrivez une question en français ou en anglais, ou utilisez une commande :\n"
+        "• browse — les 6 engagements et leurs actions\n"
+        "• show ID — un élément, par ex. show 2.12, show 3, show about.ogp\n"
+        "• status — l'état d'avancement de chaque action\n"
+        "• progress — un graphique des statuts\n"
+        "• follow ID|institution|all — être alerté des changements, par ex. follow 2.12, follow HATVP\n"
+        "• unfollow ID · stop — arrêter un suivi ou tous\n"
+        "• subscriptions — ce que vous suivez\n"
+        "• frequency immediately|daily|weekly — quand les alertes arrivent\n"
+        "• language en|fr — changer de langue\n"
+        "• about · privacy · forget",
+    },
+    "help_admin": {
+        "en": "Admin: setstatus ID LEVEL \"note\" [source-url] · announce … · stats",
+        "fr": "Administration : setstatus ID NIVEAU \"note\" [url-source] · announce … · stats",
+    },
+    "about_title": {"en": "About opengov-bot", "fr": "À propos d'opengov-bot"},
+    "about_body": {
+        "en": "An independent assistant for France's 2021–2023 National Action Plan of the Open Government "
+        "Partnership (OGP). Plan facts come from the plan's English summary (December 2021); French texts are "
+        "our translations. Statuses use the OGP Independent Reporting Mechanism scale (no evidence available, "
+        "not started, limited, substantial, complete) and are only shown when someone has recorded one, with "
+        "its source.",
+        "fr": "Un assistant indépendant consacré au plan d'action national 2021-2023 de la France pour le "
+        "Partenariat pour un gouvernement ouvert (PGO/OGP). Les informations viennent du résumé anglais du plan "
+        "(décembre 2021) ; les textes français sont nos traductions. Les statuts suivent l'échelle du mécanisme "
+        "d'évaluation indépendant de l'OGP (aucune information, non commencée, limitée, substantielle, achevée) "
+        "et ne sont affichés que lorsqu'ils ont été renseignés, avec leur source.",
+    },
+    # -- answers --------------------------------------------------------------------------------------------
+    "not_sure": {
+        "en": "I'm not sure the plan covers that. Did you mean one of these?",
+        "fr": "Je ne suis pas sûr que le plan traite de cela. Vouliez-vous dire l'un de ces éléments ?",
+    },
+    "not_found": {
+        "en": "I couldn't find anything about that in the plan.",
+        "fr": "Je n'ai rien trouvé à ce sujet dans le plan.",
+    },
+    "browse_hint": {
+        "en": "You can browse the whole plan with “browse”, or ask again in other words.",
+        "fr": "Vous pouvez parcourir tout le plan avec « browse », ou reformuler votre question.",
+    },
+    "empty": {
+        "en": "I didn't get a question. Type one in your own words, or “help” to see what I can do.",
+        "fr": "Je n'ai pas reçu de question. Écrivez-la avec vos mots, ou « help » pour voir ce que je sais faire.",
+    },
+    "too_long": {
+        "en": "That message is very long; I read only its beginning.",
+        "fr": "Ce message est très long ; je n'en ai lu que le début.",
+    },
+    "unknown_command": {
+        "en": "I don't know the command “{command}”. Type “help” to see the commands.",
+        "fr": "Je ne connais pas la commande « {command} ». Tapez « help » pour voir les commandes.",
+    },
+    "unknown_id": {
+        "en": "There is no item “{item}” in the plan. Ids look like 2 (a commitment), 2.12 (an action) or "
+        "about.ogp (a topic).",
+        "fr": "Il n'y a pas d'élément « {item} » dans le plan. Les identifiants ressemblent à 2 (un engagement), "
+        "2.12 (une action) ou about.ogp (un thème).",
+    },
+    "show_usage": {
+        "en": "Which item? For example: show 2.12",
+        "fr": "Quel élément ? Par exemple : show 2.12",
+    },
+    "browse_title": {"en": "The plan's 6 commitments", "fr": "Les 6 engagements du plan"},
+    "browse_pick": {"en": "Pick a commitment to see its actions.", "fr": "Choisissez un engagement pour voir ses actions."},
+    "commitment_actions": {"en": "Actions of commitment {id}", "fr": "Actions de l'engagement {id}"},
+    "commitment_label": {"en": "Commitment {id}", "fr": "Engagement {id}"},
+    "action_label": {"en": "Action {id}", "fr": "Action {id}"},
+    "topic_label": {"en": "About the plan", "fr": "À propos du plan"},
+    "lead": {"en": "Led by", "fr": "Pilotage"},
+    "implemented_by": {"en": "Implemented by", "fr": "Mise en œuvre"},
+    "promises": {"en": "Promised", "fr": "Engagements chiffrés"},
+    "aims": {"en": "Aims", "fr": "Objectifs"},
+    "status_line": {"en": "Status: {label}", "fr": "Statut : {label}"},
+    "status_since": {"en": "since {date}", "fr": "depuis le {date}"},
+    "status_source": {"en": "source", "fr": "source"},
+    "status_none_yet": {
+        "en": "(no status has been recorded yet)",
+        "fr": "(aucun statut n'a encore été renseigné)",
+    },
+    "status_counts": {"en": "Status of its {n} actions", "fr": "Statut de ses {n} actions"},
+    "plan_says": {"en": "The plan says", "fr": "Le plan indique (texte anglais)"},
+    "citation": {"en": "Source: {document}, {section}", "fr": "Source : {document}, {section}"},
+    "translation_note": {"en": "", "fr": "Traduction : {text}"},
+    "btn_browse": {"en": "📚 Browse the plan", "fr": "📚 Parcourir le plan"},
+    "btn_back": {"en": "⬅ Back", "fr": "⬅ Retour"},
+    "btn_follow": {"en": "🔔 Follow {id}", "fr": "🔔 Suivre {id}"},
+    "btn_unfollow": {"en": "🔕 Unfollow {id}", "fr": "🔕 Ne plus suivre {id}"},
+    "btn_more": {"en": "📄 Details", "fr": "📄 Détails"},
+    "other_matches": {"en": "Also related:", "fr": "À voir aussi :"},
+    # -- status overview and chart --------------------------------------------------------------------------
+    "status_title": {"en": "Where the 58 actions stand", "fr": "Où en sont les 58 actions"},
+    "status_overview_none": {
+        "en": "No status has been recorded yet: every action shows “no evidence available”.",
+        "fr": "Aucun statut n'a encore été renseigné : chaque action affiche « aucune information disponible ».",
+    },
+    "progress_title": {"en": "Action status by commitment", "fr": "Statut des actions par engagement"},
+    "progress_caption": {
+        "en": "Status of the plan's actions by commitment (OGP IRM scale).",
+        "fr": "Statut des actions du plan par engagement (échelle IRM de l'OGP).",
+    },
+    "progress_axis": {"en": "Number of actions", "fr": "Nombre d'actions"},
+    # -- language -------------------------------------------------------------------------------------------
+    "language_set": {"en": "Done: I'll speak English.", "fr": "C'est noté : je vous répondrai en français."},
+    "language_usage": {
+        "en": "Choose a language: language en or language fr",
+        "fr": "Choisissez une langue : language en ou language fr",
+    },
+    "error": {
+        "en": "Sorry, something went wrong on my side. Please try again in a moment.",
+        "fr": "Désolé, un problème est survenu de mon côté. Merci de réessayer dans un instant.",
+    },
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    entry = MESSAGES[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**values) if values else text
+
+
+def pick_language(*candidates: str | None, default: str = "en") -> str:
+    """First candidate that is (or starts with) a supported language: 'fr-FR' -> 'fr'."""
+    for candidate in candidates:
+        if candidate:
+            code = candidate.strip().lower()[:2]
+            if code in LANGUAGES:
+                return code
+    return default

@@ -1,0 +1,182 @@
+"""Rank the plan's items for a free-text question, in English or French, and decide whether to answer.
+
+A BM25F score over English and French stems of each item's fields, plus bonuses for names, acronyms and
+keyword phrases found whole in the question; unknown words are mapped to the closest known word with rapidfuzz
+so that typos still match. The decision to answer looks at how much of the question the plan explains.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.text import CHATTER, compact, content_tokens, stems, tokens
+
+# Field weights: how much a word found there says about the item.
+WEIGHTS = {"alias": 4.0, "title": 3.0, "keyword": 3.0, "summary": 1.5, "aim": 0.6, "institution": 1.2, "text": 1.0}
+K1, B = 1.2, 0.5
+PHRASE_BONUS = {"alias": 3.0, "keyword": 1.4, "title": 1.0, "institution": 0.8}
+MIN_FUZZY_LEN = 4
+COMMITMENT_FACTOR = 0.85  # a specific action is the better answer when it explains the question as well
+MAX_PHRASE_TOKENS = 6
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable item, its fields already split by kind; built from the knowledge base or synthetic."""
+
+    id: str
+    kind: str  # commitment | action | topic
+    title: str
+    fields: dict[str, list[str]]  # field kind -> texts (both languages)
+    phrases: dict[str, list[str]] = field(default_factory=dict)  # field kind -> names matched whole
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str
+    kind: str
+    score: float
+    title: str
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    answered: bool
+    matches: tuple[Match, ...]
+    coverage: float = 0.0
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """An answer needs a high enough score and enough of the question explained by the plan."""
+
+    min_score: float = 4.0
+    min_coverage: float = 0.6
+    strong_phrase: float = 6.0  # a name found whole answers even when the rest of the question is chatter
+
+
+class Matcher:
+    def __init__(self, documents: list[Document], thresholds: Thresholds | None = None):
+        self.docs = documents
+        self.thresholds = thresholds or Thresholds()
+        self._postings: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+        self._phrases: dict[str, list[tuple[int, str]]] = defaultdict(list)  # compact phrase -> (doc, kind)
+        self._known_tokens: set[str] = set()
+        lengths = []
+        for index, doc in enumerate(documents):
+            length = 0.0
+            for kind, texts in doc.fields.items():
+                weight = WEIGHTS[kind]
+                for text in texts:
+                    for token in content_tokens(text):
+                        self._known_tokens.add(token)
+                        for stem in stems(token):
+                            self._postings[stem][index] += weight
+                        length += weight
+            for kind, names in doc.phrases.items():
+                for name in names:
+                    key = compact(name)
+                    if len(key) >= 2 and (index, kind) not in self._phrases[key]:
+                        self._phrases[key].append((index, kind))
+            lengths.append(length)
+        self._lengths = lengths
+        self._avg_length = (sum(lengths) / len(lengths)) if lengths else 1.0
+        n = len(documents)
+        self._idf = {
+            stem: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for stem, p in self._postings.items()
+        }
+        self._max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+        self._vocabulary = sorted(t for t in self._known_tokens if len(t) >= MIN_FUZZY_LEN)
+        self._long_phrases = sorted(p for p in self._phrases if len(p) >= 8)
+        self._expand = lru_cache(maxsize=8192)(self._expand_uncached)
+
+    # -- query analysis -------------------------------------------------------------------------------------
+    def _expand_uncached(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Stems a query word stands for, with a confidence: itself, or its closest known words (typos)."""
+        own = tuple((s, 1.0) for s in stems(token) if s in self._postings)
+        if own or len(token) < MIN_FUZZY_LEN or token.isdigit():
+            return own
+        cutoff = 80 if len(token) < 7 else 84
+        found = process.extract(token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
+        expanded: dict[str, float] = {}
+        for word, similarity, _ in found:
+            for s in stems(word):
+                if s in self._postings:
+                    expanded[s] = max(expanded.get(s, 0.0), (similarity / 100) ** 2)
+        return tuple(expanded.items())
+
+    def _phrase_hits(self, words: list[str]) -> dict[tuple[int, str], float]:
+        """Names and keyword phrases found whole in the question: (doc, kind) -> strength.
+
+        Longer phrases are stronger; a phrase shared by several items is split between them.
+        """
+        hits: dict[tuple[int, str], float] = {}
+        for size in range(min(MAX_PHRASE_TOKENS, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                window = compact(" ".join(words[start : start + size]))
+                entries = self._phrases.get(window)
+                if entries is None and len(window) >= 8:
+                    close = process.extractOne(window, self._long_phrases, scorer=fuzz.ratio, score_cutoff=90)
+                    entries = self._phrases.get(close[0]) if close else None
+                for doc_kind in entries or ():
+                    strength = (1 + size) / len({doc for doc, _ in entries})
+                    hits[doc_kind] = max(hits.get(doc_kind, 0.0), strength)
+        return hits
+
+    # -- ranking --------------------------------------------------------------------------------------------
+    def rank(self, question: str, limit: int = 5) -> MatchResult:
+        words = tokens(question)[:200]
+        query = list(dict.fromkeys(content_tokens(" ".join(words))))[:60]
+        scores: dict[int, float] = defaultdict(float)
+        explained: dict[int, float] = defaultdict(float)  # doc -> idf mass of the question it contains
+        total = 0.0
+        for token in query:
+            expansions = self._expand(token)
+            weight = max((self._idf[s] for s, _ in expansions), default=self._max_idf)
+            if token not in CHATTER:
+                total += weight
+            per_doc: dict[int, float] = {}
+            seen: dict[int, float] = {}
+            for stem, confidence in expansions:
+                idf = self._idf[stem]
+                for index, tf in self._postings[stem].items():
+                    norm = K1 * (1 - B + B * self._lengths[index] / self._avg_length)
+                    contribution = confidence * idf * tf * (K1 + 1) / (tf + norm)
+                    per_doc[index] = max(per_doc.get(index, 0.0), contribution)
+                    seen[index] = max(seen.get(index, 0.0), confidence)
+            for index, value in per_doc.items():
+                scores[index] += value
+                if token not in CHATTER:
+                    explained[index] += weight * seen[index]
+        phrase_score: dict[int, float] = defaultdict(float)
+        for (index, kind), strength in self._phrase_hits(words).items():
+            phrase_score[index] += PHRASE_BONUS[kind] * strength
+        for index, bonus in phrase_score.items():
+            scores[index] += bonus
+        for index, doc in enumerate(self.docs):
+            if doc.kind == "commitment" and index in scores:
+                scores[index] *= COMMITMENT_FACTOR
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        coverage = min(1.0, explained[ranked[0][0]] / total) if ranked and total else (1.0 if ranked else 0.0)
+        matches = tuple(
+            Match(self.docs[i].id, self.docs[i].kind, round(s, 3), self.docs[i].title) for i, s in ranked
+        )
+        return MatchResult(self._decide(matches, coverage, phrase_score), matches, round(coverage, 3))
+
+    def _decide(self, matches: tuple[Match, ...], coverage: float, phrases: dict[int, float]) -> bool:
+        if not matches:
+            return False
+        t = self.thresholds
+        best = matches[0]
+        if max(phrases.values(), default=0.0) >= t.strong_phrase:
+            return True
+        return best.score >= t.min_score and coverage >= t.min_coverage

@@ -1,0 +1,171 @@
+"""The one place that turns plan items and statuses into replies, in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.domain import Block, Button, Reply, Style
+from bot.i18n import t
+from bot.status import EMOJI, Level, label
+from bot.statuses import NO_EVIDENCE, CurrentStatus, count_levels
+from knowledge.loader import KnowledgeBase
+from knowledge.schema import Action, Commitment, Source, Topic
+
+QUOTE_LIMIT = 1500
+BUTTON_LABEL = 60
+
+
+def short(text: str, limit: int = BUTTON_LABEL) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:.") + "…"
+
+
+def item_label(item: Commitment | Action | Topic, lang: str) -> str:
+    return f"{item.id} · {short(getattr(item.title, lang))}"
+
+
+def status_text(status: CurrentStatus, lang: str) -> str:
+    line = f"{EMOJI[status.level]} " + t("status_line", lang, label=label(status.level, lang))
+    if not status.recorded:
+        return line + " " + t("status_none_yet", lang)
+    parts = [line + " — " + t("status_since", lang, date=status.effective_date.isoformat())]
+    if status.note:
+        parts.append(status.note)
+    if status.source_url:
+        parts.append(f"{t('status_source', lang)}: {status.source_url}")
+    return "\n".join(parts)
+
+
+def level_counts_text(counts: dict[Level, int], lang: str) -> str:
+    return " · ".join(f"{EMOJI[level]} {label(level, lang)}: {counts[level]}" for level in Level if counts.get(level))
+
+
+def citation(source: Source, lang: str) -> Block:
+    return Block(t("citation", lang, document=source.document, section=source.section), Style.META, source.url)
+
+
+def _plan_quote(english: str, french: str | None, lang: str) -> Block:
+    text = french if lang == "fr" and french else english
+    if len(text) > QUOTE_LIMIT:
+        text = text[:QUOTE_LIMIT].rsplit(" ", 1)[0] + " […]"
+    return Block(text, Style.QUOTE)
+
+
+def follow_button(item_id: str, lang: str, following: bool = False) -> Button:
+    key = "btn_unfollow" if following else "btn_follow"
+    return Button(t(key, lang, id=item_id), f"{'unfollow' if following else 'follow'} {item_id}")
+
+
+def show_action(
+    kb: KnowledgeBase, action: Action, status: CurrentStatus, lang: str, following: bool = False
+) -> Reply:
+    commitment = kb.commitments[action.commitment]
+    institutions = ", ".join(_institution_name(i, lang) for i in kb.institutions_of(action))
+    blocks = [
+        Block(f"{t('action_label', lang, id=action.id)} — {getattr(action.title, lang)}", Style.HEADING),
+        Block(getattr(action.summary, lang)),
+        Block(f"{t('commitment_label', lang, id=commitment.id)}: {getattr(commitment.title, lang)}", Style.META),
+        Block(f"{t('implemented_by', lang)}: {institutions}"),
+    ]
+    if action.promises:
+        promised = "\n".join(f"• {getattr(p, lang)}" for p in action.promises)
+        blocks.append(Block(f"{t('promises', lang)}:\n{promised}"))
+    blocks.append(Block(status_text(status, lang)))
+    blocks.append(Block(t("plan_says", lang) + ":", Style.META))
+    blocks.append(_plan_quote(action.text.en, action.text.fr, lang))
+    blocks.append(citation(action.source, lang))
+    buttons = (
+        (follow_button(action.id, lang, following),),
+        (Button(t("btn_back", lang) + f" · {commitment.id}", f"browse {commitment.id}"), _browse_button(lang)),
+    )
+    return Reply(tuple(blocks), buttons)
+
+
+def show_commitment(
+    kb: KnowledgeBase, commitment: Commitment, statuses: dict[str, CurrentStatus], lang: str,
+    following: bool = False,
+) -> Reply:
+    actions = kb.actions_of(commitment.id)
+    leads = ", ".join(_institution_name(i, lang) for i in kb.institutions_of(commitment))
+    aims = "\n".join(f"• {getattr(aim, lang)}" for aim in commitment.aims)
+    counts = count_levels(statuses, [a.id for a in actions])
+    blocks = [
+        Block(f"{t('commitment_label', lang, id=commitment.id)} — {getattr(commitment.title, lang)}", Style.HEADING),
+        Block(getattr(commitment.summary, lang)),
+        Block(f"{t('lead', lang)}: {leads}"),
+        Block(f"{t('aims', lang)}:\n{aims}"),
+        Block(f"{t('status_counts', lang, n=len(actions))}: {level_counts_text(counts, lang)}"),
+        Block(t("plan_says", lang) + ":", Style.META),
+        _plan_quote(commitment.issues.en, commitment.issues.fr, lang),
+        citation(commitment.source, lang),
+    ]
+    buttons = [(follow_button(commitment.id, lang, following),)]
+    buttons += [(Button(item_label(a, lang), f"show {a.id}"),) for a in actions]
+    buttons.append((_browse_button(lang),))
+    return Reply(tuple(blocks), tuple(buttons))
+
+
+def show_topic(topic: Topic, lang: str) -> Reply:
+    blocks = (
+        Block(f"{t('topic_label', lang)} — {getattr(topic.title, lang)}", Style.HEADING),
+        Block(getattr(topic.answer, lang)),
+        citation(topic.source, lang),
+    )
+    return Reply(blocks, ((_browse_button(lang),),))
+
+
+def browse(kb: KnowledgeBase, lang: str, *, edit: bool = False) -> Reply:
+    blocks = (Block(t("browse_title", lang), Style.HEADING), Block(t("browse_pick", lang)))
+    buttons = tuple((Button(item_label(c, lang), f"browse {c.id}"),) for c in kb.commitments.values())
+    return Reply(blocks, buttons, edit=edit)
+
+
+def browse_commitment(kb: KnowledgeBase, commitment: Commitment, lang: str, *, edit: bool = False) -> Reply:
+    blocks = (
+        Block(t("commitment_actions", lang, id=commitment.id), Style.HEADING),
+        Block(getattr(commitment.title, lang)),
+    )
+    buttons = [(Button(item_label(a, lang), f"show {a.id}"),) for a in kb.actions_of(commitment.id)]
+    buttons.append((Button(t("btn_more", lang) + f" · {commitment.id}", f"show {commitment.id}"),))
+    buttons.append((Button(t("btn_back", lang), "browse"),))
+    return Reply(blocks, tuple(buttons), edit=edit)
+
+
+def status_overview(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang: str) -> Reply:
+    blocks = [Block(t("status_title", lang), Style.HEADING)]
+    total = count_levels(statuses, list(kb.actions))
+    blocks.append(Block(level_counts_text(total, lang)))
+    if not statuses:
+        blocks.append(Block(t("status_overview_none", lang)))
+    for c in kb.commitments.values():
+        actions = kb.actions_of(c.id)
+        lines = [f"{c.id} · {getattr(c.title, lang)}"]
+        lines += [
+            f"  {EMOJI[statuses.get(a.id, NO_EVIDENCE).level]} {a.id} {short(getattr(a.title, lang), 70)}"
+            for a in actions
+        ]
+        blocks.append(Block("\n".join(lines), Style.ITEM))
+    return Reply(tuple(blocks), ((Button("📊 " + t("progress_title", lang), "progress"),),))
+
+
+def not_sure(kb: KnowledgeBase, suggestion_ids: Iterable[str], lang: str) -> Reply:
+    items = [kb.get(i) for i in suggestion_ids]
+    buttons = [(Button(item_label(item, lang), f"show {item.id}"),) for item in items if item][:3]
+    key = "not_sure" if buttons else "not_found"
+    blocks = (Block(t(key, lang)), Block(t("browse_hint", lang), Style.META))
+    return Reply(blocks, (*buttons, (_browse_button(lang),)))
+
+
+def related(kb: KnowledgeBase, ids: Iterable[str], lang: str) -> Reply | None:
+    items = [kb.get(i) for i in ids]
+    buttons = tuple((Button(item_label(item, lang), f"show {item.id}"),) for item in items if item)
+    return Reply((Block(t("other_matches", lang), Style.META),), buttons) if buttons else None
+
+
+def _browse_button(lang: str) -> Button:
+    return Button(t("btn_browse", lang), "browse")
+
+
+def _institution_name(inst, lang: str) -> str:
+    name = getattr(inst.name, lang)
+    return f"{name} ({inst.acronyms[0]})" if inst.acronyms else name

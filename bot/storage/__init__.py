@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 async models, the one engine/session factory, Alembic migrations."""

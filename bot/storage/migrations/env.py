@@ -1,0 +1,16 @@
+"""Alembic environment: always run on a connection handed over by Database.migrate()."""
+
+from alembic import context
+
+from bot.storage.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through bot.storage.db.Database.migrate()")
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

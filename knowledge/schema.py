@@ -1,0 +1,100 @@
+"""Pydantic schema of the plan's data files: what a commitment, an action, a topic and an institution hold."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+PLAN_DOCUMENT = "Summary of France's 2021-2023 National Action Plan (December 2021)"
+PLAN_URL = "https://modernisation.gouv.fr"
+
+
+class Strict(BaseModel):
+    """Unknown fields are typos in a hand-edited file: reject them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localized(Strict):
+    """A short text in both languages."""
+
+    en: NonEmpty
+    fr: NonEmpty
+
+
+class PlanText(Strict):
+    """The plan's own words (English) and, optionally, our French translation of them."""
+
+    en: NonEmpty
+    fr: NonEmpty | None = None
+
+
+class Terms(Strict):
+    """Search terms a citizen might type, per language: keywords, synonyms, names, acronyms."""
+
+    en: list[NonEmpty] = []
+    fr: list[NonEmpty] = []
+
+    def all(self) -> list[str]:
+        return [*self.en, *self.fr]
+
+
+class Source(Strict):
+    """Where in the plan the passage comes from."""
+
+    section: NonEmpty
+    url: NonEmpty = PLAN_URL
+    document: NonEmpty = PLAN_DOCUMENT
+
+
+class Institution(Strict):
+    id: Slug
+    name: Localized
+    acronyms: list[NonEmpty] = []
+    aliases: Terms = Terms()
+
+
+class Commitment(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[1-9]$")]
+    title: Localized
+    summary: Localized
+    issues: PlanText
+    aims: list[Localized] = Field(min_length=1)
+    lead_institutions: list[Slug] = Field(min_length=1)
+    keywords: Terms = Terms()
+    source: Source
+
+
+class Action(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[1-9]\.[1-9][0-9]?$")]
+    commitment: Annotated[str, StringConstraints(pattern=r"^[1-9]$")]
+    aim: Localized
+    title: Localized
+    summary: Localized
+    text: PlanText
+    institutions: list[Slug] = Field(min_length=1)
+    promises: list[Localized] = []
+    keywords: Terms = Terms()
+    aliases: Terms = Terms()
+    source: Source
+
+
+class Topic(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^about\.[a-z]+$")]
+    title: Localized
+    answer: Localized
+    keywords: Terms = Terms()
+    source: Source
+
+
+class DataFile(Strict):
+    """One YAML file; any of the four lists may be present. The loader merges all files."""
+
+    institutions: list[Institution] = []
+    commitments: list[Commitment] = []
+    actions: list[Action] = []
+    topics: list[Topic] = []
