@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.assistant import Assistant
-from bot.domain import Block, ChatRef, DeliveryResult, IncomingMessage, Platform, Reply, Style
+from bot.domain import Block, ChatRef, DeliveryResult, IncomingMessage, Platform, Recipient, Reply, Style
 from bot.i18n import pick_language
 from bot.storage.db import Database
 from bot.storage.models import ConsoleInbox
@@ -54,11 +54,11 @@ class ConsoleOutbound:
     def __init__(self, db: Database):
         self.db = db
 
-    async def send(self, chat: ChatRef, reply: Reply, *, key: str) -> DeliveryResult:
+    async def send(self, recipient: Recipient, reply: Reply, *, key: str) -> DeliveryResult:
         text, _ = render(reply)
         try:
             async with self.db.session() as session, session.begin():
-                session.add(ConsoleInbox(chat_id=chat.chat_id, key=key, text=text))
+                session.add(ConsoleInbox(chat_id=recipient.chat.chat_id, key=key, text=text))
         except IntegrityError:
             pass  # already delivered before a crash: exactly once for the reader
         return DeliveryResult((key,))

@@ -90,7 +90,7 @@ class Assistant:
         lang = pick_language(msg.locale, default=self.settings.default_language)
         try:
             async with self.db.session() as session, session.begin():
-                chat = await get_or_create_chat(session, msg.chat, is_group=msg.is_group)
+                chat = await get_or_create_chat(session, msg.chat, is_group=msg.is_group, origin=msg.origin)
                 lang = pick_language(chat.language, msg.locale, default=self.settings.default_language)
                 ctx = Context(self, msg, session, chat, lang, self.is_admin(msg))
                 replies = await self._dispatch(ctx, clean_text(msg.text), len(msg.text))

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import ChatRef
-from bot.storage.models import Chat, utcnow
+from bot.storage.db import Database
+from bot.storage.models import Chat, Notification, Subscription, utcnow
 
 
 async def find_chat(session: AsyncSession, ref: ChatRef) -> Chat | None:
     return await session.scalar(select(Chat).where(Chat.platform == ref.platform, Chat.chat_id == ref.chat_id))
 
 
-async def get_or_create_chat(session: AsyncSession, ref: ChatRef, *, is_group: bool = False) -> Chat:
+async def get_or_create_chat(
+    session: AsyncSession, ref: ChatRef, *, is_group: bool = False, origin: str | None = None
+) -> Chat:
     """The chat's record, created on first contact (safe when two messages race)."""
     chat = await find_chat(session, ref)
     if chat is None:
@@ -25,9 +28,42 @@ async def get_or_create_chat(session: AsyncSession, ref: ChatRef, *, is_group: b
         except IntegrityError:
             chat = await find_chat(session, ref)
             assert chat is not None
-    else:
-        chat.last_seen_at = utcnow()
-        if not chat.active and chat.inactive_reason:
-            # They are talking to us again: a once-blocked person or a closed DM is reachable again.
-            chat.active, chat.inactive_reason = True, None
+    chat.last_seen_at = utcnow()
+    if origin:
+        chat.origin = origin
+    if not chat.active:
+        # They are talking to us again: a once-blocked person or a closed DM is reachable again.
+        chat.active, chat.inactive_reason = True, None
     return chat
+
+
+async def move_chat(db: Database, old: ChatRef, new: ChatRef) -> None:
+    """The chat now lives under another id (a Telegram group upgraded to a supergroup): keep everything.
+
+    Renames the chat's row; when the new id already has a row (someone wrote there first), merges the old
+    one into it — follows, owed notifications and unset preferences — and deletes the old row.
+    """
+    async with db.session() as session, session.begin():
+        moving = await find_chat(session, old)
+        if moving is None:
+            return
+        existing = await find_chat(session, new)
+        if existing is None:
+            moving.platform, moving.chat_id = new.platform, new.chat_id
+            return
+        kept = {(s.target_kind, s.target_id) for s in await session.scalars(
+            select(Subscription).where(Subscription.chat_pk == existing.id))}
+        for sub in list(await session.scalars(select(Subscription).where(Subscription.chat_pk == moving.id))):
+            if (sub.target_kind, sub.target_id) in kept:
+                await session.delete(sub)
+            else:
+                sub.chat_pk = existing.id
+        await session.execute(
+            update(Notification).where(Notification.chat_pk == moving.id).values(chat_pk=existing.id)
+        )
+        existing.language = existing.language or moving.language
+        if existing.frequency == "immediately" and moving.frequency:
+            existing.frequency = moving.frequency
+        existing.is_group = existing.is_group or moving.is_group
+        await session.flush()
+        await session.delete(moving)

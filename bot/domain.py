@@ -25,6 +25,16 @@ class ChatRef:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """A chat as the delivery worker sees it: where its alerts actually go and how."""
+
+    chat: ChatRef
+    target: str | None = None  # deliver here instead of the chat itself (a Discord server's alert channel)
+    mention: str | None = None  # prefix alerts with this mention (a Discord role id)
+    origin: str | None = None  # where the person last talked to us, to explain an undeliverable DM
+
+
+@dataclass(frozen=True)
 class IncomingMessage:
     chat: ChatRef
     user_id: str
@@ -33,6 +43,7 @@ class IncomingMessage:
     is_group: bool = False  # a group chat / server channel rather than a private conversation
     can_manage_chat: bool = True  # in a group: may this user change the group's follows and settings?
     via_button: bool = False  # the text comes from a pressed button, not typed
+    origin: str | None = None  # the channel the message came from, when the chat is not itself a channel
 
 
 class Style(StrEnum):
@@ -99,7 +110,12 @@ class PermanentDeliveryError(Exception):
 class Outbound(Protocol):
     """The one output port: deliver a reply to a chat, outside any conversation (alerts, announcements)."""
 
-    async def send(self, chat: ChatRef, reply: Reply, *, key: str) -> DeliveryResult: ...
+    async def send(self, recipient: Recipient, reply: Reply, *, key: str) -> DeliveryResult:
+        """Deliver or raise TemporaryDeliveryError / PermanentDeliveryError / ChatMovedError.
+
+        `key` is the notification's idempotency key, for outbounds able to deduplicate.
+        """
+        ...
 
 
 class ChatMovedError(Exception):

@@ -144,6 +144,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sorry, something went wrong on my side. Please try again in a moment.",
         "fr": "Désolé, un problème est survenu de mon côté. Merci de réessayer dans un instant.",
     },
+    # -- Telegram adapter (adapters/telegram): the command menu and a few Telegram-only notes ---------------
+    "tg_cmd_start": {"en": "Welcome and what I can do", "fr": "Accueil et ce que je sais faire"},
+    "tg_cmd_help": {"en": "The commands", "fr": "Les commandes"},
+    "tg_cmd_ask": {"en": "Ask a question about the plan", "fr": "Poser une question sur le plan"},
+    "tg_cmd_browse": {"en": "Browse the 6 commitments", "fr": "Parcourir les 6 engagements"},
+    "tg_cmd_show": {"en": "Show an item, e.g. /show 2.12", "fr": "Afficher un élément, par ex. /show 2.12"},
+    "tg_cmd_status": {"en": "Where the actions stand", "fr": "L'état d'avancement des actions"},
+    "tg_cmd_progress": {"en": "A chart of the statuses", "fr": "Un graphique des statuts"},
+    "tg_cmd_follow": {
+        "en": "Be alerted of changes, e.g. /follow 2.12",
+        "fr": "Être alerté des changements, par ex. /follow 2.12",
+    },
+    "tg_cmd_unfollow": {"en": "Stop following an item", "fr": "Ne plus suivre un élément"},
+    "tg_cmd_subscriptions": {"en": "What you follow", "fr": "Ce que vous suivez"},
+    "tg_cmd_frequency": {
+        "en": "Alerts immediately, daily or weekly",
+        "fr": "Alertes immédiates, quotidiennes ou hebdomadaires",
+    },
+    "tg_cmd_language": {"en": "Change language (en/fr)", "fr": "Changer de langue (en/fr)"},
+    "tg_cmd_about": {"en": "About this bot and its sources", "fr": "À propos de ce bot et de ses sources"},
+    "tg_cmd_privacy": {"en": "What I store about you", "fr": "Ce que je conserve sur vous"},
+    "tg_cmd_forget": {"en": "Delete everything I store about you", "fr": "Effacer tout ce que je conserve sur vous"},
+    "tg_cmd_stop": {"en": "Stop all alerts", "fr": "Arrêter toutes les alertes"},
+    "tg_cmd_setstatus": {
+        "en": "Admin: set an action's status",
+        "fr": "Administration : renseigner le statut d'une action",
+    },
+    "tg_cmd_announce": {"en": "Admin: send an announcement", "fr": "Administration : envoyer une annonce"},
+    "tg_cmd_stats": {"en": "Admin: usage figures", "fr": "Administration : chiffres d'utilisation"},
+    "tg_button_expired": {
+        "en": "This button has expired. Please ask again.",
+        "fr": "Ce bouton a expiré. Merci de refaire votre demande.",
+    },
+    "tg_photo_fallback": {"en": "Chart", "fr": "Graphique"},
 }
 
 

@@ -18,7 +18,7 @@ from bot.text import CHATTER, compact, content_tokens, stems, tokens
 
 # Field weights: how much a word found there says about the item.
 WEIGHTS = {"alias": 4.0, "title": 3.0, "keyword": 3.0, "summary": 1.5, "aim": 0.6, "institution": 1.2, "text": 1.0}
-K1, B = 1.2, 0.5
+K1, B = 2.0, 0.5
 PHRASE_BONUS = {"alias": 3.0, "keyword": 1.4, "title": 1.0, "institution": 0.8}
 MIN_FUZZY_LEN = 4
 COMMITMENT_FACTOR = 0.85  # a specific action is the better answer when it explains the question as well
@@ -60,7 +60,9 @@ class Thresholds:
     """An answer needs a high enough score and enough of the question explained by the plan."""
 
     min_score: float = 4.0
-    min_coverage: float = 0.6
+    min_coverage: float = 0.55
+    strong_score: float = 13.0  # a strong match may come with more words the plan doesn't know (chatter)
+    strong_min_coverage: float = 0.25
     strong_phrase: float = 6.0  # a name found whole answers even when the rest of the question is chatter
 
 
@@ -120,7 +122,7 @@ class Matcher:
         Longer phrases are stronger; a phrase shared by several items is split between them.
         """
         hits: dict[tuple[int, str], float] = {}
-        for size in range(min(MAX_PHRASE_TOKENS, len(words)), 0, -1):
+        for size in range(min(MAX_PHRASE_TOKENS, len(words)), 1, -1):
             for start in range(len(words) - size + 1):
                 window = compact(" ".join(words[start : start + size]))
                 entries = self._phrases.get(window)
@@ -128,7 +130,7 @@ class Matcher:
                     close = process.extractOne(window, self._long_phrases, scorer=fuzz.ratio, score_cutoff=90)
                     entries = self._phrases.get(close[0]) if close else None
                 for doc_kind in entries or ():
-                    strength = (1 + size) / len({doc for doc, _ in entries})
+                    strength = size / len({doc for doc, _ in entries})
                     hits[doc_kind] = max(hits.get(doc_kind, 0.0), strength)
         return hits
 
@@ -179,4 +181,6 @@ class Matcher:
         best = matches[0]
         if max(phrases.values(), default=0.0) >= t.strong_phrase:
             return True
-        return best.score >= t.min_score and coverage >= t.min_coverage
+        return (best.score >= t.min_score and coverage >= t.min_coverage) or (
+            best.score >= t.strong_score and coverage >= t.strong_min_coverage
+        )

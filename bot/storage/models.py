@@ -50,6 +50,7 @@ class Chat(Base):
     inactive_reason: Mapped[str | None] = mapped_column(String(200))
     delivery_target: Mapped[str | None] = mapped_column(String(64))  # e.g. a Discord server's alert channel
     mention: Mapped[str | None] = mapped_column(String(64))  # e.g. a Discord role to mention in alerts
+    origin: Mapped[str | None] = mapped_column(String(64))  # where the person last wrote from (a channel)
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     forget_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -47,8 +47,9 @@ World setup (sync; call before the client connects so READY/GUILD_CREATE carry i
 everyone_permissions=DEFAULT_PERMISSIONS, bot_permissions=None) -> dict``
     channels: ``(id, name)``, ``(id, name, type)`` or a channel dict; roles: ``(id, name)``,
     ``(id, name, permissions)`` or a role dict.  An @everyone role (id == guild_id) and a managed bot
-    role are added.  When a client is already connected, GUILD_CREATE is dispatched in the
-    background (``await fake.settle()`` waits for it).
+    role are added.  When a client is already connected, a "just joined" GUILD_CREATE (no
+    ``unavailable`` key -> discord.py's on_guild_join) is dispatched in the background
+    (``await fake.settle()`` waits for it).
 ``channel_dict(channel_id) -> dict | None``; ``dm_channel_id(user_id) -> int`` (creates the DM channel).
 
 Driving the bot (async; each needs a connected client, else RuntimeError):
@@ -77,8 +78,9 @@ Waiting:
 ``wait_response(interaction, timeout=5, *, followups=0, edits=0) -> dict`` -> the interaction's first
 callback (``{"interaction_id", "type", "data", "files", "message"}``) once it and at least
 ``followups`` follow-ups / ``edits`` edits exist (see ``interaction.followups`` / ``.edits``).
-``wait_for(predicate, timeout=5)`` -> re-evaluates the sync predicate after every request / gateway
-frame; returns its truthy value or raises ``TimeoutError`` listing the last calls.
+``wait_for(predicate, timeout=5, *, poll_interval=0.01)`` -> re-evaluates the sync predicate after every
+request / gateway frame and every ``poll_interval`` (so it can watch client-side state such as a list your
+bot appends to); returns its truthy value or raises ``TimeoutError`` listing the last calls.
 ``settle()`` -> awaits background gateway sends (echoes, late GUILD_CREATE).
 
 Failure injection:
@@ -133,9 +135,10 @@ import re
 import secrets
 import time
 from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, Self
 
 import discord
 import discord.gateway
@@ -144,10 +147,10 @@ import yarl
 from aiohttp import WSMsgType, web
 
 __all__ = [
-    "Call",
     "DEFAULT_APP_ID",
     "DEFAULT_OWNER_ID",
     "DEFAULT_PERMISSIONS",
+    "Call",
     "FakeDiscord",
     "InteractionRecord",
 ]
@@ -196,7 +199,7 @@ _ERROR_TEXT = {
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def _error(code: int, message: str) -> dict:
@@ -384,7 +387,7 @@ class FakeDiscord:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> FakeDiscord:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -454,7 +457,9 @@ class FakeDiscord:
         self._last_snowflake = sf
         return sf
 
-    def add_user(self, user_id: int, name: str | None = None, *, bot: bool = False, accepts_dms: bool = True) -> dict:
+    def add_user(
+        self, user_id: int, name: str | None = None, *, bot: bool = False, accepts_dms: bool = True
+    ) -> dict:
         user = {
             "id": str(int(user_id)),
             "username": name or f"user{user_id}",
@@ -495,8 +500,13 @@ class FakeDiscord:
                 ch["id"] = str(ch["id"])
             else:
                 cid, cname, *rest = spec
-                ch = {"id": str(cid), "name": cname, "type": rest[0] if rest else 0, "position": pos,
-                      "permission_overwrites": []}
+                ch = {
+                    "id": str(cid),
+                    "name": cname,
+                    "type": rest[0] if rest else 0,
+                    "position": pos,
+                    "permission_overwrites": [],
+                }
             ch.setdefault("parent_id", None)
             ch.setdefault("nsfw", False)
             ch.setdefault("flags", 0)
@@ -518,8 +528,9 @@ class FakeDiscord:
                 rid, rname, *rest = spec
                 r = self._role_dict(int(rid), rname, str(rest[0]) if rest else "0", pos)
             role_list.append(r)
-        bot_role = self._role_dict(self._snowflake(), self.bot_name, bot_permissions or everyone_permissions,
-                                   len(role_list))
+        bot_role = self._role_dict(
+            self._snowflake(), self.bot_name, bot_permissions or everyone_permissions, len(role_list)
+        )
         bot_role["managed"] = True
         bot_role["tags"] = {"bot_id": str(self.bot_user_id)}
         role_list.append(bot_role)
@@ -535,7 +546,7 @@ class FakeDiscord:
         }
         self.guilds[gid] = guild
         if any(s.identified for s in self._sessions):
-            self._background(self.dispatch("GUILD_CREATE", self._guild_create_payload(gid)))
+            self._background(self.dispatch("GUILD_CREATE", self._guild_create_payload(gid, joined=True)))
         return guild
 
     @staticmethod
@@ -614,14 +625,16 @@ class FakeDiscord:
             member["permissions"] = str(permissions)
         return member
 
-    def _guild_create_payload(self, gid: int) -> dict:
+    def _guild_create_payload(self, gid: int, *, joined: bool = False) -> dict:
+        # After READY, Discord marks a guild that becomes available with "unavailable": false, while the
+        # GUILD_CREATE for a guild the bot just joined has no "unavailable" key; discord.py turns the
+        # first into on_guild_available and the second into on_guild_join.
         g = self.guilds[gid]
         payload = self._guild_object(gid)
         payload.update(
             {
                 "joined_at": g["joined_at"],
                 "large": False,
-                "unavailable": False,
                 "member_count": 2,
                 "voice_states": [],
                 "members": [self._member_dict(gid, self.bot_user_id)],
@@ -633,6 +646,8 @@ class FakeDiscord:
                 "soundboard_sounds": [],
             }
         )
+        if not joined:
+            payload["unavailable"] = False
         return payload
 
     def _bot_permissions(self, gid: int | None) -> str:
@@ -664,7 +679,13 @@ class FakeDiscord:
         dm = self._dm_by_user.get(uid)
         if dm is None:
             cid = self._snowflake()
-            dm = {"id": str(cid), "type": 1, "recipients": [self._user(uid)], "last_message_id": None, "flags": 0}
+            dm = {
+                "id": str(cid),
+                "type": 1,
+                "recipients": [self._user(uid)],
+                "last_message_id": None,
+                "flags": 0,
+            }
             self._dm_by_user[uid] = dm
             self._dm_by_channel[cid] = uid
         return int(dm["id"])
@@ -684,7 +705,9 @@ class FakeDiscord:
     def _tail(self, n: int = 8) -> str:
         return ", ".join(f"{c.method} {c.path} -> {c.status}" for c in self.calls[-n:]) or "(none)"
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(
+        self, predicate: Callable[[], Any], timeout: float = 5.0, *, poll_interval: float = 0.01
+    ) -> Any:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -693,10 +716,13 @@ class FakeDiscord:
                 return result
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise TimeoutError(f"FakeDiscord.wait_for timed out after {timeout}s; last calls: {self._tail()}")
+                raise TimeoutError(
+                    f"FakeDiscord.wait_for timed out after {timeout}s; last calls: {self._tail()}"
+                )
             event = self._changed
+            # wake on any fake-side change, and poll: the predicate may watch client-side state
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+                await asyncio.wait_for(event.wait(), min(remaining, poll_interval))
 
     async def wait_response(
         self, interaction: InteractionRecord, timeout: float = 5.0, *, followups: int = 0, edits: int = 0
@@ -734,8 +760,17 @@ class FakeDiscord:
         headers: dict[str, str] | None = None,
     ) -> None:
         self._failures.append(
-            _Failure(method.upper(), re.compile(path_regex), int(status), body, int(times), via_header,
-                     retry_after, is_global, dict(headers or {}))
+            _Failure(
+                method.upper(),
+                re.compile(path_regex),
+                int(status),
+                body,
+                int(times),
+                via_header,
+                retry_after,
+                is_global,
+                dict(headers or {}),
+            )
         )
 
     def _failure_response(self, f: _Failure, method: str, path: str) -> web.Response:
@@ -743,7 +778,12 @@ class FakeDiscord:
         body = f.body
         if f.status == 429:
             if body is None:
-                body = {"message": _ERROR_TEXT[429], "retry_after": f.retry_after, "global": f.is_global, "code": 0}
+                body = {
+                    "message": _ERROR_TEXT[429],
+                    "retry_after": f.retry_after,
+                    "global": f.is_global,
+                    "code": 0,
+                }
             if f.via_header:
                 headers.setdefault("Via", "1.1 google")
             headers.setdefault("Retry-After", str(max(1, int(f.retry_after + 0.999))))
@@ -751,7 +791,9 @@ class FakeDiscord:
             headers.setdefault("X-RateLimit-Remaining", "0")
             headers.setdefault("X-RateLimit-Reset", f"{time.time() + f.retry_after:.3f}")
             headers.setdefault("X-RateLimit-Reset-After", f"{f.retry_after:.3f}")
-            headers.setdefault("X-RateLimit-Bucket", "fake" + format(abs(hash((method, f.pattern.pattern))), "x"))
+            headers.setdefault(
+                "X-RateLimit-Bucket", "fake" + format(abs(hash((method, f.pattern.pattern))), "x")
+            )
             headers.setdefault("X-RateLimit-Scope", "shared" if not f.is_global else "global")
             if f.is_global:
                 headers.setdefault("X-RateLimit-Global", "true")
@@ -790,8 +832,12 @@ class FakeDiscord:
                 if part.filename is not None:
                     data = await part.read(decode=False)
                     files.append(
-                        {"field": name, "filename": part.filename,
-                         "content_type": part.headers.get("Content-Type"), "data": bytes(data)}
+                        {
+                            "field": name,
+                            "filename": part.filename,
+                            "content_type": part.headers.get("Content-Type"),
+                            "data": bytes(data),
+                        }
                     )
                 elif name == "payload_json":
                     payload = json.loads(await part.text())
@@ -916,7 +962,12 @@ class FakeDiscord:
             {
                 "url": self.gateway_url,
                 "shards": 1,
-                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
             }
         )
 
@@ -967,7 +1018,9 @@ class FakeDiscord:
         return self._json(self._command_out(scope, cmd), status=201)
 
     # ------------------------------------------------------------------ messages (shared helpers)
-    def _build_attachments(self, channel_id: int, payload: dict, files: list[dict], existing: list[dict]) -> list[dict]:
+    def _build_attachments(
+        self, channel_id: int, payload: dict, files: list[dict], existing: list[dict]
+    ) -> list[dict]:
         metas = {str(a.get("id")): a for a in (payload.get("attachments") or [])}
         kept = [a for a in existing if a["id"] in metas] if "attachments" in payload else list(existing)
         out = list(kept)
@@ -1055,13 +1108,20 @@ class FakeDiscord:
         if payload.get("flags") is not None:
             msg["flags"] = int(payload["flags"]) | (msg["flags"] & _FLAG_EPHEMERAL)
         if "attachments" in payload or files:
-            msg["attachments"] = self._build_attachments(int(msg["channel_id"]), payload, files, msg["attachments"])
+            msg["attachments"] = self._build_attachments(
+                int(msg["channel_id"]), payload, files, msg["attachments"]
+            )
         msg["flags"] &= ~_FLAG_LOADING
         msg["edited_timestamp"] = _now_iso()
 
     def _record_edit(self, msg: dict, call: Call, via: str) -> dict:
-        entry = {"message_id": int(msg["id"]), "channel_id": int(msg["channel_id"]), "json": call.json,
-                 "files": call.files, "via": via}
+        entry = {
+            "message_id": int(msg["id"]),
+            "channel_id": int(msg["channel_id"]),
+            "json": call.json,
+            "files": call.files,
+            "via": via,
+        }
         self.message_edits.append(entry)
         return entry
 
@@ -1087,17 +1147,33 @@ class FakeDiscord:
         body = call.json or {}
         rtype = int(body.get("type", 0))
         data = body.get("data") or {}
-        entry: dict[str, Any] = {"interaction_id": rec.id, "type": rtype, "data": data, "files": call.files,
-                                 "message": None}
-        info: dict[str, Any] = {"id": str(rec.id), "type": rec.type, "response_message_loading": False,
-                                "response_message_ephemeral": False}
+        entry: dict[str, Any] = {
+            "interaction_id": rec.id,
+            "type": rtype,
+            "data": data,
+            "files": call.files,
+            "message": None,
+        }
+        info: dict[str, Any] = {
+            "id": str(rec.id),
+            "type": rec.type,
+            "response_message_loading": False,
+            "response_message_ephemeral": False,
+        }
         resource: dict[str, Any] | None = {"type": rtype}
         bot = self.bot_user
         if rtype in (4, 5):
             extra = _FLAG_LOADING if rtype == 5 else 0
             payload = data if rtype == 4 else {"flags": data.get("flags")}
-            msg = self._make_message(rec.channel_id, payload, call.files if rtype == 4 else [], author=bot,
-                                     guild_id=rec.guild_id, interaction=rec, extra_flags=extra)
+            msg = self._make_message(
+                rec.channel_id,
+                payload,
+                call.files if rtype == 4 else [],
+                author=bot,
+                guild_id=rec.guild_id,
+                interaction=rec,
+                extra_flags=extra,
+            )
             rec.original_message_id = int(msg["id"])
             rec.deferred = rtype == 5
             info["response_message_id"] = msg["id"]
@@ -1148,14 +1224,25 @@ class FakeDiscord:
         rec = self._webhook_interaction(app, token)
         payload = call.json or {}
         original = self.messages.get(rec.original_message_id or 0)
-        if rec.deferred and not rec._first_followup_done and original is not None and original["flags"] & _FLAG_LOADING:
+        if (
+            rec.deferred
+            and not rec._first_followup_done
+            and original is not None
+            and original["flags"] & _FLAG_LOADING
+        ):
             # Discord: the first follow-up after a deferred (type 5) response edits the loading message.
             self._apply_edit(original, payload, call.files)
             msg = original
             self._echo("MESSAGE_UPDATE", msg)
         else:
-            msg = self._make_message(rec.channel_id, payload, call.files, author=self.bot_user,
-                                     guild_id=rec.guild_id, interaction=rec)
+            msg = self._make_message(
+                rec.channel_id,
+                payload,
+                call.files,
+                author=self.bot_user,
+                guild_id=rec.guild_id,
+                interaction=rec,
+            )
             self._echo("MESSAGE_CREATE", msg)
         rec._first_followup_done = True
         entry = {"interaction_id": rec.id, "json": payload, "files": call.files, "message": msg}
@@ -1190,7 +1277,8 @@ class FakeDiscord:
         uid = int((call.json or {}).get("recipient_id", 0))
         if not uid:
             raise _HTTPError(400, _error(50035, "Invalid Form Body"))
-        return self._json(self._dm_by_user[uid] if uid in self._dm_by_user else self.channel_dict(self.dm_channel_id(uid)))
+        self.dm_channel_id(uid)  # creates it on first use, like Discord returns the existing one later
+        return self._json(self._dm_by_user[uid])
 
     def _channel_or_404(self, cid: str) -> dict:
         ch = self.channel_dict(int(cid))
@@ -1208,8 +1296,13 @@ class FakeDiscord:
         if dm_user is not None and dm_user in self._refuses_dms:
             raise _HTTPError(403, _error(50007, "Cannot send messages to this user"))
         gid = int(ch["guild_id"]) if "guild_id" in ch else None
-        msg = self._make_message(channel_id, call.json if isinstance(call.json, dict) else {}, call.files,
-                                 author=self.bot_user, guild_id=gid)
+        msg = self._make_message(
+            channel_id,
+            call.json if isinstance(call.json, dict) else {},
+            call.files,
+            author=self.bot_user,
+            guild_id=gid,
+        )
         self.channel_messages[channel_id].append(msg)
         if dm_user is not None:
             self.dms[dm_user].append(msg)
@@ -1256,7 +1349,9 @@ class FakeDiscord:
 
     async def _remove_reaction(self, call: Call, cid: str, mid: str, emoji: str) -> web.Response:
         self._message_or_404(cid, mid)
-        self.reactions.append({"channel_id": int(cid), "message_id": int(mid), "emoji": emoji, "added": False})
+        self.reactions.append(
+            {"channel_id": int(cid), "message_id": int(mid), "emoji": emoji, "added": False}
+        )
         return self._empty()
 
     def _guild_or_404(self, gid: str) -> int:
@@ -1294,8 +1389,14 @@ class FakeDiscord:
         sess = _Session(ws)
         self._sessions.add(sess)
         try:
-            await sess.send({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms, "_trace": ["fake"]},
-                             "s": None, "t": None})
+            await sess.send(
+                {
+                    "op": 10,
+                    "d": {"heartbeat_interval": self.heartbeat_interval_ms, "_trace": ["fake"]},
+                    "s": None,
+                    "t": None,
+                }
+            )
             async for msg in ws:
                 if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
                     break
@@ -1365,15 +1466,23 @@ class FakeDiscord:
             for gid in gids if isinstance(gids, list) else [gids]:
                 await sess.dispatch(
                     "GUILD_MEMBERS_CHUNK",
-                    {"guild_id": str(gid), "members": [], "chunk_index": 0, "chunk_count": 1,
-                     "not_found": [], "nonce": d.get("nonce")},
+                    {
+                        "guild_id": str(gid),
+                        "members": [],
+                        "chunk_index": 0,
+                        "chunk_count": 1,
+                        "not_found": [],
+                        "nonce": d.get("nonce"),
+                    },
                 )
         # op 3 (presence), 4 (voice state) and others are recorded and otherwise ignored.
 
     async def dispatch(self, event: str, data: dict) -> None:
         sessions = [s for s in self._sessions if s.identified]
         if not sessions:
-            raise RuntimeError(f"FakeDiscord.dispatch({event}): no identified gateway session (is the client connected?)")
+            raise RuntimeError(
+                f"FakeDiscord.dispatch({event}): no identified gateway session (is the client connected?)"
+            )
         for s in sessions:
             await s.dispatch(event, data)
 
@@ -1393,17 +1502,22 @@ class FakeDiscord:
                 if not s.intents & needed:
                     continue
                 mentioned = any(int(u["id"]) == self.bot_user_id for u in msg.get("mentions", []))
-                if not (s.intents & _MESSAGE_CONTENT or gid is None or mentioned or author_id == self.bot_user_id):
+                if not (
+                    s.intents & _MESSAGE_CONTENT or gid is None or mentioned or author_id == self.bot_user_id
+                ):
                     data.update(content="", embeds=[], attachments=[], components=[])
             await s.dispatch(event, data)
 
     # ------------------------------------------------------------------ driving the bot
     def _require_connected(self) -> None:
         if not any(s.identified for s in self._sessions):
-            raise RuntimeError("no identified gateway session: connect the client first (fake.connect(client))")
+            raise RuntimeError(
+                "no identified gateway session: connect the client first (fake.connect(client))"
+            )
 
-    def _context(self, user_id: int, guild_id: int | None, channel_id: int | None, permissions: str
-                 ) -> tuple[int, dict]:
+    def _context(
+        self, user_id: int, guild_id: int | None, channel_id: int | None, permissions: str
+    ) -> tuple[int, dict]:
         if guild_id is not None:
             gid = int(guild_id)
             if gid not in self.guilds:
@@ -1470,8 +1584,14 @@ class FakeDiscord:
         if message is not None:
             payload["message"] = message
         rec = InteractionRecord(
-            id=iid, token=token, type=itype, payload=payload, user_id=uid, channel_id=cid,
-            guild_id=int(guild_id) if guild_id is not None else None, created_at=time.monotonic(),
+            id=iid,
+            token=token,
+            type=itype,
+            payload=payload,
+            user_id=uid,
+            channel_id=cid,
+            guild_id=int(guild_id) if guild_id is not None else None,
+            created_at=time.monotonic(),
             message_id=int(message["id"]) if message is not None else None,
         )
         if message is not None:
@@ -1512,13 +1632,18 @@ class FakeDiscord:
             if t in (6, 9) and (t == 6 or int(sid) in self.users):
                 resolved.setdefault("users", {})[sid] = self._user(int(sid))
                 if guild_id is not None:
-                    member = {k: v for k, v in self._member_dict(guild_id, int(sid), "0").items() if k != "user"}
+                    member = {
+                        k: v for k, v in self._member_dict(guild_id, int(sid), "0").items() if k != "user"
+                    }
                     resolved.setdefault("members", {})[sid] = member
             elif t == 7:
                 ch = self.channel_dict(int(sid))
                 if ch is not None:
                     resolved.setdefault("channels", {})[sid] = {
-                        "id": sid, "name": ch.get("name", ""), "type": ch["type"], "permissions": DEFAULT_PERMISSIONS,
+                        "id": sid,
+                        "name": ch.get("name", ""),
+                        "type": ch["type"],
+                        "permissions": DEFAULT_PERMISSIONS,
                         **({"parent_id": ch.get("parent_id")} if "parent_id" in ch else {}),
                     }
             if t in (8, 9) and guild_id is not None:
@@ -1527,21 +1652,36 @@ class FakeDiscord:
                         resolved.setdefault("roles", {})[sid] = role
         return resolved
 
-    def _command_data(self, name: str, options: list[dict], guild_id: int | None, subcommand: str | None) -> dict:
+    def _command_data(
+        self, name: str, options: list[dict], guild_id: int | None, subcommand: str | None
+    ) -> dict:
         resolved = self._resolve(options, guild_id)
         if subcommand:
             parts = subcommand.split()
             if len(parts) == 2:
-                options = [{"type": 2, "name": parts[0], "options": [{"type": 1, "name": parts[1], "options": options}]}]
+                options = [
+                    {
+                        "type": 2,
+                        "name": parts[0],
+                        "options": [{"type": 1, "name": parts[1], "options": options}],
+                    }
+                ]
             else:
                 options = [{"type": 1, "name": parts[0], "options": options}]
         scope: int | None = None
-        if guild_id is not None and any(c.get("name") == name for c in self.registered_commands.get(int(guild_id), [])):
+        if guild_id is not None and any(
+            c.get("name") == name for c in self.registered_commands.get(int(guild_id), [])
+        ):
             scope = int(guild_id)
         key = (scope, name)
         if key not in self._command_ids:
             self._command_ids[key] = self._snowflake()
-        data: dict[str, Any] = {"id": str(self._command_ids[key]), "name": name, "type": 1, "options": options}
+        data: dict[str, Any] = {
+            "id": str(self._command_ids[key]),
+            "name": name,
+            "type": 1,
+            "options": options,
+        }
         if resolved:
             data["resolved"] = resolved
         if scope is not None:
@@ -1561,8 +1701,15 @@ class FakeDiscord:
         subcommand: str | None = None,
     ) -> InteractionRecord:
         data = self._command_data(name, self._normalise_options(options), guild_id, subcommand)
-        return await self._interaction(2, data, user_id=user_id, guild_id=guild_id, channel_id=channel_id,
-                                       permissions=permissions, locale=locale)
+        return await self._interaction(
+            2,
+            data,
+            user_id=user_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            permissions=permissions,
+            locale=locale,
+        )
 
     async def autocomplete(
         self,
@@ -1585,14 +1732,22 @@ class FakeDiscord:
             if o["name"] == target:
                 o["focused"] = True
         data = self._command_data(name, opts, guild_id, subcommand)
-        return await self._interaction(4, data, user_id=user_id, guild_id=guild_id, channel_id=channel_id,
-                                       permissions=permissions, locale=locale)
+        return await self._interaction(
+            4,
+            data,
+            user_id=user_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            permissions=permissions,
+            locale=locale,
+        )
 
     def _message_for_component(self, message_id: int, channel_id: int) -> dict:
         msg = self.messages.get(int(message_id))
         if msg is None:  # unknown to the fake: a bare bot message
-            msg = self._make_message(channel_id, {}, [], author=self.bot_user,
-                                     guild_id=self._guild_of_channel(channel_id))
+            msg = self._make_message(
+                channel_id, {}, [], author=self.bot_user, guild_id=self._guild_of_channel(channel_id)
+            )
             self.messages.pop(int(msg["id"]))
             msg["id"] = str(int(message_id))
             self.messages[int(message_id)] = msg
@@ -1621,8 +1776,16 @@ class FakeDiscord:
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
         if component_type != 2:
             data["values"] = list(values or [])
-        return await self._interaction(3, data, user_id=user_id, guild_id=guild_id, channel_id=cid,
-                                       permissions=permissions, locale=locale, message=msg)
+        return await self._interaction(
+            3,
+            data,
+            user_id=user_id,
+            guild_id=guild_id,
+            channel_id=cid,
+            permissions=permissions,
+            locale=locale,
+            message=msg,
+        )
 
     async def submit_modal(
         self,
@@ -1636,15 +1799,25 @@ class FakeDiscord:
         locale: str = "en-US",
         message_id: int | None = None,
     ) -> InteractionRecord:
-        components = [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()]
+        components = [
+            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()
+        ]
         data = {"custom_id": custom_id, "components": components}
         msg = None
         if message_id is not None:
             cid, _ = self._context(int(user_id), guild_id, channel_id, permissions)
             msg = self._message_for_component(message_id, cid)
             channel_id = cid
-        return await self._interaction(5, data, user_id=user_id, guild_id=guild_id, channel_id=channel_id,
-                                       permissions=permissions, locale=locale, message=msg)
+        return await self._interaction(
+            5,
+            data,
+            user_id=user_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            permissions=permissions,
+            locale=locale,
+            message=msg,
+        )
 
     async def send_message_event(
         self,
@@ -1659,8 +1832,9 @@ class FakeDiscord:
             guild_id = self._guild_of_channel(channel_id)
         if self.channel_dict(channel_id) is None:
             raise ValueError(f"unknown channel {channel_id}")
-        msg = self._make_message(int(channel_id), {"content": content}, [], author=self._user(author_id),
-                                 guild_id=guild_id)
+        msg = self._make_message(
+            int(channel_id), {"content": content}, [], author=self._user(author_id), guild_id=guild_id
+        )
         msg["mentions"] = [self._user(u) for u in (mentions or [])]
         self.incoming_messages.append(msg)
         await self._dispatch_message_event("MESSAGE_CREATE", msg)

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("inactive_reason", sa.String(200)),
         sa.Column("delivery_target", sa.String(64)),
         sa.Column("mention", sa.String(64)),
+        sa.Column("origin", sa.String(64)),
         sa.Column("last_digest_at", UTCDateTime()),
         sa.Column("forget_requested_at", UTCDateTime()),
         sa.Column("created_at", UTCDateTime(), nullable=False),

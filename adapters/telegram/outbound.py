@@ -1,0 +1,110 @@
+"""Sending rendered parts to a Telegram chat, and the Outbound that delivers alerts with mapped errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import OrderedDict
+
+from telegram import Bot, InputFile, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from adapters.telegram.rendering import CallbackData, Part, render
+from bot.domain import (
+    ChatMovedError,
+    ChatRef,
+    DeliveryResult,
+    PermanentDeliveryError,
+    Platform,
+    Recipient,
+    Reply,
+    TemporaryDeliveryError,
+)
+
+log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def send_part(bot: Bot, chat_id: int, part: Part, *, reply_to: int | None = None) -> Message:
+    """One message: a photo with its caption, or an HTML text; raises PTB's errors unchanged."""
+    reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    if part.photo is not None:
+        return await bot.send_photo(
+            chat_id, InputFile(part.photo.data, filename=part.photo.filename), caption=part.html or None,
+            parse_mode=ParseMode.HTML, reply_markup=part.keyboard, reply_parameters=reply,
+        )
+    return await bot.send_message(
+        chat_id, part.html, parse_mode=ParseMode.HTML, reply_markup=part.keyboard,
+        link_preview_options=NO_PREVIEW, reply_parameters=reply,
+    )
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    # The private timedelta avoids PTB 22's int-or-timedelta deprecation dance (its own rate limiter reads it too).
+    value = getattr(exc, "_retry_after", None) or exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def map_error(exc: TelegramError) -> Exception:
+    """PTB's exception as the worker's vocabulary: try later, never again, or the chat has moved."""
+    if isinstance(exc, RetryAfter):
+        return TemporaryDeliveryError(f"telegram flood control: {exc.message}", retry_after=retry_seconds(exc))
+    if isinstance(exc, ChatMigrated):
+        return ChatMovedError(ChatRef(Platform.TELEGRAM, str(exc.new_chat_id)))
+    if isinstance(exc, Forbidden):
+        return PermanentDeliveryError(f"telegram: {exc.message}")
+    if isinstance(exc, BadRequest):
+        # Chat not found, user deactivated, bot kicked — and a malformed message would fail forever too.
+        return PermanentDeliveryError(f"telegram: {exc.message}")
+    if isinstance(exc, (TimedOut, NetworkError)):
+        return TemporaryDeliveryError(f"telegram network: {exc.message}")
+    # InvalidToken, Conflict, EndPointNotFound...: an operator's problem, never the recipient's fault.
+    return TemporaryDeliveryError(f"telegram: {type(exc).__name__}: {exc.message}")
+
+
+class TelegramOutbound:
+    """Delivers alerts and announcements. A reply split over several messages that fails halfway resumes
+    where it stopped when the worker retries the same key, so nobody gets the first half twice."""
+
+    def __init__(self, bot: Bot, callbacks: CallbackData | None = None, memory: int = 10_000):
+        self.bot = bot
+        self.callbacks = callbacks or CallbackData()
+        self.memory = memory
+        self._delivered_parts: OrderedDict[str, int] = OrderedDict()
+
+    async def send(self, recipient: Recipient, reply: Reply, *, key: str) -> DeliveryResult:
+        try:
+            chat_id = int(recipient.target or recipient.chat.chat_id)
+        except ValueError:
+            raise PermanentDeliveryError(f"not a Telegram chat id: {recipient.chat.chat_id!r}") from None
+        parts = render(reply, self.callbacks)
+        done = self._delivered_parts.get(key, 0)
+        sent: list[str] = []
+        for index, part in enumerate(parts):
+            if index < done:
+                continue
+            try:
+                message = await send_part(self.bot, chat_id, part)
+            except TelegramError as exc:
+                raise map_error(exc) from exc
+            except RuntimeError as exc:  # the application is not initialized (yet, or any more)
+                raise TemporaryDeliveryError(f"telegram not running: {exc}") from exc
+            sent.append(str(message.message_id))
+            self._remember(key, index + 1)
+        self._delivered_parts.pop(key, None)
+        return DeliveryResult(tuple(sent))
+
+    def _remember(self, key: str, parts_done: int) -> None:
+        self._delivered_parts[key] = parts_done
+        self._delivered_parts.move_to_end(key)
+        while len(self._delivered_parts) > self.memory:
+            self._delivered_parts.popitem(last=False)

@@ -1,0 +1,129 @@
+"""A Reply in Telegram's idiom: escaped HTML split under 4,096 characters, an inline keyboard, a photo."""
+
+from __future__ import annotations
+
+import html
+from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import count
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain import Block, Image, Reply, Style
+from bot.render import TELEGRAM_LIMIT, pack, split_to_fit
+
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64  # bytes
+URL_LIMIT = 2048
+_TAGS = {
+    Style.HEADING: ("<b>", "</b>"),
+    Style.QUOTE: ("<blockquote>", "</blockquote>"),
+    Style.META: ("<i>", "</i>"),
+}
+
+
+def escape(text: str) -> str:
+    """Plan and user text as HTML: only <, > and & matter outside attributes."""
+    return html.escape(text, quote=False)
+
+
+def escaped_length(text: str) -> int:
+    return len(escape(text))
+
+
+class CallbackData:
+    """Button commands as callback_data: a command of ≤ 64 bytes travels as is, a longer one as a short
+    token mapped back in memory (the most recent `capacity` of them; older ones expire)."""
+
+    PREFIX = "~"
+
+    def __init__(self, capacity: int = 10_000):
+        self.capacity = capacity
+        self._commands: OrderedDict[str, str] = OrderedDict()
+        self._tokens: dict[str, str] = {}
+        self._counter = count(1)
+
+    def encode(self, command: str) -> str:
+        if len(command.encode()) <= CALLBACK_DATA_LIMIT and not command.startswith(self.PREFIX):
+            return command
+        token = self._tokens.get(command)
+        if token is None:
+            token = f"{self.PREFIX}{next(self._counter):x}"
+            self._tokens[command] = token
+        self._commands[token] = command
+        self._commands.move_to_end(token)
+        while len(self._commands) > self.capacity:
+            _, old = self._commands.popitem(last=False)
+            self._tokens.pop(old, None)
+        return token
+
+    def decode(self, data: str) -> str | None:
+        """The command behind a pressed button; None when the button's token has expired."""
+        if not data.startswith(self.PREFIX):
+            return data
+        return self._commands.get(data)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One Telegram message: HTML text (a caption when there is a photo), maybe a photo, maybe buttons."""
+
+    html: str
+    photo: Image | None = None
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def render(reply: Reply, callbacks: CallbackData, limit: int = TELEGRAM_LIMIT) -> list[Part]:
+    """The messages that show `reply`: [photo], text chunks; the keyboard rides on the last one."""
+    chunks = render_text(reply.blocks, limit)
+    parts: list[Part] = []
+    if reply.image is not None:
+        caption = chunks[0] if len(chunks) == 1 and len(chunks[0]) <= CAPTION_LIMIT else ""
+        if caption:
+            chunks = []
+        else:
+            caption = escape(reply.image.alt[: CAPTION_LIMIT - 1])
+        parts.append(Part(caption, reply.image))
+    parts += [Part(chunk) for chunk in chunks if chunk.strip()]
+    keyboard = render_keyboard(reply, callbacks)
+    if keyboard is not None and parts:
+        last = parts[-1]
+        parts[-1] = Part(last.html, last.photo, keyboard)
+    return parts
+
+
+def render_text(blocks: tuple[Block, ...], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Blocks as HTML chunks of at most `limit` characters, each with balanced tags.
+
+    A block too long for one message is split as plain text (measured escaped) and every piece is
+    rendered in the block's style, so a tag never straddles two messages.
+    """
+    pieces: list[str] = []
+    for block in blocks:
+        if not block.text.strip():
+            continue
+        opening, closing = _wrapping(block)
+        room = max(limit - len(opening) - len(closing), 1)
+        for text in split_to_fit(block.text, room, measure=escaped_length):
+            pieces.append(opening + escape(text) + closing)
+    if not pieces:
+        return []
+    return pack(pieces, limit, "\n\n")
+
+
+def _wrapping(block: Block) -> tuple[str, str]:
+    opening, closing = _TAGS.get(block.style, ("", ""))
+    url = block.url or ""
+    if url.startswith(("https://", "http://")) and len(url) <= URL_LIMIT:
+        opening += f'<a href="{html.escape(url, quote=True)}">'
+        closing = "</a>" + closing
+    return opening, closing
+
+
+def render_keyboard(reply: Reply, callbacks: CallbackData) -> InlineKeyboardMarkup | None:
+    rows = [
+        [InlineKeyboardButton(button.label or "·", callback_data=callbacks.encode(button.command))
+         for button in row]
+        for row in reply.buttons if row
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
