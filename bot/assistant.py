@@ -82,6 +82,13 @@ class Assistant:
 
         return await follows_directly(ctx.session, ctx.chat, item_id)
 
+    def check_follow_allowed(self, ctx: Context) -> list[Reply] | None:
+        """A Discord server must pick its alert channel (/setup) before it can follow anything."""
+        from bot.handlers.server import needs_setup
+
+        refusal = needs_setup(ctx)
+        return [refusal] if refusal else None
+
     def is_admin(self, msg: IncomingMessage) -> bool:
         return msg.user_id in self.settings.admin_ids(msg.chat.platform)
 
@@ -94,7 +101,7 @@ class Assistant:
                 lang = pick_language(chat.language, msg.locale, default=self.settings.default_language)
                 ctx = Context(self, msg, session, chat, lang, self.is_admin(msg))
                 replies = await self._dispatch(ctx, clean_text(msg.text), len(msg.text))
-                return ctx.notes + replies
+                return [*ctx.notes, *replies]
         except Exception:
             log.exception("failed to handle a message on %s", msg.chat.platform)
             return [Reply((Block(t("error", lang)),))]

@@ -144,6 +144,159 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sorry, something went wrong on my side. Please try again in a moment.",
         "fr": "Désolé, un problème est survenu de mon côté. Merci de réessayer dans un instant.",
     },
+    # -- servers: where a server's alerts go (bot/handlers/server.py) -----------------------------------------
+    "language_name_en": {"en": "English", "fr": "anglais"},
+    "language_name_fr": {"en": "French", "fr": "français"},
+    "setup_group_only": {
+        "en": "This setting is for servers and groups. In a private chat, alerts come straight to you.",
+        "fr": "Ce réglage concerne les serveurs et les groupes. En conversation privée, les alertes vous "
+        "arrivent directement.",
+    },
+    "setup_refused": {
+        "en": "Sorry, only members allowed to manage this server can change where its alerts go.",
+        "fr": "Désolé, seuls les membres autorisés à gérer ce serveur peuvent choisir où vont ses alertes.",
+    },
+    "setup_usage": {
+        "en": "Usage: setup channel=<channel> [role=<role>|none] [language=en|fr] · setup show · setup reset",
+        "fr": "Utilisation : setup channel=<salon> [role=<rôle>|none] [language=en|fr] · setup show · "
+        "setup reset",
+    },
+    "setup_need_channel": {
+        "en": "Please choose the channel where this server's alerts should be posted.",
+        "fr": "Merci de choisir le salon où publier les alertes de ce serveur.",
+    },
+    "setup_saved": {"en": "Saved.", "fr": "C'est enregistré."},
+    "setup_title": {"en": "Alert settings of this server", "fr": "Réglages des alertes de ce serveur"},
+    "setup_channel": {"en": "Alerts are posted in: {channel}", "fr": "Alertes publiées dans : {channel}"},
+    "setup_role": {"en": "Role mentioned: {role}", "fr": "Rôle mentionné : {role}"},
+    "setup_language": {"en": "Language of the alerts: {language}", "fr": "Langue des alertes : {language}"},
+    "setup_not_set": {"en": "not set", "fr": "non défini"},
+    "setup_no_role": {"en": "none", "fr": "aucun"},
+    "setup_next": {
+        "en": "Server follows are chosen with “follow … for this server”.",
+        "fr": "Les suivis du serveur se choisissent avec « follow … pour ce serveur ».",
+    },
+    "setup_not_configured": {
+        "en": "Alerts are not set up for this server yet: a manager can choose their channel with /setup.",
+        "fr": "Les alertes ne sont pas encore configurées pour ce serveur : un gestionnaire peut choisir leur "
+        "salon avec /setup.",
+    },
+    "setup_reset_done": {
+        "en": "Alert settings cleared. This server's alerts are paused until a channel is chosen again with "
+        "/setup; its follows are kept.",
+        "fr": "Réglages des alertes effacés. Les alertes de ce serveur sont suspendues jusqu'au choix d'un "
+        "nouveau salon avec /setup ; ses suivis sont conservés.",
+    },
+    "setup_first": {
+        "en": "Before this server follows anything, a manager needs to choose the channel for its alerts with "
+        "/setup.",
+        "fr": "Avant que ce serveur suive quoi que ce soit, un gestionnaire doit choisir le salon de ses alertes "
+        "avec /setup.",
+    },
+    # -- Discord adapter (adapters/discord): slash command descriptions, choices and notices -----------------
+    "dc_cmd_ask": {
+        "en": "Ask a question about France's Open Government action plan",
+        "fr": "Poser une question sur le plan d'action de la France pour un gouvernement ouvert",
+    },
+    "dc_opt_question": {"en": "Your question, in English or French", "fr": "Votre question, en français ou en anglais"},
+    "dc_cmd_browse": {
+        "en": "Browse the plan's commitments and actions",
+        "fr": "Parcourir les engagements et les actions du plan",
+    },
+    "dc_cmd_show": {"en": "Show a commitment, an action or a topic", "fr": "Afficher un engagement, une action ou un thème"},
+    "dc_opt_item": {"en": "An id or a title, e.g. 2.12", "fr": "Un identifiant ou un titre, par ex. 2.12"},
+    "dc_cmd_status": {"en": "Where every action stands", "fr": "Où en est chaque action"},
+    "dc_cmd_progress": {"en": "A chart of the actions' statuses", "fr": "Un graphique des statuts des actions"},
+    "dc_cmd_follow": {
+        "en": "Be alerted when the status of an action changes",
+        "fr": "Être alerté quand le statut d'une action change",
+    },
+    "dc_opt_target": {
+        "en": "An id (2.12, 3), an institution (HATVP) or all",
+        "fr": "Un identifiant (2.12, 3), une institution (HATVP) ou all",
+    },
+    "dc_opt_for": {
+        "en": "For you (direct messages) or for this server's alert channel",
+        "fr": "Pour vous (messages privés) ou pour le salon d'alertes de ce serveur",
+    },
+    "dc_choice_me": {"en": "me", "fr": "moi"},
+    "dc_choice_server": {"en": "this server", "fr": "ce serveur"},
+    "dc_cmd_unfollow": {"en": "Stop following something", "fr": "Ne plus suivre un élément"},
+    "dc_cmd_subscriptions": {"en": "What is followed", "fr": "Ce qui est suivi"},
+    "dc_cmd_frequency": {
+        "en": "When alerts arrive: immediately, daily or weekly",
+        "fr": "Quand arrivent les alertes : immédiatement, chaque jour ou chaque semaine",
+    },
+    "dc_opt_frequency": {"en": "How often", "fr": "À quelle fréquence"},
+    "dc_choice_immediately": {"en": "immediately", "fr": "immédiatement"},
+    "dc_choice_daily": {"en": "daily digest", "fr": "résumé quotidien"},
+    "dc_choice_weekly": {"en": "weekly digest", "fr": "résumé hebdomadaire"},
+    "dc_cmd_language": {
+        "en": "Choose the language of my replies and alerts",
+        "fr": "Choisir la langue de mes réponses et de mes alertes",
+    },
+    "dc_opt_language": {"en": "Language", "fr": "Langue"},
+    "dc_cmd_about": {"en": "About this bot and the plan", "fr": "À propos de ce bot et du plan"},
+    "dc_cmd_privacy": {"en": "What I store about you", "fr": "Ce que je conserve à votre sujet"},
+    "dc_cmd_forget": {"en": "Delete everything I store about you", "fr": "Effacer tout ce que je conserve à votre sujet"},
+    "dc_cmd_setup": {
+        "en": "Choose where this server's alerts are posted (Manage Server)",
+        "fr": "Choisir où publier les alertes de ce serveur (Gérer le serveur)",
+    },
+    "dc_opt_channel": {"en": "Channel for the alerts", "fr": "Salon des alertes"},
+    "dc_opt_role": {"en": "Role to mention in alerts (optional)", "fr": "Rôle à mentionner dans les alertes (facultatif)"},
+    "dc_opt_alert_language": {"en": "Language of the alerts", "fr": "Langue des alertes"},
+    "dc_opt_show": {"en": "Only show the current settings", "fr": "Afficher seulement les réglages actuels"},
+    "dc_opt_reset": {"en": "Clear the settings and pause alerts", "fr": "Effacer les réglages et suspendre les alertes"},
+    "dc_cmd_setstatus": {"en": "Admin: record the status of an action", "fr": "Admin : enregistrer le statut d'une action"},
+    "dc_opt_action": {"en": "Action id, e.g. 2.12", "fr": "Identifiant de l'action, par ex. 2.12"},
+    "dc_opt_level": {"en": "The new status", "fr": "Le nouveau statut"},
+    "dc_opt_note": {"en": "A short note explaining the change", "fr": "Une courte note qui explique le changement"},
+    "dc_opt_source": {"en": "Source URL (optional)", "fr": "URL de la source (facultatif)"},
+    "dc_cmd_announce": {
+        "en": "Send an announcement (admins; managers: to their own server)",
+        "fr": "Envoyer une annonce (admins ; gestionnaires : à leur propre serveur)",
+    },
+    "dc_opt_message": {"en": "The text of the announcement", "fr": "Le texte de l'annonce"},
+    "dc_opt_audience": {"en": "Who receives it", "fr": "Qui la reçoit"},
+    "dc_choice_everyone": {"en": "everyone", "fr": "tout le monde"},
+    "dc_opt_dry": {
+        "en": "Preview only: count the recipients without sending",
+        "fr": "Aperçu seulement : compter les destinataires sans rien envoyer",
+    },
+    "dc_cmd_stats": {"en": "Admin: usage statistics", "fr": "Admin : statistiques d'utilisation"},
+    "dc_server_only": {"en": "This only works in a server.", "fr": "Cela ne fonctionne que dans un serveur."},
+    "dc_need_manage": {
+        "en": "Sorry, only members with the Manage Server permission can change this server's alerts.",
+        "fr": "Désolé, seuls les membres ayant la permission « Gérer le serveur » peuvent modifier les alertes "
+        "de ce serveur.",
+    },
+    "dc_setup_everyone": {
+        "en": "Please pick a specific role to mention rather than @everyone.",
+        "fr": "Merci de choisir un rôle précis à mentionner plutôt que @everyone.",
+    },
+    "dc_setup_cannot_post": {
+        "en": "Note: I can't post in {channel} yet. Please give me the View Channel, Send Messages and Embed Links "
+        "permissions there.",
+        "fr": "Attention : je ne peux pas encore publier dans {channel}. Merci de m'y donner les permissions "
+        "« Voir le salon », « Envoyer des messages » et « Intégrer des liens ».",
+    },
+    "dc_setup_role_silent": {
+        "en": "Note: {role} is not mentionable, so alerts will name it without notifying its members. Make it "
+        "mentionable in the server settings, or give me the Mention All Roles permission.",
+        "fr": "Attention : {role} n'est pas mentionnable ; les alertes le citeront sans prévenir ses membres. "
+        "Rendez-le mentionnable dans les paramètres du serveur, ou donnez-moi la permission « Mentionner tous "
+        "les rôles ».",
+    },
+    "dc_more_choices": {"en": "More choices:", "fr": "Autres choix :"},
+    "dc_dm_closed": {
+        "en": "🇬🇧 {user}, I couldn't deliver your alert because your direct messages are closed, so your alerts "
+        "are paused. Allow direct messages from this server's members, then use any of my commands (e.g. "
+        "/subscriptions) to resume them.",
+        "fr": "🇫🇷 {user}, je n'ai pas pu vous envoyer votre alerte car vos messages privés sont fermés ; vos "
+        "alertes sont donc suspendues. Autorisez les messages privés des membres de ce serveur, puis utilisez "
+        "l'une de mes commandes (par ex. /subscriptions) pour les reprendre.",
+    },
     # -- Telegram adapter (adapters/telegram): the command menu and a few Telegram-only notes ---------------
     "tg_cmd_start": {"en": "Welcome and what I can do", "fr": "Accueil et ce que je sais faire"},
     "tg_cmd_help": {"en": "The commands", "fr": "Les commandes"},
@@ -179,6 +332,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "tg_photo_fallback": {"en": "Chart", "fr": "Graphique"},
 }
+
+
+from bot.i18n_follow import FOLLOW_MESSAGES  # noqa: E402  (kept apart: following, alerts, admin)
+
+_overlap = MESSAGES.keys() & FOLLOW_MESSAGES.keys()
+assert not _overlap, f"message keys defined twice: {_overlap}"
+MESSAGES.update(FOLLOW_MESSAGES)
 
 
 def t(key: str, lang: str, **values: object) -> str:

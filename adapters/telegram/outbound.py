@@ -96,8 +96,6 @@ class TelegramOutbound:
                 message = await send_part(self.bot, chat_id, part)
             except TelegramError as exc:
                 raise map_error(exc) from exc
-            except RuntimeError as exc:  # the application is not initialized (yet, or any more)
-                raise TemporaryDeliveryError(f"telegram not running: {exc}") from exc
             sent.append(str(message.message_id))
             self._remember(key, index + 1)
         self._delivered_parts.pop(key, None)

@@ -115,8 +115,9 @@ class Announcement(Base):
     audience: Mapped[str] = mapped_column(String(16))  # all | followers | platform
     target: Mapped[str | None] = mapped_column(String(64))  # item id / institution (followers), platform name
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    state: Mapped[str] = mapped_column(String(12), default="scheduled")  # scheduled | queued | cancelled
+    state: Mapped[str] = mapped_column(String(12), default="queued")  # queued | done | cancelled
     recipients: Mapped[int] = mapped_column(Integer, default=0)
+    reporter_chat_pk: Mapped[int | None] = mapped_column(ForeignKey("chats.id", ondelete="SET NULL"))
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -54,6 +54,9 @@ TRUE_METHODS = frozenset({
     "leavechat",
 })
 MAX_TEXT, MAX_CAPTION = 4096, 1024
+# Methods that count against flood control (see ``FakeTelegram.limit_rate``).
+SENDING_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument", "editmessagetext", "copymessage",
+                             "forwardmessage"})
 _UNSET: Any = object()
 
 
@@ -74,6 +77,21 @@ class _Failure:
     description: str
     parameters: dict | None
     times: int | None           # None = forever
+
+
+class _TokenBucket:
+    def __init__(self, rate: float, capacity: float):
+        self.rate, self.capacity = rate, capacity
+        self.tokens, self.at = capacity, time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 class ApiError(Exception):
@@ -116,6 +134,7 @@ class FakeTelegram:
         self._wakeup = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self._flood: _TokenBucket | None = None
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> Self:
@@ -235,6 +254,12 @@ class FakeTelegram:
         """Make every call whose ``chat_id`` is ``chat_id`` fail until :meth:`clear_failures`."""
         self._fail_chat[chat_id] = _Failure(status, description, parameters, None)
 
+    def limit_rate(self, per_second: float | None, burst: float | None = None) -> None:
+        """Answer 429 "retry after 1" to sending methods beyond ``per_second`` sustained, allowing bursts
+        of ``burst`` (default: ``per_second``), like Telegram's flood control; ``None`` turns it off.
+        Count the refusals with ``[c for c in tg.calls if c.status == 429]``."""
+        self._flood = None if per_second is None else _TokenBucket(per_second, burst or per_second)
+
     def clear_failures(self) -> None:
         self._fail_next.clear()
         self._fail_chat.clear()
@@ -289,6 +314,8 @@ class FakeTelegram:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
             self._check_failures(method, params)
+            if self._flood is not None and method.lower() in SENDING_METHODS and not self._flood.take():
+                raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
             handler = getattr(self, f"_m_{method.lower()}", None)
             if handler is not None:
                 result = await handler(params, files)

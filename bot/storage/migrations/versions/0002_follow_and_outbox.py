@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("scheduled_at", UTCDateTime(), nullable=False),
         sa.Column("state", sa.String(12), nullable=False),
         sa.Column("recipients", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("reporter_chat_pk", sa.Integer, sa.ForeignKey("chats.id", ondelete="SET NULL")),
         sa.Column("created_by", sa.String(128), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
     )

@@ -1,0 +1,87 @@
+"""Discord: slash commands and buttons answered by the core, alerts by DM or in a server's alert channel.
+
+This package is `adapters.discord`; inside it `import discord` still means discord.py (absolute imports),
+as long as nobody runs a file from inside adapters/ as a script (`python -m adapters.cli` is fine).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+
+from adapters.discord.client import OpenGovClient
+from adapters.discord.outbound import DiscordOutbound
+
+if TYPE_CHECKING:
+    from adapters.compose import App
+
+__all__ = ["DiscordOutbound", "DiscordService", "OpenGovClient"]
+
+log = logging.getLogger(__name__)
+
+
+class DiscordService:
+    """Runs the Discord client in the shared asyncio loop; `outbound` delivers alerts through it."""
+
+    name = "discord"
+
+    def __init__(self, app: App, **client_options) -> None:
+        if app.settings.discord_token is None:
+            raise ValueError("DISCORD_TOKEN is not set")
+        self.app = app
+        self.client = OpenGovClient(app, **client_options)
+        self.outbound = DiscordOutbound(self.client)
+        self._gateway: asyncio.Task | None = None
+        self._saved: tuple[str, yarl.URL] | None = None
+
+    def _point_at_server(self) -> None:
+        """discord.py reads its REST base and gateway URL from class attributes: set them for this run."""
+        settings = self.app.settings
+        route, websocket = discord.http.Route, discord.gateway.DiscordWebSocket
+        self._saved = (route.BASE, websocket.DEFAULT_GATEWAY)
+        route.BASE = settings.discord_api_base.rstrip("/")
+        if settings.discord_gateway_url:
+            websocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+    def _restore(self) -> None:
+        if self._saved is not None:
+            discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved
+            self._saved = None
+
+    async def start(self) -> None:
+        """Log in (this also syncs the commands, in setup_hook), then keep the gateway in a background task."""
+        self._point_at_server()
+        try:
+            await self.client.login(self.app.settings.discord_token.get_secret_value())
+        except BaseException:
+            self._restore()
+            with contextlib.suppress(Exception):
+                await self.client.close()
+            raise
+        self._gateway = asyncio.create_task(self.client.connect(), name="discord-gateway")
+        self._gateway.add_done_callback(_report_gateway_end)
+
+    async def wait_until_ready(self, timeout: float = 30.0) -> None:
+        await asyncio.wait_for(self.client.wait_until_ready(), timeout)
+
+    async def stop(self) -> None:
+        try:
+            await self.client.close()
+            if self._gateway is not None:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(self._gateway, timeout=5)
+                self._gateway = None
+        finally:
+            self._restore()
+
+
+def _report_gateway_end(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the Discord gateway stopped: %r", task.exception())

@@ -1,0 +1,159 @@
+"""Announcements: pick an audience, count it (dry run), queue one notification per recipient, report progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, String, func, literal, select, update
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import Platform
+from bot.storage.models import Announcement, Chat, Notification, Subscription, utcnow
+from bot.subscriptions import Target, TargetIndex, item_followers_condition
+from knowledge.loader import KnowledgeBase
+
+TERMINAL = ("sent", "failed", "skipped")
+
+
+class AnnouncementError(Exception):
+    """args[0] names the problem: usage, audience, when."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    kind: str  # all | followers | platform | chat
+    target: Target | None = None
+    platform: str | None = None
+    chat_pk: int | None = None
+
+    @property
+    def key(self) -> str:
+        if self.kind == "followers":
+            return f"followers:{self.target.kind}:{self.target.id}"
+        if self.kind == "platform":
+            return f"platform:{self.platform}"
+        if self.kind == "chat":
+            return f"chat:{self.chat_pk}"
+        return "all"
+
+    def describe(self, lang: str) -> str:
+        fr = lang == "fr"
+        if self.kind == "followers":
+            what = self.target.id if self.target.kind != "all" else ("tout" if fr else "all")
+            return (f"les abonnés de {what}" if fr else f"the followers of {what}")
+        if self.kind == "platform":
+            return (f"tous les destinataires {self.platform}" if fr else f"everyone on {self.platform}")
+        if self.kind == "chat":
+            return "ce serveur" if fr else "this server"
+        return "tout le monde" if fr else "everyone"
+
+
+def parse_audience(text: str, targets: TargetIndex) -> Audience:
+    """'all', 'followers:2.12', 'followers:HATVP', 'platform:telegram' (also 'telegram')."""
+    kind, _, rest = text.partition(":")
+    kind = kind.casefold()
+    if kind in ("all", "everyone", "tous", "tout"):
+        return Audience("all")
+    if kind in ("followers", "abonnes", "abonnés") and rest:
+        target = targets.resolve(rest)
+        if target is None:
+            raise AnnouncementError("audience")
+        return Audience("followers", target=target)
+    platform = rest.casefold() if kind == "platform" else kind
+    if platform in {p.value for p in Platform}:
+        return Audience("platform", platform=platform)
+    raise AnnouncementError("audience")
+
+
+def _recipients(kb: KnowledgeBase, audience: Audience):
+    query = select(Chat.id).where(Chat.active.is_(True))
+    if audience.kind == "followers":
+        query = query.where(
+            Chat.id.in_(select(Subscription.chat_pk).where(item_followers_condition(kb, audience.target)))
+        )
+    elif audience.kind == "platform":
+        query = query.where(Chat.platform == audience.platform)
+    elif audience.kind == "chat":
+        query = query.where(Chat.id == audience.chat_pk)
+    return query
+
+
+async def reach(session: AsyncSession, kb: KnowledgeBase, audience: Audience) -> int:
+    return await session.scalar(select(func.count()).select_from(_recipients(kb, audience).subquery())) or 0
+
+
+async def create(
+    session: AsyncSession, kb: KnowledgeBase, audience: Audience, text: str, created_by: str,
+    when: datetime | None = None, reporter: Chat | None = None,
+) -> tuple[Announcement, int]:
+    """Queue the announcement for every recipient now, due at `when` (default: now)."""
+    due = when or utcnow()
+    announcement = Announcement(
+        text=text, audience=audience.kind, target=audience.key, scheduled_at=due, state="queued",
+        created_by=created_by, reporter_chat_pk=reporter.id if reporter else None,
+    )
+    session.add(announcement)
+    await session.flush()
+    recipients = _recipients(kb, audience).subquery()
+    rows = select(
+        recipients.c.id,
+        (literal(f"announce:{announcement.id}:", String) + func.cast(recipients.c.id, String)),
+        literal("announcement", String),
+        literal({"type": "announcement", "announcement_id": announcement.id}, Notification.payload.type),
+        literal("pending", String),
+        literal(due, Notification.due_at.type),
+        literal(0, Integer),
+        literal(announcement.id, Integer),
+        literal(utcnow(), Notification.created_at.type),
+    )
+    result = await session.execute(
+        sql_insert(Notification).from_select(
+            ["chat_pk", "key", "kind", "payload", "state", "due_at", "attempts", "announcement_id", "created_at"], rows
+        )
+    )
+    announcement.recipients = result.rowcount or 0
+    return announcement, announcement.recipients
+
+
+async def progress(session: AsyncSession, announcement_id: int) -> dict[str, int] | None:
+    announcement = await session.get(Announcement, announcement_id)
+    if announcement is None:
+        return None
+    rows = (await session.execute(
+        select(Notification.state, func.count()).where(Notification.announcement_id == announcement_id)
+        .group_by(Notification.state)
+    )).all()
+    counts = dict(rows)
+    return {
+        "total": announcement.recipients,
+        "sent": counts.get("sent", 0),
+        "failed": counts.get("failed", 0),
+        "skipped": counts.get("skipped", 0),
+        "pending": counts.get("pending", 0) + counts.get("sending", 0),
+    }
+
+
+async def cancel(session: AsyncSession, announcement_id: int) -> int | None:
+    announcement = await session.get(Announcement, announcement_id)
+    if announcement is None:
+        return None
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.announcement_id == announcement_id, Notification.state == "pending")
+        .values(state="skipped", last_error="cancelled")
+    )
+    announcement.state = "cancelled"
+    return result.rowcount or 0
+
+
+async def report_finished(session: AsyncSession) -> list[tuple[Announcement, dict[str, int]]]:
+    """Announcements whose every notification is settled: mark them done, return them with their counts."""
+    finished = []
+    for announcement in await session.scalars(select(Announcement).where(Announcement.state == "queued")):
+        counts = await progress(session, announcement.id)
+        if counts["pending"] == 0:
+            announcement.state = "done"
+            finished.append((announcement, counts))
+    return finished

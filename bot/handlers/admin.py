@@ -1,0 +1,156 @@
+"""Admin commands: setstatus, announce (dry run, schedule, progress, cancel), stats. Every use is audited."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.announcements import AnnouncementError, Audience, cancel, create, parse_audience, progress, reach
+from bot.assistant import Command, Context
+from bot.audit import audit
+from bot.domain import Block, Reply, Style
+from bot.status import Level, label, parse_level
+from bot.status_changes import StatusUpdate, apply_status
+from bot.storage.models import Chat, Notification, Subscription
+
+URL = re.compile(r"^https?://\S+$")
+
+
+def parse_setstatus(args: str) -> tuple[str, Level, str | None, str | None, date | None]:
+    """'2.12 substantial "note" https://source [2026-03-01]' -> its parts; ValueError with a reason."""
+    try:
+        parts = shlex.split(args)
+    except ValueError as exc:
+        raise ValueError("quotes") from exc
+    if len(parts) < 2:
+        raise ValueError("usage")
+    action_id, level_text, rest = parts[0], parts[1], parts[2:]
+    level = parse_level(level_text)
+    if level is None and len(rest) >= 1 and parse_level(f"{level_text} {rest[0]}"):
+        level, rest = parse_level(f"{level_text} {rest[0]}"), rest[1:]
+    if level is None:
+        raise ValueError("level")
+    source = next((p for p in rest if URL.match(p)), None)
+    when = next((p for p in rest if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p)), None)
+    note_parts = [p for p in rest if p not in (source, when)]
+    effective = None
+    if when:
+        try:
+            effective = date.fromisoformat(when)
+        except ValueError as exc:
+            raise ValueError("date") from exc
+    return action_id, level, " ".join(note_parts) or None, source, effective
+
+
+async def setstatus(ctx: Context, args: str) -> list[Reply]:
+    from bot.handlers.plan import normalise_id
+
+    try:
+        action_id, level, note, source, effective = parse_setstatus(args)
+    except ValueError as exc:
+        return [ctx.say(ctx.tr(f"setstatus_{exc.args[0]}", levels=", ".join(lv.value for lv in Level)))]
+    action_id = normalise_id(action_id)
+    if action_id not in ctx.kb.actions:
+        return [ctx.say(ctx.tr("setstatus_unknown", item=action_id[:20]))]
+    who = f"{ctx.msg.chat.platform}:{ctx.msg.user_id}"
+    change = await apply_status(ctx.session, ctx.kb, StatusUpdate(action_id, level, note, source, effective), who)
+    if change is None:
+        return [ctx.say(ctx.tr("setstatus_same", id=action_id, label=label(level, ctx.lang)))]
+    await audit(ctx.session, ctx.msg, "setstatus", {"action": action_id, "status": level.value, "change": change.id})
+    queued = await ctx.session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.key.like(f"status:{change.id}:%"))
+    )
+    return [ctx.say(ctx.tr("setstatus_done", id=action_id, label=label(level, ctx.lang), n=queued))]
+
+
+ANNOUNCE_HELP_ARGS = {"", "help", "aide"}
+
+
+async def announce(ctx: Context, args: str) -> list[Reply]:
+    words = args.split()
+    if not words or words[0].casefold() in ANNOUNCE_HELP_ARGS:
+        return [ctx.say(ctx.tr("announce_usage"))]
+    head = words[0].casefold()
+    if head in ("status", "progress", "statut") and len(words) == 2 and words[1].isdigit():
+        counts = await progress(ctx.session, int(words[1]))
+        if counts is None:
+            return [ctx.say(ctx.tr("announce_unknown", id=words[1]))]
+        return [ctx.say(ctx.tr("announce_progress", id=words[1], **counts))]
+    if head in ("cancel", "annuler") and len(words) == 2 and words[1].isdigit():
+        skipped = await cancel(ctx.session, int(words[1]))
+        if skipped is None:
+            return [ctx.say(ctx.tr("announce_unknown", id=words[1]))]
+        await audit(ctx.session, ctx.msg, "announce_cancel", {"announcement": int(words[1]), "skipped": skipped})
+        return [ctx.say(ctx.tr("announce_cancelled", id=words[1], n=skipped))]
+    dry = head in ("dry", "dry-run", "dryrun", "test", "simulation")
+    if dry:
+        words = words[1:]
+    audience, when = Audience("all"), None
+    try:
+        while words and words[0].casefold() in ("to", "a", "à", "at", "le"):
+            keyword = words[0].casefold()
+            if len(words) < 2:
+                raise AnnouncementError("usage")
+            if keyword in ("to", "a", "à"):
+                audience = parse_audience(words[1], ctx.assistant.targets)
+            else:
+                when = _parse_when(words[1], ctx.assistant.settings.timezone)
+            words = words[2:]
+    except AnnouncementError as exc:
+        return [ctx.say(ctx.tr(f"announce_{exc.args[0]}"))]
+    text = " ".join(words).strip()
+    if not text:
+        return [ctx.say(ctx.tr("announce_usage"))]
+    if dry:
+        count = await reach(ctx.session, ctx.kb, audience)
+        return [Reply((Block(ctx.tr("announce_dry", n=count, audience=audience.describe(ctx.lang))),
+                       Block(text, Style.QUOTE)))]
+    announcement, count = await create(
+        ctx.session, ctx.kb, audience, text, f"{ctx.msg.chat.platform}:{ctx.msg.user_id}", when,
+        reporter=ctx.chat,
+    )
+    await audit(ctx.session, ctx.msg, "announce", {"announcement": announcement.id, "audience": audience.key,
+                                                   "recipients": count, "scheduled_at": announcement.scheduled_at.isoformat()})
+    key = "announce_scheduled" if when else "announce_queued"
+    return [ctx.say(ctx.tr(key, id=announcement.id, n=count, when=when.isoformat(timespec="minutes") if when else ""))]
+
+
+def _parse_when(text: str, timezone: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise AnnouncementError("when") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment
+
+
+async def stats(ctx: Context, args: str) -> list[Reply]:
+    chats = (await ctx.session.execute(
+        select(Chat.platform, Chat.active, func.count()).group_by(Chat.platform, Chat.active)
+    )).all()
+    follows = await ctx.session.scalar(select(func.count()).select_from(Subscription))
+    states = (await ctx.session.execute(select(Notification.state, func.count()).group_by(Notification.state))).all()
+    chat_lines = "\n".join(
+        f"• {platform}: {n} {ctx.tr('stats_active') if active else ctx.tr('stats_inactive')}"
+        for platform, active, n in sorted(chats)
+    ) or "—"
+    outbox = ", ".join(f"{state} {n}" for state, n in sorted(states)) or "—"
+    await audit(ctx.session, ctx.msg, "stats", {})
+    return [Reply((
+        Block(ctx.tr("stats_title"), Style.HEADING),
+        Block(f"{ctx.tr('stats_chats')}:\n{chat_lines}"),
+        Block(f"{ctx.tr('stats_follows')}: {follows}"),
+        Block(f"{ctx.tr('stats_outbox')}: {outbox}"),
+    ))]
+
+
+def register(assistant) -> None:
+    anything = lambda ctx, args: True  # noqa: E731
+    assistant.register(Command("setstatus", setstatus, ("statut-set",), bare=anything, admin=True))
+    assistant.register(Command("announce", announce, ("annonce", "annoncer"), bare=anything, admin=True))
+    assistant.register(Command("stats", stats, ("statistiques",), admin=True))

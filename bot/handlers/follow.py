@@ -1,0 +1,152 @@
+"""Following: follow, unfollow, stop, subscriptions, frequency; and privacy: privacy, forget."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, update
+
+from bot import present
+from bot.assistant import Command, Context
+from bot.domain import Block, Button, Reply
+from bot.statuses import current_status, current_statuses
+from bot.storage.models import AuditEntry, Chat, ConsoleInbox
+from bot.subscriptions import Target, TargetIndex, follow as add_follow, list_targets, unfollow as remove_follow, unfollow_all
+
+FREQUENCIES = {"immediately": "immediately", "immediate": "immediately", "instant": "immediately",
+               "immediat": "immediately", "immediatement": "immediately", "daily": "daily", "quotidien": "daily",
+               "quotidienne": "daily", "jour": "daily", "weekly": "weekly", "hebdomadaire": "weekly",
+               "semaine": "weekly", "hebdo": "weekly"}
+CONFIRM_WORDS = {"confirm", "yes", "oui", "confirmer"}
+
+
+def _targets(ctx: Context) -> TargetIndex:
+    return ctx.assistant.targets
+
+
+def _may_manage(ctx: Context) -> list[Reply] | None:
+    """In a group, only its managers may change what the group follows; returns the refusal if any."""
+    if ctx.msg.is_group and not ctx.msg.can_manage_chat:
+        return [ctx.say(ctx.tr("group_admins_only"))]
+    return None
+
+
+async def _status_summary(ctx: Context, target: Target) -> str:
+    if target.kind == "action":
+        return present.status_text(await current_status(ctx.session, target.id), ctx.lang)
+    if target.kind == "commitment":
+        statuses = await current_statuses(ctx.session)
+        counts = present.count_levels(statuses, [a.id for a in ctx.kb.actions_of(target.id)])
+        return present.level_counts_text(counts, ctx.lang)
+    statuses = await current_statuses(ctx.session)
+    ids = [a for a in ctx.kb.actions if target.covers(ctx.kb, a)]
+    return ctx.tr("follow_covers", n=len(ids)) + " " + present.level_counts_text(present.count_levels(statuses, ids), ctx.lang)
+
+
+async def follow(ctx: Context, args: str) -> list[Reply]:
+    if refusal := _may_manage(ctx):
+        return refusal
+    if not args:
+        return [ctx.say(ctx.tr("follow_usage"))]
+    target = _targets(ctx).resolve(args)
+    if target is None:
+        return [ctx.say(ctx.tr("follow_unknown", item=args[:60]))]
+    if refusal := ctx.assistant.check_follow_allowed(ctx):
+        return refusal
+    added = await add_follow(ctx.session, ctx.chat, target)
+    name = _targets(ctx).describe(target, ctx.lang)
+    text = ctx.tr("follow_done" if added else "follow_already", target=name, frequency=ctx.tr(f"freq_{ctx.chat.frequency}"))
+    unfollow_id = "all" if target.kind == "all" else target.id
+    return [Reply(
+        (Block(text), Block(await _status_summary(ctx, target))),
+        ((Button(ctx.tr("btn_unfollow", id=present.short(name, 40)), f"unfollow {unfollow_id}"),),
+         (Button("📋 " + ctx.tr("subscriptions_title"), "subscriptions"),)),
+    )]
+
+
+async def unfollow(ctx: Context, args: str) -> list[Reply]:
+    if refusal := _may_manage(ctx):
+        return refusal
+    if not args:
+        return await subscriptions(ctx, "")
+    target = _targets(ctx).resolve(args)
+    if target is None:
+        return [ctx.say(ctx.tr("follow_unknown", item=args[:60]))]
+    removed = await remove_follow(ctx.session, ctx.chat, target)
+    name = _targets(ctx).describe(target, ctx.lang)
+    return [ctx.say(ctx.tr("unfollow_done" if removed else "unfollow_missing", target=name))]
+
+
+async def stop(ctx: Context, args: str) -> list[Reply]:
+    if refusal := _may_manage(ctx):
+        return refusal
+    count = await unfollow_all(ctx.session, ctx.chat)
+    return [ctx.say(ctx.tr("stop_done", n=count))]
+
+
+async def subscriptions(ctx: Context, args: str) -> list[Reply]:
+    targets = await list_targets(ctx.session, ctx.chat)
+    if not targets:
+        return [Reply((Block(ctx.tr("subscriptions_none")),), ((Button(ctx.tr("btn_browse"), "browse"),),))]
+    lines = "\n".join(f"• {_targets(ctx).describe(t, ctx.lang)}" for t in targets)
+    buttons = tuple(
+        (Button(ctx.tr("btn_unfollow", id=present.short(_targets(ctx).describe(t, ctx.lang), 40)),
+                f"unfollow {'all' if t.kind == 'all' else t.id}"),)
+        for t in targets[:10]
+    )
+    frequency = ctx.tr("subscriptions_frequency", frequency=ctx.tr(f"freq_{ctx.chat.frequency}"))
+    return [Reply((Block(ctx.tr("subscriptions_title")), Block(lines), Block(frequency)), buttons)]
+
+
+async def frequency(ctx: Context, args: str) -> list[Reply]:
+    if refusal := _may_manage(ctx):
+        return refusal
+    choice = FREQUENCIES.get(args.strip().casefold())
+    if choice is None:
+        return [Reply(
+            (Block(ctx.tr("frequency_usage", frequency=ctx.tr(f"freq_{ctx.chat.frequency}"))),),
+            (tuple(Button(ctx.tr(f"freq_{f}"), f"frequency {f}") for f in ("immediately", "daily", "weekly")),),
+        )]
+    ctx.chat.frequency = choice
+    return [ctx.say(ctx.tr("frequency_set", frequency=ctx.tr(f"freq_{choice}")))]
+
+
+async def privacy(ctx: Context, args: str) -> list[Reply]:
+    return [Reply((Block(ctx.tr("privacy_title")), Block(ctx.tr("privacy_body"))),
+                  ((Button(ctx.tr("btn_forget"), "forget"),),))]
+
+
+async def forget(ctx: Context, args: str) -> list[Reply]:
+    if refusal := _may_manage(ctx):
+        return refusal
+    if args.strip().casefold() not in CONFIRM_WORDS:
+        return [Reply((Block(ctx.tr("forget_confirm")),), ((Button(ctx.tr("btn_forget_confirm"), "forget confirm"),),))]
+    chat: Chat = ctx.chat
+    platform, user_id = ctx.msg.chat.platform, ctx.msg.user_id
+    await ctx.session.execute(
+        update(AuditEntry).where(AuditEntry.platform == platform, AuditEntry.user_id == user_id).values(user_id=None)
+    )
+    if platform == "console":
+        await ctx.session.execute(delete(ConsoleInbox).where(ConsoleInbox.chat_id == chat.chat_id))
+    # Subscriptions and queued notifications go with the chat (ON DELETE CASCADE, done explicitly for SQLite
+    # databases opened without foreign keys).
+    from bot.storage.models import Notification, Subscription
+
+    await ctx.session.execute(delete(Subscription).where(Subscription.chat_pk == chat.id))
+    await ctx.session.execute(delete(Notification).where(Notification.chat_pk == chat.id))
+    await ctx.session.delete(chat)
+    ctx.chat = None  # type: ignore[assignment]
+    return [ctx.say(ctx.tr("forget_done"))]
+
+
+def register(assistant) -> None:
+    assistant.targets = TargetIndex(assistant.kb)
+    has_args = lambda ctx, args: bool(args) and ctx.assistant.targets.resolve(args) is not None  # noqa: E731
+    for command in (
+        Command("follow", follow, ("suivre", "subscribe", "sabonner"), bare=has_args),
+        Command("unfollow", unfollow, ("unsubscribe", "nepassuivre", "desabonner"), bare=lambda c, a: not a or has_args(c, a)),
+        Command("stop", stop, ("arreter", "unfollowall")),
+        Command("subscriptions", subscriptions, ("abonnements", "suivis", "following", "follows")),
+        Command("frequency", frequency, ("frequence",), bare=lambda c, a: not a or a.strip().casefold() in FREQUENCIES),
+        Command("privacy", privacy, ("confidentialite", "vieprivee")),
+        Command("forget", forget, ("oublier", "oubliez-moi"), bare=lambda c, a: not a or a.strip().casefold() in CONFIRM_WORDS),
+    ):
+        assistant.register(command)

@@ -1,0 +1,83 @@
+"""Changing an action's status: record it in the history and, in the same transaction, queue the alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Integer, String, case, literal, select
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import func
+
+from bot.status import Level
+from bot.statuses import current_status
+from bot.storage.models import Chat, Notification, StatusChange, Subscription, utcnow
+from bot.subscriptions import followers_condition
+from knowledge.loader import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    action_id: str
+    level: Level
+    note: str | None = None
+    source_url: str | None = None
+    effective_date: date | None = None
+
+
+async def apply_status(
+    session: AsyncSession, kb: KnowledgeBase, update: StatusUpdate, set_by: str
+) -> StatusChange | None:
+    """Record a new status and queue one notification per interested chat; None when nothing changes.
+
+    Setting the level an action already has is a no-op that alerts no one.
+    """
+    if update.action_id not in kb.actions:
+        raise ValueError(f"unknown action {update.action_id!r}")
+    current = await current_status(session, update.action_id)
+    if current.level == update.level:
+        return None
+    change = StatusChange(
+        action_id=update.action_id,
+        status=update.level.value,
+        previous_status=current.level.value,
+        note=update.note,
+        source_url=update.source_url,
+        effective_date=update.effective_date or date.today(),
+        set_by=set_by,
+    )
+    session.add(change)
+    await session.flush()
+    await queue_for_followers(session, kb, change)
+    return change
+
+
+async def queue_for_followers(session: AsyncSession, kb: KnowledgeBase, change: StatusChange) -> int:
+    """One set-based INSERT: a notification per active chat following the action, its commitment,
+    one of its institutions, or everything. The key (change x chat) makes a second copy impossible."""
+    now = utcnow()
+    followers = (
+        select(Subscription.chat_pk)
+        .join(Chat, Chat.id == Subscription.chat_pk)
+        .where(Chat.active.is_(True), followers_condition(kb, change.action_id))
+        .distinct()
+        .subquery()
+    )
+    rows = select(
+        followers.c.chat_pk,
+        (literal(f"status:{change.id}:", String) + func.cast(followers.c.chat_pk, String)).label("key"),
+        literal("alert", String),
+        literal({"type": "status", "change_id": change.id}, Notification.payload.type).label("payload"),
+        case((Chat.frequency == "immediately", "pending"), else_="held").label("state"),
+        literal(now, Notification.due_at.type),
+        literal(0, Integer),
+        literal(now, Notification.created_at.type),
+    ).join(Chat, Chat.id == followers.c.chat_pk)
+    statement = sql_insert(Notification).from_select(
+        ["chat_pk", "key", "kind", "payload", "state", "due_at", "attempts", "created_at"], rows
+    )
+    result = await session.execute(statement)
+    return result.rowcount or 0
+
+
