@@ -16,6 +16,7 @@ from bot.i18n import pick_language, t
 from bot.matcher import Matcher
 from bot.search import build_matcher
 from bot.settings import Settings
+from bot.text import fold
 from bot.storage.db import Database
 from bot.storage.models import Chat
 from knowledge.loader import KnowledgeBase
@@ -112,7 +113,8 @@ class Assistant:
         if raw_length > MAX_INPUT:
             ctx.notes.append(ctx.say(ctx.tr("too_long"), style=Style.META))
         name, args, slashed = split_command(text)
-        command = self.commands.get(name) if name else None
+        # French users type accents the aliases leave out ("fréquence", "arrêter", "désabonner").
+        command = (self.commands.get(name) or self.commands.get(fold(name))) if name else None
         if command and (slashed or command.bare(ctx, args)):
             if command.admin and not ctx.is_admin:
                 log.info("refused admin command %s to %s:%s", command.name, ctx.msg.chat.platform, ctx.msg.user_id)

@@ -260,6 +260,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dc_opt_message": {"en": "The text of the announcement", "fr": "Le texte de l'annonce"},
     "dc_opt_audience": {"en": "Who receives it", "fr": "Qui la reçoit"},
     "dc_choice_everyone": {"en": "everyone", "fr": "tout le monde"},
+    "dc_opt_followers": {
+        "en": "Only the followers of this item or institution",
+        "fr": "Seulement les abonnés de cet élément ou de cette institution",
+    },
+    "dc_opt_at": {"en": "Send later, at YYYY-MM-DDTHH:MM", "fr": "Envoyer plus tard, à AAAA-MM-JJTHH:MM"},
     "dc_opt_dry": {
         "en": "Preview only: count the recipients without sending",
         "fr": "Aperçu seulement : compter les destinataires sans rien envoyer",
@@ -330,7 +335,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This button has expired. Please ask again.",
         "fr": "Ce bouton a expiré. Merci de refaire votre demande.",
     },
-    "tg_photo_fallback": {"en": "Chart", "fr": "Graphique"},
 }
 
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.text import CHATTER, compact, content_tokens, stems, tokens
@@ -90,16 +91,24 @@ class Matcher:
                     if len(key) >= 2 and (index, kind) not in self._phrases[key]:
                         self._phrases[key].append((index, kind))
             lengths.append(length)
-        self._lengths = lengths
-        self._avg_length = (sum(lengths) / len(lengths)) if lengths else 1.0
         n = len(documents)
         self._idf = {
             stem: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for stem, p in self._postings.items()
         }
+        # Precomputed BM25 contribution of each stem to each document that contains it, as arrays.
+        avg = (sum(lengths) / len(lengths)) if lengths else 1.0
+        norms = np.array([K1 * (1 - B + B * length / avg) for length in lengths] or [1.0])
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for stem, posting in self._postings.items():
+            docs = np.fromiter(posting.keys(), dtype=np.int32, count=len(posting))
+            tfs = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
+            self._arrays[stem] = (docs, self._idf[stem] * tfs * (K1 + 1) / (tfs + norms[docs]))
+        self._commitments = np.array([d.kind == "commitment" for d in documents] or [False])
         self._max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
         self._vocabulary = sorted(t for t in self._known_tokens if len(t) >= MIN_FUZZY_LEN)
         self._long_phrases = sorted(p for p in self._phrases if len(p) >= 8)
         self._expand = lru_cache(maxsize=8192)(self._expand_uncached)
+        self._close_phrase = lru_cache(maxsize=8192)(self._close_phrase_uncached)
 
     # -- query analysis -------------------------------------------------------------------------------------
     def _expand_uncached(self, token: str) -> tuple[tuple[str, float], ...]:
@@ -116,19 +125,25 @@ class Matcher:
                     expanded[s] = max(expanded.get(s, 0.0), (similarity / 100) ** 2)
         return tuple(expanded.items())
 
+    def _close_phrase_uncached(self, window: str) -> str | None:
+        found = process.extractOne(window, self._long_phrases, scorer=fuzz.ratio, score_cutoff=90)
+        return found[0] if found else None
+
     def _phrase_hits(self, words: list[str]) -> dict[tuple[int, str], float]:
         """Names and keyword phrases found whole in the question: (doc, kind) -> strength.
 
         Longer phrases are stronger; a phrase shared by several items is split between them.
         """
         hits: dict[tuple[int, str], float] = {}
+        unknown = [w not in self._known_tokens for w in words]
         for size in range(min(MAX_PHRASE_TOKENS, len(words)), 1, -1):
             for start in range(len(words) - size + 1):
                 window = compact(" ".join(words[start : start + size]))
                 entries = self._phrases.get(window)
-                if entries is None and len(window) >= 8:
-                    close = process.extractOne(window, self._long_phrases, scorer=fuzz.ratio, score_cutoff=90)
-                    entries = self._phrases.get(close[0]) if close else None
+                # A misspelt name: only worth a fuzzy look when the window holds a word the plan doesn't know.
+                if entries is None and len(window) >= 8 and any(unknown[start : start + size]):
+                    close = self._close_phrase(window)
+                    entries = self._phrases.get(close) if close else None
                 for doc_kind in entries or ():
                     strength = size / len({doc for doc, _ in entries})
                     hits[doc_kind] = max(hits.get(doc_kind, 0.0), strength)
@@ -138,36 +153,36 @@ class Matcher:
     def rank(self, question: str, limit: int = 5) -> MatchResult:
         words = tokens(question)[:200]
         query = list(dict.fromkeys(content_tokens(" ".join(words))))[:60]
-        scores: dict[int, float] = defaultdict(float)
-        explained: dict[int, float] = defaultdict(float)  # doc -> idf mass of the question it contains
+        n = len(self.docs)
+        scores = np.zeros(n)
+        explained = np.zeros(n)  # per document: the idf mass of the question it contains
         total = 0.0
         for token in query:
             expansions = self._expand(token)
-            weight = max((self._idf[s] for s, _ in expansions), default=self._max_idf)
+            if not expansions:
+                total += 0.0 if token in CHATTER else self._max_idf
+                continue
+            weight = max(self._idf[s] for s, _ in expansions)
+            per_doc = np.zeros(n)
+            seen = np.zeros(n)
+            for stem, confidence in expansions:
+                docs, contributions = self._arrays[stem]
+                per_doc[docs] = np.maximum(per_doc[docs], confidence * contributions)
+                seen[docs] = np.maximum(seen[docs], confidence)
+            scores += per_doc
             if token not in CHATTER:
                 total += weight
-            per_doc: dict[int, float] = {}
-            seen: dict[int, float] = {}
-            for stem, confidence in expansions:
-                idf = self._idf[stem]
-                for index, tf in self._postings[stem].items():
-                    norm = K1 * (1 - B + B * self._lengths[index] / self._avg_length)
-                    contribution = confidence * idf * tf * (K1 + 1) / (tf + norm)
-                    per_doc[index] = max(per_doc.get(index, 0.0), contribution)
-                    seen[index] = max(seen.get(index, 0.0), confidence)
-            for index, value in per_doc.items():
-                scores[index] += value
-                if token not in CHATTER:
-                    explained[index] += weight * seen[index]
+                explained += weight * seen
         phrase_score: dict[int, float] = defaultdict(float)
         for (index, kind), strength in self._phrase_hits(words).items():
             phrase_score[index] += PHRASE_BONUS[kind] * strength
         for index, bonus in phrase_score.items():
             scores[index] += bonus
-        for index, doc in enumerate(self.docs):
-            if doc.kind == "commitment" and index in scores:
-                scores[index] *= COMMITMENT_FACTOR
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        scores[self._commitments] *= COMMITMENT_FACTOR
+        candidates = np.flatnonzero(scores > 0)
+        if len(candidates) > limit:
+            candidates = candidates[np.argpartition(-scores[candidates], limit)[:limit]]
+        ranked = sorted(((int(i), float(scores[i])) for i in candidates), key=lambda kv: (-kv[1], kv[0]))[:limit]
         coverage = min(1.0, explained[ranked[0][0]] / total) if ranked and total else (1.0 if ranked else 0.0)
         matches = tuple(
             Match(self.docs[i].id, self.docs[i].kind, round(s, 3), self.docs[i].title) for i, s in ranked

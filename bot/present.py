@@ -107,7 +107,7 @@ def show_commitment(
 
 def show_topic(topic: Topic, lang: str) -> Reply:
     blocks = (
-        Block(f"{t('topic_label', lang)} — {getattr(topic.title, lang)}", Style.HEADING),
+        Block(f"{t('topic_label', lang)} ({topic.id}) — {getattr(topic.title, lang)}", Style.HEADING),
         Block(getattr(topic.answer, lang)),
         citation(topic.source, lang),
     )

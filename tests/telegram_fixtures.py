@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 from pydantic import SecretStr
-from telegram.ext import AIORateLimiter
 
 from adapters.compose import build_app
 from adapters.telegram import TelegramService
 from bot.settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
+from tests.telegram_support import unlimited
 
 
 @pytest.fixture
@@ -29,10 +29,6 @@ def tg_settings(settings, tg) -> Settings:
         "telegram_base_url": tg.base_url,
         "telegram_base_file_url": tg.base_file_url,
     })
-
-
-def unlimited() -> AIORateLimiter:
-    return AIORateLimiter(overall_max_rate=0, group_max_rate=0)
 
 
 @pytest.fixture

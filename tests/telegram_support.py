@@ -7,6 +7,8 @@ import html
 import re
 from html.parser import HTMLParser
 
+from telegram.ext import AIORateLimiter
+
 from tests.fakes.telegram_api import FakeTelegram
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -15,6 +17,11 @@ FR_USER = 556
 ADMIN = 1001  # settings.telegram_admin_ids in tests/conftest.py
 GROUP = -1001234567890
 MEMBER, GROUP_ADMIN = 7, 8
+
+
+def unlimited() -> AIORateLimiter:
+    """No client-side pacing: the tests measure behaviour, not Telegram's flood limits."""
+    return AIORateLimiter(overall_max_rate=0, group_max_rate=0)
 
 
 def visible(markup: str) -> str:

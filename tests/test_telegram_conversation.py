@@ -103,3 +103,10 @@ async def test_a_long_button_command_travels_by_token(tg, service) -> None:
     expired = await tg.wait_for(lambda calls: [c for c in calls if c.method == "answerCallbackQuery"
                                                and c.params.get("text")])
     assert "expired" in expired[0].params["text"] and expired[0].params["show_alert"] is True
+
+
+async def test_an_answer_waits_out_flood_control_instead_of_being_dropped(tg, service) -> None:
+    tg.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", parameters={"retry_after": 1})
+    tg.inject_message(USER, USER, "/help")
+    assert "What I can do" in (await tg.wait_for_message(USER, timeout=5))["text"]
+    assert [c.status for c in tg.calls_to("sendMessage")] == [429, 200]

@@ -25,6 +25,7 @@ def ref(chat_id: int) -> ChatRef:
 async def test_only_messages_addressed_to_the_bot_are_answered(tg, service) -> None:
     tg.inject_message(GROUP, MEMBER, "what about lobbying transparency?", **SUPER)
     tg.inject_message(GROUP, MEMBER, "/help@some_other_bot", **SUPER)
+    tg.inject_message(GROUP, MEMBER, "/weather Paris", **SUPER)  # not ours: another bot's command
     assert await quiet(tg, GROUP) == []
 
     question = tg.inject_message(GROUP, MEMBER, "@opengov_test_bot what about lobbying transparency?", **SUPER)
@@ -36,6 +37,8 @@ async def test_only_messages_addressed_to_the_bot_are_answered(tg, service) -> N
     await tg.wait_for_message(GROUP, "What I can do")
     tg.inject_message(GROUP, MEMBER, "/help", **SUPER)
     await tg.wait_for_message(GROUP, "What I can do")
+    tg.inject_message(GROUP, MEMBER, "/weather@opengov_test_bot", **SUPER)  # ours to answer, even unknown
+    await tg.wait_for_message(GROUP, "weather")
 
 
 async def test_a_reply_to_the_bot_is_addressed_to_it(tg, service) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 from telegram import Bot
 from telegram.ext import AIORateLimiter, ExtBot
 
-from adapters.telegram import TelegramOutbound
+from adapters.telegram import MessageRateLimiter, TelegramOutbound
 from bot.domain import (
     Block,
     Button,
@@ -129,3 +130,13 @@ async def test_the_rate_limiter_paces_deliveries(tg) -> None:
             await outbound.send(to(USER + i), ALERT, key=f"k{i}")
         assert time.monotonic() - began >= 0.4  # a burst of 20, then 20 a second
     assert len(tg.calls_to("sendMessage")) == 30
+
+
+async def test_lookups_do_not_use_up_a_groups_message_allowance(tg) -> None:
+    limiter = MessageRateLimiter(overall_max_rate=0, group_max_rate=1, group_time_period=60)
+    async with ExtBot(tg.token, base_url=tg.base_url, rate_limiter=limiter) as bot:
+        for _ in range(5):  # admin checks: not messages, not counted
+            await asyncio.wait_for(bot.get_chat_member(GROUP, 7), 1)
+        await asyncio.wait_for(bot.send_message(GROUP, "one"), 1)
+        with pytest.raises(TimeoutError):  # the group's allowance (1 a minute here) is spent
+            await asyncio.wait_for(bot.send_message(GROUP, "two"), 0.3)

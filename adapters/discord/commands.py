@@ -23,7 +23,12 @@ FOR_CHOICES = [Choice(name=L("dc_choice_me"), value="me"), Choice(name=L("dc_cho
 FREQUENCY_CHOICES = [Choice(name=L(f"dc_choice_{v}"), value=v) for v in ("immediately", "daily", "weekly")]
 LANGUAGE_CHOICES = [Choice(name="English", value="en"), Choice(name="Français", value="fr")]
 LEVEL_CHOICES = [Choice(name=L_fixed(LABELS[lv]["en"], LABELS[lv]["fr"]), value=lv.value) for lv in Level]
-AUDIENCE_CHOICES = [Choice(name=L("dc_choice_everyone"), value="all"), Choice(name=L("dc_choice_server"), value="server")]
+AUDIENCE_CHOICES = [
+    Choice(name=L("dc_choice_everyone"), value="all"),
+    Choice(name="Discord", value="platform:discord"),
+    Choice(name="Telegram", value="platform:telegram"),
+    Choice(name=L("dc_choice_server"), value="server"),
+]
 
 
 def _quoted(text: str) -> str:
@@ -212,19 +217,32 @@ def register_commands(client: OpenGovClient) -> None:
         await client.run_command(interaction, text, personal=True)
 
     @tree.command(name="announce", description=L("dc_cmd_announce"))
-    @app_commands.describe(message=L("dc_opt_message"), audience=L("dc_opt_audience"), dry=L("dc_opt_dry"))
+    @app_commands.describe(
+        message=L("dc_opt_message"), audience=L("dc_opt_audience"), followers=L("dc_opt_followers"),
+        at=L("dc_opt_at"), dry=L("dc_opt_dry"),
+    )
     @app_commands.choices(audience=AUDIENCE_CHOICES)
+    @app_commands.autocomplete(followers=targets)
     async def announce(
         interaction: discord.Interaction,
         message: Range[str, 1, 1800],
         audience: Choice[str] | None = None,
+        followers: Range[str, 1, 100] | None = None,
+        at: Range[str, 10, 25] | None = None,
         dry: bool = False,
     ) -> None:
+        words = ["/announce"] + (["dry"] if dry else [])
         if audience is not None and audience.value == "server":
-            # A server manager announces to their own server's alert channel only.
-            await scoped(interaction, f"/announce server {message}", audience)
+            # A server manager announces to their own server's alert channel only ("to server": this chat).
+            await scoped(interaction, " ".join([*words, "to server", message]), audience)
             return
-        await client.run_command(interaction, f"/announce {'dry ' if dry else ''}{message}", personal=True)
+        if followers:
+            words.append(f"to followers:{followers.split()[0]}")
+        elif audience is not None:
+            words.append(f"to {audience.value}")
+        if at:
+            words.append(f"at {at.strip()}")
+        await client.run_command(interaction, " ".join([*words, message]), personal=True)
 
     @tree.command(name="stats", description=L("dc_cmd_stats"))
     async def stats(interaction: discord.Interaction) -> None:

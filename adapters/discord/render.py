@@ -78,7 +78,10 @@ def _title(text: str) -> tuple[str, str | None]:
 
 def _embeds(reply: Reply) -> list[discord.Embed]:
     blocks = list(reply.blocks)
-    title = overflow = None
+    title = overflow = author = None
+    # A small line above the heading (an alert's "🔔 Status change") becomes the embed's author line.
+    if len(blocks) > 1 and blocks[0].style == Style.META and blocks[1].style == Style.HEADING:
+        author = _title(blocks.pop(0).text)[0]
     if blocks and blocks[0].style == Style.HEADING:
         title, overflow = _title(blocks.pop(0).text)
     parts = ([overflow] if overflow else []) + [block_markdown(b) for b in blocks]
@@ -89,6 +92,8 @@ def _embeds(reply: Reply) -> list[discord.Embed]:
         embeds = [discord.Embed(colour=COLOUR)]
     if title:
         embeds[0].title = title
+    if author:
+        embeds[0].set_author(name=author)
     return embeds
 
 

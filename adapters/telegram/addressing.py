@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Container
 
 from telegram import Bot, Message, MessageEntity
 from telegram.constants import ChatMemberStatus, ChatType
@@ -20,18 +21,22 @@ def is_group(message: Message) -> bool:
     return message.chat.type in GROUP_TYPES
 
 
-def text_for_core(message: Message, bot_id: int, bot_username: str) -> str | None:
+def text_for_core(message: Message, bot_id: int, bot_username: str,
+                  known_commands: Container[str] = ()) -> str | None:
     """What the core should read, or None when the message is not for us.
 
     Commands keep their slash (so "/show" without an id still means the command) and lose an
-    "@ourbot" suffix; a command for another bot is ignored. In a group, plain text counts only when it
-    mentions us or replies to us, and the mention is removed.
+    "@ourbot" suffix; a command for another bot is ignored, and so is, in a group, a command we do not
+    know that is not explicitly addressed to us (it is probably another bot's). In a group, plain text
+    counts only when it mentions us or replies to us, and the mention is removed.
     """
     text = message.text or ""
     if text.startswith("/"):
         head, sep, rest = text.partition(" ")
         name, _, addressee = head.partition("@")
         if addressee and addressee.casefold() != bot_username.casefold():
+            return None
+        if not addressee and is_group(message) and name[1:].casefold() not in known_commands:
             return None
         return name + sep + rest
     if not is_group(message):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, Message, Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, ExtBot, MessageHandler, filters
 
 from adapters.telegram.addressing import GroupManagers, is_group, text_for_core
 from adapters.telegram.outbound import NO_PREVIEW, send_part
@@ -19,6 +19,7 @@ from bot.i18n import pick_language, t
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
+FLOOD_RETRIES = 2  # someone is waiting for this answer: wait out a 429 rather than drop it
 
 
 def chat_ref(chat_id: int) -> ChatRef:
@@ -28,7 +29,7 @@ def chat_ref(chat_id: int) -> ChatRef:
 class TelegramHandlers:
     """Translates updates for the core and answers in place (browsing) or with new messages."""
 
-    def __init__(self, bot: Bot, assistant: Assistant, db: Database, callbacks: CallbackData,
+    def __init__(self, bot: ExtBot, assistant: Assistant, db: Database, callbacks: CallbackData,
                  managers: GroupManagers):
         self.bot, self.assistant, self.db = bot, assistant, db
         self.callbacks, self.managers = callbacks, managers
@@ -42,9 +43,9 @@ class TelegramHandlers:
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A typed message or command; in groups only those addressed to us."""
         message, user = update.effective_message, update.effective_user
-        if message is None or user is None or message.chat.type == "channel":
+        if message is None or user is None or user.is_bot:
             return
-        text = text_for_core(message, context.bot.id, context.bot.username)
+        text = text_for_core(message, context.bot.id, context.bot.username, self.assistant.commands)
         if text is None:
             return
         incoming = await self._incoming(message, user.id, user.language_code, text, via_button=False)
@@ -115,7 +116,7 @@ class TelegramHandlers:
             if index == 0 and reply.edit and edit is not None and await self._edit(edit, parts):
                 continue
             for part in parts:
-                await send_part(self.bot, chat_id, part, reply_to=reply_to)
+                await send_part(self.bot, chat_id, part, reply_to=reply_to, flood_retries=FLOOD_RETRIES)
                 reply_to = None  # quote the question once, above the first answer
 
     async def _edit(self, message: Message, parts: list[Part]) -> bool:
@@ -123,8 +124,10 @@ class TelegramHandlers:
         if len(parts) != 1 or parts[0].photo is not None or message.text is None:
             return False
         try:
-            await message.edit_text(parts[0].html, parse_mode=ParseMode.HTML, reply_markup=parts[0].keyboard,
-                                    link_preview_options=NO_PREVIEW)
+            await self.bot.edit_message_text(
+                parts[0].html, message.chat.id, message.message_id, parse_mode=ParseMode.HTML,
+                reply_markup=parts[0].keyboard, link_preview_options=NO_PREVIEW, rate_limit_args=FLOOD_RETRIES,
+            )
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
                 return True

@@ -34,17 +34,23 @@ log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-async def send_part(bot: Bot, chat_id: int, part: Part, *, reply_to: int | None = None) -> Message:
-    """One message: a photo with its caption, or an HTML text; raises PTB's errors unchanged."""
+async def send_part(bot: Bot, chat_id: int, part: Part, *, reply_to: int | None = None,
+                    flood_retries: int = 0) -> Message:
+    """One message: a photo with its caption, or an HTML text; raises PTB's errors unchanged.
+
+    `flood_retries` lets the bot's AIORateLimiter wait out a 429 itself (for answers someone is waiting
+    for); alerts keep 0 and leave retrying to the outbox worker.
+    """
+    extra: dict = {"rate_limit_args": flood_retries} if flood_retries else {}
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     if part.photo is not None:
         return await bot.send_photo(
             chat_id, InputFile(part.photo.data, filename=part.photo.filename), caption=part.html or None,
-            parse_mode=ParseMode.HTML, reply_markup=part.keyboard, reply_parameters=reply,
+            parse_mode=ParseMode.HTML, reply_markup=part.keyboard, reply_parameters=reply, **extra,
         )
     return await bot.send_message(
         chat_id, part.html, parse_mode=ParseMode.HTML, reply_markup=part.keyboard,
-        link_preview_options=NO_PREVIEW, reply_parameters=reply,
+        link_preview_options=NO_PREVIEW, reply_parameters=reply, **extra,
     )
 
 

@@ -8,12 +8,13 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, BaseRateLimiter
+from telegram.ext import Application, BaseRateLimiter
 
 from adapters.compose import App
 from adapters.telegram.addressing import GroupManagers
 from adapters.telegram.commands import publish_commands
 from adapters.telegram.handlers import TelegramHandlers
+from adapters.telegram.limits import default_rate_limiter
 from adapters.telegram.outbound import TelegramOutbound
 from adapters.telegram.processor import PerChatUpdateProcessor
 from adapters.telegram.rendering import CallbackData
@@ -22,14 +23,6 @@ from bot.domain import Platform
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-GROUP_MAX_PER_MINUTE = 20
-
-
-def default_rate_limiter(messages_per_second: float) -> AIORateLimiter:
-    """Telegram's flood limits (overall per second, 20 a minute per group); never retries a 429 itself,
-    the outbox worker does, so a flood-controlled alert is rescheduled instead of blocking a sender."""
-    return AIORateLimiter(overall_max_rate=messages_per_second, overall_time_period=1,
-                          group_max_rate=GROUP_MAX_PER_MINUTE, group_time_period=60, max_retries=0)
 
 
 class TelegramService:

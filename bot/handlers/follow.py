@@ -8,7 +8,7 @@ from bot import present
 from bot.assistant import Command, Context
 from bot.domain import Block, Button, Reply
 from bot.statuses import current_status, current_statuses
-from bot.storage.models import AuditEntry, Chat, ConsoleInbox
+from bot.storage.models import AuditEntry, Chat, ConsoleInbox, Notification, utcnow
 from bot.subscriptions import Target, TargetIndex, follow as add_follow, list_targets, unfollow as remove_follow, unfollow_all
 
 FREQUENCIES = {"immediately": "immediately", "immediate": "immediately", "instant": "immediately",
@@ -105,6 +105,12 @@ async def frequency(ctx: Context, args: str) -> list[Reply]:
             (Block(ctx.tr("frequency_usage", frequency=ctx.tr(f"freq_{ctx.chat.frequency}"))),),
             (tuple(Button(ctx.tr(f"freq_{f}"), f"frequency {f}") for f in ("immediately", "daily", "weekly")),),
         )]
+    if choice == "immediately" and ctx.chat.frequency != "immediately":
+        # Alerts held for a digest would otherwise wait forever (digests only collect daily/weekly chats).
+        await ctx.session.execute(
+            update(Notification).where(Notification.chat_pk == ctx.chat.id, Notification.state == "held")
+            .values(state="pending", due_at=utcnow())
+        )
     ctx.chat.frequency = choice
     return [ctx.say(ctx.tr("frequency_set", frequency=ctx.tr(f"freq_{choice}")))]
 
@@ -124,6 +130,12 @@ async def forget(ctx: Context, args: str) -> list[Reply]:
     await ctx.session.execute(
         update(AuditEntry).where(AuditEntry.platform == platform, AuditEntry.user_id == user_id).values(user_id=None)
     )
+    # The status history and announcements an admin wrote stay, attributed to no one in particular.
+    from bot.storage.models import Announcement, StatusChange
+
+    who = f"{platform}:{user_id}"
+    await ctx.session.execute(update(StatusChange).where(StatusChange.set_by == who).values(set_by=platform))
+    await ctx.session.execute(update(Announcement).where(Announcement.created_by == who).values(created_by=platform))
     if platform == "console":
         await ctx.session.execute(delete(ConsoleInbox).where(ConsoleInbox.chat_id == chat.chat_id))
     # Subscriptions and queued notifications go with the chat (ON DELETE CASCADE, done explicitly for SQLite
