@@ -106,7 +106,8 @@ async def _async_main(args: argparse.Namespace) -> int:
     from adapters.compose import build_app, configure_logging
 
     settings = get_settings()
-    configure_logging(settings)
+    configure_logging(settings, interactive=args.command in ("chat", "ask") or (
+        args.command == "run" and not (settings.telegram_token or settings.discord_token)))
     app = await build_app(settings)
     try:
         if args.command == "chat":

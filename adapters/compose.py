@@ -41,10 +41,24 @@ class _RedactTokens(logging.Filter):
         return True
 
 
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+class _NoTraceback(logging.Formatter):
+    """For the terminal chat: one line per problem, never a traceback in the person's face."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return super().format(record)
+
+
+def configure_logging(settings: Settings, *, interactive: bool = False) -> None:
+    """Logs to stderr; in the terminal chat only warnings, and without tracebacks."""
+    level = settings.log_level.upper()
+    if interactive:
+        level = max(logging.WARNING, logging.getLevelName(level) if isinstance(logging.getLevelName(level), int) else 0)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if interactive:
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(_NoTraceback("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     secrets = [s.get_secret_value() for s in (settings.telegram_token, settings.discord_token) if s]
     redact = _RedactTokens(secrets)
     for handler in logging.getLogger().handlers:

@@ -64,8 +64,12 @@ class ConsoleOutbound:
         return DeliveryResult((key,))
 
 
-async def pop_inbox(db: Database, name: str) -> list[str]:
+async def pop_inbox(db: Database, name: str) -> tuple[list[str], str | None]:
+    """Alerts not yet shown to this console user (marked shown now), and the user's chosen language."""
+    from bot.chats import find_chat
+
     async with db.session() as session, session.begin():
+        chat = await find_chat(session, ChatRef(Platform.CONSOLE, name))
         rows = list(
             await session.scalars(
                 select(ConsoleInbox).where(ConsoleInbox.chat_id == name, ConsoleInbox.shown.is_(False))
@@ -76,7 +80,7 @@ async def pop_inbox(db: Database, name: str) -> list[str]:
             await session.execute(
                 update(ConsoleInbox).where(ConsoleInbox.id.in_([r.id for r in rows])).values(shown=True)
             )
-    return [r.text for r in rows]
+    return [r.text for r in rows], chat.language if chat else None
 
 
 def system_locale() -> str | None:
@@ -97,7 +101,8 @@ async def chat_loop(assistant: Assistant, db: Database, name: str, lang: str | N
     def out(text: str) -> None:
         print(text, file=stdout, flush=True)
 
-    alerts = await pop_inbox(db, name)
+    alerts, chosen = await pop_inbox(db, name)
+    shown_lang = chosen or shown_lang
     if alerts:
         out(("🔔 Alerts since your last visit:" if shown_lang == "en" else "🔔 Alertes depuis votre dernière visite :"))
         for text in alerts:

@@ -471,13 +471,10 @@ async def test_the_cli_sets_a_status_and_shows_its_history(app, database_url, tm
     assert again.returncode == 0 and "already Substantial: nothing changed, no alert" in again.stdout
     bad = _cli(database_url, tmp_path, "status", "set", "2.12", "finished")
     assert bad.returncode == 1 and "unknown level" in bad.stderr
-    bad_source = _cli(database_url, tmp_path, "status", "set", "2.12", "complete", "--source", "ftp://x")
-    assert bad_source.returncode == 1
     history = _cli(database_url, tmp_path, "status", "history", "2.12")
     assert history.returncode == 0, history.stderr
     assert history.stdout.strip() == (
         "2026-03-01 no_evidence -> substantial by cli:ops — Register opened <https://example.org/hatvp>")
-    assert _cli(database_url, tmp_path, "status", "history", "9.99").returncode == 1
 
     assert await count(app, StatusChange) == 1
     assert await states(app) == ["pending"]  # alice's alert, queued by the CLI's transaction

@@ -32,7 +32,7 @@ async def start(ctx: Context, args: str) -> list[Reply]:
         return await show(ctx, args[len("show_"):])
     return [Reply(
         (Block(ctx.tr("welcome")), Block(ctx.tr("welcome_hint"))),
-        ((Button(ctx.tr("btn_browse"), "browse"),), (Button("❓ help", "help"),)),
+        ((Button(ctx.tr("btn_browse"), "browse"),), (Button("❓ " + ctx.tr("help_title"), "help"),)),
     )]
 
 
