@@ -64,16 +64,34 @@ class DeliveryWorker:
         return self._limiters[platform]
 
     async def run_once(self, limit: int | None = None) -> Counter[str]:
-        """Deliver everything due now (or up to `limit` notifications); return counts by outcome."""
+        """Deliver everything due now (or up to `limit` notifications); return counts by outcome.
+
+        The next batch is claimed while the current one is still sending, so a rate-limited platform never
+        waits on the database between batches.
+        """
         stats: Counter[str] = Counter()
-        while limit is None or stats.total() < limit:
-            batch = await self.claim(self.settings.worker_batch if limit is None else min(self.settings.worker_batch, limit - stats.total()))
-            if not batch:
+        in_flight: set[asyncio.Task[str]] = set()
+        claimed = 0
+        exhausted = reported = False
+        batch_size = self.settings.worker_batch
+        while True:
+            room = batch_size if limit is None else min(batch_size, limit - claimed)
+            if not exhausted and room > 0 and len(in_flight) <= batch_size // 2:
+                batch = await self.claim(room)
+                claimed += len(batch)
+                exhausted = not batch
+                in_flight.update(asyncio.create_task(self._deliver(n_id)) for n_id in batch)
+            if not in_flight:
+                # Everything settled: finished announcements owe their admin a report, delivered in this run too.
+                if stats and not reported and await self.queue_announcement_reports():
+                    reported, exhausted = True, False
+                    continue
                 break
-            outcomes = await asyncio.gather(*(self._deliver(n_id) for n_id in batch))
+            done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            outcomes = [task.result() for task in done]
             stats.update(outcomes)
-            if "sent" in outcomes or "failed" in outcomes or "skipped" in outcomes:
-                await self.queue_announcement_reports()
+            if "moved" in outcomes:
+                exhausted = False  # the row was given back under the chat's new id: pick it up again
         return stats
 
     async def queue_announcement_reports(self) -> int:

@@ -102,9 +102,10 @@ def _rows(content: bytes, hint: str) -> list[tuple[int, object]]:
     stripped = text.lstrip()
     if not stripped:
         raise FeedError(["file is empty"])
-    if stripped[0] in "[{" or hint.endswith(".json") or "json" in hint:
+    # Sniff the content (a path or URL merely containing "json" says nothing about a CSV file).
+    if stripped[0] in "[{" or hint.endswith(".json"):
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_float=str)  # an id written 2.10 must stay "2.10", not become 2.1
         except json.JSONDecodeError as exc:
             raise FeedError([f"malformed JSON: {exc}"]) from exc
         if isinstance(data, dict):
@@ -208,7 +209,8 @@ async def _report(db: Database, settings: Settings, source: str, problems: list[
             return  # already told
         state.error_hash, state.checked_at = error_hash, utcnow()
         session.add(state)
-        await _notify_admins(session, settings, f"feed-error:{error_hash[:16]}", {
+        # The same problems may come back after a good import: the key names this report, not the problems.
+        await _notify_admins(session, settings, f"feed-error:{error_hash[:16]}:{state.checked_at:%Y%m%dT%H%M%S%f}", {
             lang: t("feed_error", lang, source=source[:200], n=len(problems), problems="; ".join(problems[:10])[:1500])
             for lang in ("en", "fr")
         })

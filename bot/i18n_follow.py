@@ -9,8 +9,10 @@ FOLLOW_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Désolé, seuls les administrateurs du bot peuvent faire cela.",
     },
     "group_admins_only": {
-        "en": "Only this group's administrators can change what it follows and its settings.",
-        "fr": "Seuls les administrateurs de ce groupe peuvent modifier ses suivis et ses réglages.",
+        "en": "Only the administrators of this group (or the managers of this server) can change what it "
+        "follows and its settings.",
+        "fr": "Seuls les administrateurs de ce groupe (ou les gestionnaires de ce serveur) peuvent modifier ses "
+        "suivis et ses réglages.",
     },
     "follow_usage": {
         "en": "What would you like to follow? For example: follow 2.12 (an action), follow 3 (a commitment), "

@@ -7,6 +7,7 @@ so that typos still match. The decision to answer looks at how much of the quest
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ WEIGHTS = {"alias": 4.0, "title": 3.0, "keyword": 3.0, "summary": 1.5, "aim": 0.
 K1, B = 2.0, 0.5
 PHRASE_BONUS = {"alias": 3.0, "keyword": 1.4, "title": 1.0, "institution": 0.8}
 MIN_FUZZY_LEN = 4
+MIN_PREFIX_STEM = 5
+PREFIX_CONFIDENCE = 0.6
+PHRASE_EXPONENT = 1.0
 COMMITMENT_FACTOR = 0.85  # a specific action is the better answer when it explains the question as well
 MAX_PHRASE_TOKENS = 6
 
@@ -107,15 +111,22 @@ class Matcher:
         self._max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
         self._vocabulary = sorted(t for t in self._known_tokens if len(t) >= MIN_FUZZY_LEN)
         self._long_phrases = sorted(p for p in self._phrases if len(p) >= 8)
+        self._sorted_stems = sorted(self._postings)
         self._expand = lru_cache(maxsize=8192)(self._expand_uncached)
         self._close_phrase = lru_cache(maxsize=8192)(self._close_phrase_uncached)
 
     # -- query analysis -------------------------------------------------------------------------------------
     def _expand_uncached(self, token: str) -> tuple[tuple[str, float], ...]:
         """Stems a query word stands for, with a confidence: itself, or its closest known words (typos)."""
-        own = tuple((s, 1.0) for s in stems(token) if s in self._postings)
+        own = {s: 1.0 for s in stems(token) if s in self._postings}
+        # Word families the stemmer keeps apart: environment/environmental, lobbying/lobbyist.
+        for stem in stems(token):
+            if len(stem) >= MIN_PREFIX_STEM:
+                for other in self._stems_with_prefix(stem[:MIN_PREFIX_STEM]):
+                    if other != stem and (other.startswith(stem) or stem.startswith(other)) and abs(len(other) - len(stem)) <= 4:
+                        own.setdefault(other, PREFIX_CONFIDENCE)
         if own or len(token) < MIN_FUZZY_LEN or token.isdigit():
-            return own
+            return tuple(own.items())
         cutoff = 80 if len(token) < 7 else 84
         found = process.extract(token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
         expanded: dict[str, float] = {}
@@ -124,6 +135,15 @@ class Matcher:
                 if s in self._postings:
                     expanded[s] = max(expanded.get(s, 0.0), (similarity / 100) ** 2)
         return tuple(expanded.items())
+
+    def _stems_with_prefix(self, prefix: str) -> list[str]:
+        start = bisect.bisect_left(self._sorted_stems, prefix)
+        found = []
+        for stem in self._sorted_stems[start:]:
+            if not stem.startswith(prefix):
+                break
+            found.append(stem)
+        return found
 
     def _close_phrase_uncached(self, window: str) -> str | None:
         found = process.extractOne(window, self._long_phrases, scorer=fuzz.ratio, score_cutoff=90)
@@ -145,7 +165,7 @@ class Matcher:
                     close = self._close_phrase(window)
                     entries = self._phrases.get(close) if close else None
                 for doc_kind in entries or ():
-                    strength = size / len({doc for doc, _ in entries})
+                    strength = size**PHRASE_EXPONENT / len({doc for doc, _ in entries})
                     hits[doc_kind] = max(hits.get(doc_kind, 0.0), strength)
         return hits
 

@@ -1,0 +1,282 @@
+"""The status feed (bot.feed): JSON and CSV imports, all-or-nothing validation, admins told once, and polling
+over HTTP (a local aiohttp server on 127.0.0.1) with ETag / Last-Modified."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+
+from adapters.console import ConsoleOutbound, pop_inbox
+from bot.feed import import_feed
+from bot.statuses import current_statuses
+from bot.storage.models import AuditEntry, FeedState, Notification, StatusChange
+from tests.outbox_support import count, make_worker, notifications, say
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXPECTED = {"2.12": "substantial", "2.11": "complete", "1.1": "limited", "3.1": "not_started"}
+VALID_CSV = "id,status,note,source,date\n2.12,limited,first step,https://example.org/a,2026-01-15\n"
+
+
+async def statuses(app) -> dict[str, str]:
+    async with app.db.session() as session:
+        return {k: v.level.value for k, v in (await current_statuses(session)).items()}
+
+
+async def run(app, source) -> object:
+    return await import_feed(app.db, app.kb, app.settings, str(source))
+
+
+async def nothing_changed(app, source) -> None:
+    assert await count(app, StatusChange) == 0
+    assert await count(app, Notification, Notification.kind != "notice") == 0
+    async with app.db.session() as session:
+        state = await session.get(FeedState, str(source))
+    assert state is None or state.content_hash is None
+    assert await count(app, AuditEntry, AuditEntry.action == "status_import") == 0
+
+
+# -- the example files --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["status-feed.json", "status-feed.csv"])
+async def test_the_example_feed_imports(app, name) -> None:
+    await say(app, "alice", "follow 2.12")
+    await say(app, "bob", "follow Cour des comptes")
+    result = await run(app, EXAMPLES / name)
+    assert result.ok and (result.changed, result.unchanged, result.not_modified) == (4, 0, False)
+    assert await statuses(app) == EXPECTED
+    async with app.db.session() as session:
+        change = await session.scalar(select(StatusChange).where(StatusChange.action_id == "2.12"))
+        entry = await session.scalar(select(AuditEntry))
+    assert change.note.startswith("Example row") and change.source_url == "https://www.hatvp.fr/"
+    assert change.effective_date.isoformat() == "2023-06-30" and change.set_by == "feed"
+    assert (entry.platform, entry.action, entry.detail["changed"]) == ("feed", "status_import", 4)
+    # the same transaction queued the alerts of alice (2.12) and bob (2.11 is the Cour des comptes')
+    assert sorted(n.key.rsplit(":", 1)[0] for n in await notifications(app)) == sorted(
+        [f"status:{change.id}", f"status:{change.id + 1}"])
+
+    again = await run(app, EXAMPLES / name)
+    assert again.ok and again.not_modified and again.changed == 0
+    assert await count(app, StatusChange) == 4
+
+
+async def test_the_two_examples_say_the_same(app, tmp_path) -> None:
+    await run(app, EXAMPLES / "status-feed.json")
+    result = await run(app, EXAMPLES / "status-feed.csv")  # other bytes, same statuses
+    assert result.ok and not result.not_modified and (result.changed, result.unchanged) == (0, 4)
+    assert await count(app, StatusChange) == 4
+
+
+async def test_a_json_list_french_levels_and_an_id_written_as_a_number(app, tmp_path) -> None:
+    feed = tmp_path / "feed.json"
+    feed.write_text('[{"id": 2.10, "status": "Achevée"}, {"id": "2.1", "status": "non commencée"}]')
+    result = await run(app, feed)
+    assert result.ok, result.problems
+    assert await statuses(app) == {"2.10": "complete", "2.1": "not_started"}
+
+
+async def test_a_csv_whose_path_mentions_json_is_still_csv(app, tmp_path) -> None:
+    folder = tmp_path / "json-exports"
+    folder.mkdir()
+    (folder / "statuses.csv").write_text(VALID_CSV)
+    result = await run(app, folder / "statuses.csv")
+    assert result.ok, result.problems
+    assert await statuses(app) == {"2.12": "limited"}
+
+
+# -- all or nothing -----------------------------------------------------------------------------------------
+
+INVALID = {
+    "unknown id": ("csv", VALID_CSV + "9.99,complete,,,\n", ["row 3: unknown action id '9.99'"]),
+    "unknown status": ("csv", VALID_CSV + "2.11,finished,,,\n", ["row 3: unknown status 'finished'"]),
+    "bad date": ("csv", VALID_CSV + "2.11,complete,,,2026-02-30\n",
+                 ["row 3: bad date '2026-02-30' (expected YYYY-MM-DD)"]),
+    "duplicate id": ("csv", VALID_CSV + "2.11,complete,,,\n2.12,complete,,,\n", ["row 4: action 2.12 appears twice"]),
+    "source not a URL": ("csv", VALID_CSV + "2.11,complete,,javascript:alert(1),\n",
+                         ["row 3: source is not an http(s) URL: 'javascript:alert(1)'"]),
+    "too many cells": ("csv", VALID_CSV + "2.11,complete,a,https://example.org,2026-01-01,extra\n",
+                       ["row 3: more cells than header columns"]),
+    "no header": ("csv", "2.12,limited\n", ["CSV header must name at least id and status (found: 2.12, limited)"]),
+    "malformed json": ("json", '[{"id": "2.12", "status": "limited"},', ["malformed JSON"]),
+    "json not a list": ("json", '{"rows": []}', ['JSON must be a list of rows or {"statuses": [...]}']),
+    "json row not an object": ("json", '[{"id": "2.12", "status": "limited"}, "2.11 complete"]',
+                               ["row 2: not an object"]),
+    "json unknown id": ("json", '[{"id": "2.12", "status": "limited"}, {"id": "7.1", "status": "limited"}]',
+                        ["row 2: unknown action id '7.1'"]),
+    "empty file": ("csv", "  \n", ["file is empty"]),
+    "not utf-8": ("csv", b"id,status,note\n2.12,limited,\xe9t\xe9\n", ["file is not UTF-8 text"]),
+}
+
+
+@pytest.mark.parametrize("case", list(INVALID))
+async def test_any_invalid_row_changes_nothing_at_all(app, tmp_path, case) -> None:
+    await say(app, "alice", "follow all")
+    kind, content, expected = INVALID[case]
+    feed = tmp_path / f"feed.{kind}"
+    feed.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = await run(app, feed)
+    assert not result.ok and not result.changed
+    assert len(result.problems) == len(expected)
+    for problem, start in zip(result.problems, expected):
+        assert problem.startswith(start), (problem, start)
+    await nothing_changed(app, feed)
+
+
+async def test_every_error_is_reported_with_its_row_and_logged(app, tmp_path, caplog) -> None:
+    feed = tmp_path / "feed.csv"
+    feed.write_text("id,status,note,source,date\n"
+                    "2.12,limited,,,\n"
+                    "2.99,limited,,,\n"
+                    "2.11,halfway,,,2026-13-01\n"
+                    "1.1,complete,,,\n"
+                    "2.12,complete,,,\n")
+    caplog.set_level("ERROR", logger="bot.feed")
+    result = await run(app, feed)
+    assert result.problems == [
+        "row 3: unknown action id '2.99'",
+        "row 4: unknown status 'halfway'",
+        "row 4: bad date '2026-13-01' (expected YYYY-MM-DD)",
+        "row 6: action 2.12 appears twice",
+    ]
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.feed"]
+    for problem in result.problems:
+        assert any(problem in line for line in logged), problem
+    await nothing_changed(app, feed)
+
+
+async def test_a_missing_file_is_reported_and_changes_nothing(app, tmp_path) -> None:
+    result = await run(app, tmp_path / "nowhere.csv")
+    assert result.problems and result.problems[0].startswith("cannot fetch: FileNotFoundError")
+    await nothing_changed(app, tmp_path / "nowhere.csv")
+
+
+# -- admins are told once -----------------------------------------------------------------------------------
+
+
+async def test_admins_are_told_once_per_distinct_problem(app, tmp_path) -> None:
+    await say(app, "admin", "hello")  # console admin
+    await say(app, "1001", "hello", platform="telegram")  # telegram admin
+    await say(app, "alice", "hello")  # not an admin
+    feed = tmp_path / "feed.csv"
+    feed.write_text(VALID_CSV + "9.99,complete,,,\n")
+
+    await run(app, feed)
+    notices = await notifications(app, Notification.kind == "notice")
+    assert len(notices) == 2
+    await run(app, feed)  # the next poll: same problems, nobody told again
+    await run(app, feed)
+    assert await count(app, Notification, Notification.kind == "notice") == 2
+
+    await make_worker(app, ConsoleOutbound(app.db)).run_once()
+    [told], _ = await pop_inbox(app.db, "admin")
+    assert "was rejected and changed nothing (1 problem(s))" in told and "row 3: unknown action id '9.99'" in told
+    assert (await pop_inbox(app.db, "alice"))[0] == []
+
+    feed.write_text(VALID_CSV + "2.11,finished,,,\n")  # another problem: told again
+    await run(app, feed)
+    assert await count(app, Notification, Notification.kind == "notice") == 4
+
+    feed.write_text(VALID_CSV)  # fixed...
+    assert (await run(app, feed)).changed == 1
+    feed.write_text(VALID_CSV + "9.99,complete,,,\n")  # ...then broken again the first way: told again
+    result = await run(app, feed)
+    assert result.problems == ["row 3: unknown action id '9.99'"]
+    assert await count(app, Notification, Notification.kind == "notice") == 6
+    assert await count(app, StatusChange) == 1
+
+
+# -- over HTTP ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FeedServer:
+    body: bytes = VALID_CSV.encode()
+    etag: str = '"v1"'
+    last_modified: str = "Mon, 02 Mar 2026 08:00:00 GMT"
+    honour_validators: bool = True
+    status: int = 200
+    requests: list[dict[str, str]] = field(default_factory=list)
+    url: str = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.requests.append(dict(request.headers))
+        if self.status != 200:
+            return web.Response(status=self.status)
+        headers = {"ETag": self.etag, "Last-Modified": self.last_modified}
+        if self.honour_validators:
+            # RFC 9110: If-None-Match, when present, decides; If-Modified-Since only without it
+            if "If-None-Match" in request.headers:
+                fresh = request.headers["If-None-Match"] == self.etag
+            else:
+                fresh = request.headers.get("If-Modified-Since") == self.last_modified
+            if fresh:
+                return web.Response(status=304, headers=headers)
+        return web.Response(body=self.body, headers=headers, content_type="text/csv")
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    server = FeedServer()
+    application = web.Application()
+    application.router.add_get("/statuses.csv", server.handle)
+    runner = web.AppRunner(application)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    server.url = f"http://127.0.0.1:{port}/statuses.csv"
+    yield server
+    await runner.cleanup()
+
+
+async def test_http_polls_send_the_validators_back_and_304_changes_nothing(app, feed_server) -> None:
+    first = await run(app, feed_server.url)
+    assert first.ok and first.changed == 1
+    assert "If-None-Match" not in feed_server.requests[0]
+    async with app.db.session() as session:
+        state = await session.get(FeedState, feed_server.url)
+    assert (state.etag, state.last_modified) == ('"v1"', "Mon, 02 Mar 2026 08:00:00 GMT")
+
+    second = await run(app, feed_server.url)
+    assert second.ok and second.not_modified and second.changed == 0
+    assert feed_server.requests[1]["If-None-Match"] == '"v1"'
+    assert feed_server.requests[1]["If-Modified-Since"] == "Mon, 02 Mar 2026 08:00:00 GMT"
+    assert await count(app, StatusChange) == 1
+
+    # a server ignoring validators and sending the same bytes again: still nothing
+    feed_server.honour_validators = False
+    third = await run(app, feed_server.url)
+    assert third.not_modified and await count(app, StatusChange) == 1
+
+    # new content, new validators: imported, and the new ETag is remembered
+    feed_server.body = b"id,status\n2.12,complete\n"
+    feed_server.etag, feed_server.honour_validators = '"v2"', True
+    feed_server.last_modified = "Tue, 03 Mar 2026 08:00:00 GMT"
+    fourth = await run(app, feed_server.url)
+    assert fourth.changed == 1 and await statuses(app) == {"2.12": "complete"}
+    fifth = await run(app, feed_server.url)
+    assert fifth.not_modified and feed_server.requests[-1]["If-None-Match"] == '"v2"'
+    assert len(feed_server.requests) == 5
+
+
+async def test_http_errors_are_reported_once_and_change_nothing(app, feed_server) -> None:
+    await say(app, "admin", "hello")
+    feed_server.status = 503
+    for _ in range(2):
+        result = await run(app, feed_server.url)
+        assert result.problems and "HTTPStatusError" in result.problems[0] and "503" in result.problems[0]
+    assert await count(app, Notification, Notification.kind == "notice") == 1
+    await nothing_changed(app, feed_server.url)
+
+
+async def test_an_invalid_http_feed_is_rejected_whole(app, feed_server) -> None:
+    feed_server.body = json.dumps([{"id": "2.12", "status": "limited"}, {"id": "2.11", "status": "??"}]).encode()
+    result = await run(app, feed_server.url)
+    assert result.problems == ["row 2: unknown status '??'"]
+    await nothing_changed(app, feed_server.url)
