@@ -147,6 +147,11 @@ FOLLOW_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "🕒 Annonce n°{id} programmée pour le {when}, pour {n} destinataire(s). "
         "Annuler : announce cancel {id}",
     },
+    "announce_own_server_only": {
+        "en": "As a server manager you can announce to this server only: announce to server TEXT",
+        "fr": "En tant que gestionnaire du serveur, vous pouvez seulement annoncer sur ce serveur : "
+        "announce to server TEXTE",
+    },
     "announce_unknown": {"en": "There is no announcement #{id}.", "fr": "Il n'y a pas d'annonce n°{id}."},
     "announce_progress": {
         "en": "Announcement #{id}: {sent} sent, {failed} failed, {skipped} skipped, {pending} to go (of {total}).",

@@ -70,11 +70,25 @@ async def setstatus(ctx: Context, args: str) -> list[Reply]:
 ANNOUNCE_HELP_ARGS = {"", "help", "aide"}
 
 
+SERVER_WORDS = {"server", "serveur", "here", "ici"}
+
+
+def _manager_of_server(ctx: Context) -> bool:
+    from bot.handlers.server import is_server_chat
+
+    return is_server_chat(ctx.chat) and ctx.msg.is_group and ctx.msg.can_manage_chat
+
+
 async def announce(ctx: Context, args: str) -> list[Reply]:
+    """Admins announce to anyone; a server's managers only to their own server's channel ("to server")."""
+    if not ctx.is_admin and not _manager_of_server(ctx):
+        return [ctx.say(ctx.tr("admin_only"))]
     words = args.split()
     if not words or words[0].casefold() in ANNOUNCE_HELP_ARGS:
         return [ctx.say(ctx.tr("announce_usage"))]
     head = words[0].casefold()
+    if not ctx.is_admin and head in ("status", "progress", "statut", "cancel", "annuler"):
+        return [ctx.say(ctx.tr("admin_only"))]
     if head in ("status", "progress", "statut") and len(words) == 2 and words[1].isdigit():
         counts = await progress(ctx.session, int(words[1]))
         if counts is None:
@@ -95,7 +109,11 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
             keyword = words[0].casefold()
             if len(words) < 2:
                 raise AnnouncementError("usage")
-            if keyword in ("to", "a", "à"):
+            if keyword in ("to", "a", "à") and words[1].casefold() in SERVER_WORDS:
+                if not _manager_of_server(ctx):
+                    raise AnnouncementError("audience")
+                audience = Audience("chat", chat_pk=ctx.chat.id)
+            elif keyword in ("to", "a", "à"):
                 audience = parse_audience(words[1], ctx.assistant.targets)
             else:
                 when = _parse_when(words[1], ctx.assistant.settings.timezone)
@@ -105,6 +123,13 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
     text = " ".join(words).strip()
     if not text:
         return [ctx.say(ctx.tr("announce_usage"))]
+    if not ctx.is_admin and audience.kind != "chat":
+        return [ctx.say(ctx.tr("announce_own_server_only"))]
+    if audience.kind == "chat":
+        from bot.handlers.server import needs_setup
+
+        if refusal := needs_setup(ctx):
+            return [refusal]
     if dry:
         count = await reach(ctx.session, ctx.kb, audience)
         return [Reply((Block(ctx.tr("announce_dry", n=count, audience=audience.describe(ctx.lang))),
@@ -152,5 +177,5 @@ async def stats(ctx: Context, args: str) -> list[Reply]:
 def register(assistant) -> None:
     anything = lambda ctx, args: True  # noqa: E731
     assistant.register(Command("setstatus", setstatus, ("statut-set",), bare=anything, admin=True))
-    assistant.register(Command("announce", announce, ("annonce", "annoncer"), bare=anything, admin=True))
+    assistant.register(Command("announce", announce, ("annonce", "annoncer"), bare=anything))
     assistant.register(Command("stats", stats, ("statistiques",), admin=True))
