@@ -166,7 +166,7 @@ async def test_a_group_member_who_cannot_manage_it_is_refused_and_nothing_is_sto
     group = {"chat_id": "team-room", "is_group": True}
     for command in ("follow 2.12", "follow all", "frequency daily", "stop", "forget confirm"):
         body = text_of(await say(app, "mallory", command, can_manage_chat=False, **group))
-        assert "Only this group's administrators" in body, command
+        assert "Only the administrators of this group" in body, command
     assert await count(app, Subscription) == 0
     async with app.db.session() as session:
         chat = await session.scalar(select(Chat).where(Chat.chat_id == "team-room"))
