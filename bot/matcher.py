@@ -20,7 +20,7 @@ from bot.text import CHATTER, compact, content_tokens, stems, tokens
 
 # Field weights: how much a word found there says about the item.
 WEIGHTS = {"alias": 4.0, "title": 3.0, "keyword": 3.0, "summary": 1.5, "aim": 0.6, "institution": 1.2, "text": 1.0}
-K1, B = 2.0, 0.5
+K1, B = 2.0, 0.75
 PHRASE_BONUS = {"alias": 3.0, "keyword": 1.4, "title": 1.0, "institution": 0.8}
 MIN_FUZZY_LEN = 4
 MIN_PREFIX_STEM = 5
@@ -64,7 +64,7 @@ class MatchResult:
 class Thresholds:
     """An answer needs a high enough score and enough of the question explained by the plan."""
 
-    min_score: float = 4.0
+    min_score: float = 5.0
     min_coverage: float = 0.55
     strong_score: float = 13.0  # a strong match may come with more words the plan doesn't know (chatter)
     strong_min_coverage: float = 0.25
@@ -75,38 +75,49 @@ class Matcher:
     def __init__(self, documents: list[Document], thresholds: Thresholds | None = None):
         self.docs = documents
         self.thresholds = thresholds or Thresholds()
-        self._postings: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
         self._phrases: dict[str, list[tuple[int, str]]] = defaultdict(list)  # compact phrase -> (doc, kind)
         self._known_tokens: set[str] = set()
-        lengths = []
+        # BM25F: term counts per field, each field normalised by its own average length, then weighted.
+        counts: list[dict[str, dict[str, int]]] = []  # doc -> field kind -> stem -> count
+        field_lengths: dict[str, list[int]] = defaultdict(list)
         for index, doc in enumerate(documents):
-            length = 0.0
+            per_field: dict[str, dict[str, int]] = {}
             for kind, texts in doc.fields.items():
-                weight = WEIGHTS[kind]
+                bag: dict[str, int] = defaultdict(int)
+                length = 0
                 for text in texts:
                     for token in content_tokens(text):
                         self._known_tokens.add(token)
+                        length += 1
                         for stem in stems(token):
-                            self._postings[stem][index] += weight
-                        length += weight
+                            bag[stem] += 1
+                per_field[kind] = bag
+                field_lengths[kind].append(length)
+            counts.append(per_field)
             for kind, names in doc.phrases.items():
                 for name in names:
                     key = compact(name)
                     if len(key) >= 2 and (index, kind) not in self._phrases[key]:
                         self._phrases[key].append((index, kind))
-            lengths.append(length)
+        average = {kind: (sum(v) / len(v)) or 1.0 for kind, v in field_lengths.items()}
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        for index, per_field in enumerate(counts):
+            for kind, bag in per_field.items():
+                field_length = sum(bag.values())
+                norm = 1 - B + B * field_length / average[kind] if field_length else 1.0
+                for stem, count in bag.items():
+                    posting = self._postings[stem]
+                    posting[index] = posting.get(index, 0.0) + WEIGHTS[kind] * count / norm
         n = len(documents)
         self._idf = {
             stem: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for stem, p in self._postings.items()
         }
         # Precomputed BM25 contribution of each stem to each document that contains it, as arrays.
-        avg = (sum(lengths) / len(lengths)) if lengths else 1.0
-        norms = np.array([K1 * (1 - B + B * length / avg) for length in lengths] or [1.0])
         self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for stem, posting in self._postings.items():
             docs = np.fromiter(posting.keys(), dtype=np.int32, count=len(posting))
             tfs = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
-            self._arrays[stem] = (docs, self._idf[stem] * tfs * (K1 + 1) / (tfs + norms[docs]))
+            self._arrays[stem] = (docs, self._idf[stem] * tfs * (K1 + 1) / (tfs + K1))
         self._commitments = np.array([d.kind == "commitment" for d in documents] or [False])
         self._max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
         self._vocabulary = sorted(t for t in self._known_tokens if len(t) >= MIN_FUZZY_LEN)

@@ -14,7 +14,7 @@ from bot.matcher import Document, Matcher
 from bot.search import build_matcher
 from knowledge.loader import default_knowledge
 
-QUESTIONS = Path(__file__).parent / "data" / "heldout-questions.tsv"
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +26,17 @@ def hit(got: str, expected: list[str]) -> bool:
     return any(got == e or (e.isdigit() and got.startswith(e + ".")) for e in expected)
 
 
-def test_regression_floor_on_held_out_citizen_questions(matcher):
-    """Questions written from the plan alone, never used to write the knowledge base (tests/data)."""
-    rows = list(csv.DictReader(QUESTIONS.open(encoding="utf-8"), delimiter="\t"))
+@pytest.mark.parametrize(
+    ("questions", "floor"),
+    [
+        # written from the plan alone by someone who never saw the knowledge base: measured 0.92 / 0.92 / 0.97
+        ("heldout-questions.tsv", {"top1": 0.90, "fr_top1": 0.88, "declined": 0.93}),
+        # the project's dev questions (copied from shared/eval): measured 0.98 / 1.00 / 1.00
+        ("dev-questions.tsv", {"top1": 0.94, "fr_top1": 0.85, "declined": 0.75}),
+    ],
+)
+def test_regression_floor_on_citizen_questions(matcher, questions, floor):
+    rows = list(csv.DictReader((DATA / questions).open(encoding="utf-8"), delimiter="\t"))
     answerable = [r for r in rows if r["expected"] != "NONE"]
     french = [r for r in answerable if r["lang"] == "fr"]
     off_plan = [r for r in rows if r["expected"] == "NONE"]
@@ -42,9 +50,7 @@ def test_regression_floor_on_held_out_citizen_questions(matcher):
         "fr_top1": sum(map(top1, french)) / len(french),
         "declined": sum(not matcher.rank(r["question"]).answered for r in off_plan) / len(off_plan),
     }
-    assert scores["top1"] >= 0.88, scores
-    assert scores["fr_top1"] >= 0.85, scores
-    assert scores["declined"] >= 0.90, scores
+    assert all(scores[k] >= floor[k] for k in floor), scores
 
 
 @pytest.mark.parametrize(
