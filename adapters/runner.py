@@ -30,8 +30,9 @@ def platform_services(app) -> list:
     return services
 
 
-async def run_all(app) -> None:
-    """Start what has credentials; with none, the console chat. Stops on SIGINT/SIGTERM (or end of chat)."""
+async def run_all(app, stop: asyncio.Event | None = None) -> None:
+    """Start what has credentials; with none, the console chat. Stops on SIGINT/SIGTERM, on `stop`, or at the
+    end of the console chat. Every platform shares this one core, scheduler and outbox."""
     from jobs.scheduler import build_scheduler
 
     services = platform_services(app)
@@ -50,10 +51,11 @@ async def run_all(app) -> None:
         for service in services:
             await service.start()
             log.info("%s started", service.name)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        if stop is None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
