@@ -119,8 +119,9 @@ async def _async_main(args: argparse.Namespace) -> int:
 
             await run_all(app)
         elif args.command == "ask":
-            from adapters.console import chat_loop
             import io
+
+            from adapters.console import chat_loop
 
             await chat_loop(app.assistant, app.db, "cli", args.lang, stdin=io.StringIO((args.question or "") + "\n"))
         elif args.command == "status":

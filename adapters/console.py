@@ -104,7 +104,7 @@ async def chat_loop(assistant: Assistant, db: Database, name: str, lang: str | N
     alerts, chosen = await pop_inbox(db, name)
     shown_lang = chosen or shown_lang
     if alerts:
-        out(("🔔 Alerts since your last visit:" if shown_lang == "en" else "🔔 Alertes depuis votre dernière visite :"))
+        out("🔔 Alerts since your last visit:" if shown_lang == "en" else "🔔 Alertes depuis votre dernière visite :")
         for text in alerts:
             out(text)
             out("-" * 40)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.matcher import Document, Matcher  # noqa: E402
-from bot.search import build_matcher  # noqa: E402
-from knowledge.loader import default_knowledge  # noqa: E402
+from bot.matcher import Document, Matcher
+from bot.search import build_matcher
+from knowledge.loader import default_knowledge
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "heldout-questions.tsv"
 

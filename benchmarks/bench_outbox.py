@@ -26,14 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, select, text
 
-from adapters.compose import build_app  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.status import Level  # noqa: E402
-from bot.status_changes import StatusUpdate, apply_status  # noqa: E402
-from bot.storage.models import Notification  # noqa: E402
-from tests.outbox_support import RecordingOutbound, add_followers, make_worker  # noqa: E402
+from adapters.compose import build_app
+from bot.settings import Settings
+from bot.status import Level
+from bot.status_changes import StatusUpdate, apply_status
+from bot.storage.models import Notification
+from tests.outbox_support import RecordingOutbound, add_followers, make_worker
 
 
 async def fresh_app(url: str | None, directory: Path, name: str, **overrides):

@@ -16,9 +16,9 @@ from bot.i18n import pick_language, t
 from bot.matcher import Matcher
 from bot.search import build_matcher
 from bot.settings import Settings
-from bot.text import fold
 from bot.storage.db import Database
 from bot.storage.models import Chat
+from bot.text import fold
 from knowledge.loader import KnowledgeBase
 
 log = logging.getLogger(__name__)

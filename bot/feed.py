@@ -20,9 +20,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
-from bot.domain import Platform
 from bot.chats import find_chat
-from bot.domain import ChatRef
+from bot.domain import ChatRef, Platform
 from bot.i18n import t
 from bot.settings import Settings
 from bot.status import parse_level

@@ -338,7 +338,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-from bot.i18n_follow import FOLLOW_MESSAGES  # noqa: E402 - kept apart: following, alerts, admin
+from bot.i18n_follow import FOLLOW_MESSAGES
 
 _overlap = MESSAGES.keys() & FOLLOW_MESSAGES.keys()
 assert not _overlap, f"message keys defined twice: {_overlap}"

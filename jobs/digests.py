@@ -34,7 +34,7 @@ async def build_digests(app, *, force: bool = False, now: datetime | None = None
             by_chat.setdefault(chat_pk, []).append((notification_id, payload))
         for chat_pk, items in by_chat.items():
             chat = await session.get(Chat, chat_pk)
-            period = local.date().isoformat() if chat.frequency == "daily" else "%d-W%02d" % local.isocalendar()[:2]
+            period = local.date().isoformat() if chat.frequency == "daily" else f"{local.isocalendar()[0]}-W{local.isocalendar()[1]:02d}"
             if force:
                 period += "@" + now.isoformat(timespec="seconds")
             key = f"digest:{chat_pk}:{period}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -21,13 +21,13 @@ def build_scheduler(app, worker: DeliveryWorker) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
     once = {"max_instances": 1, "coalesce": True}
     scheduler.add_job(worker.run_once, IntervalTrigger(seconds=settings.worker_interval), id="deliver",
-                      next_run_time=datetime.now(timezone.utc), **once)
+                      next_run_time=datetime.now(UTC), **once)
     scheduler.add_job(build_digests, CronTrigger(hour=settings.digest_hour, timezone=settings.timezone),
                       args=[app], id="digests", misfire_grace_time=6 * 3600, **once)
     if settings.status_feed_url:
         scheduler.add_job(
             import_feed, IntervalTrigger(seconds=settings.status_feed_interval),
             args=[app.db, app.kb, settings, settings.status_feed_url], id="status-feed",
-            next_run_time=datetime.now(timezone.utc), **once,
+            next_run_time=datetime.now(UTC), **once,
         )
     return scheduler

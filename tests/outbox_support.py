@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
@@ -88,7 +88,7 @@ class FakeClock:
     """A settable clock for DeliveryWorker(clock=...): due_at, leases and backoff read it."""
 
     def __init__(self, start: datetime | None = None):
-        self.now = start or datetime.now(timezone.utc)
+        self.now = start or datetime.now(UTC)
 
     def __call__(self) -> datetime:
         return self.now

@@ -7,7 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,6 @@ from tests.outbox_support import (
     RecordingOutbound,
     add_followers,
     chat_pk,
-    commands_of,
     count,
     make_worker,
     notifications,
@@ -33,8 +32,8 @@ from tests.outbox_support import (
 
 ADMINS = [("console", "admin", "admin"), ("telegram", "1001", "1001"), ("discord", "2001", "user:2001")]
 NON_ADMINS = [("console", "alice", "alice"), ("telegram", "1002", "1002"), ("discord", "2002", "user:2002")]
-MONDAY_8AM_PARIS = datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc)
-TUESDAY_8AM_PARIS = datetime(2026, 3, 3, 7, 0, tzinfo=timezone.utc)
+MONDAY_8AM_PARIS = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+TUESDAY_8AM_PARIS = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)
 BIN = Path(sys.executable).parent / "opengov-bot"
 
 
@@ -284,7 +283,7 @@ async def test_a_permanent_failure_marks_the_chat_inactive_and_skips_its_other_r
 
     # the inactive chat gets nothing more; the announcement still reaches carol when due
     assert "1 alert(s) queued" in await admin(app, "setstatus 2.12 complete")
-    later = make_worker(app, outbound, clock=FakeClock(datetime(2099, 1, 1, 9, 1, tzinfo=timezone.utc)))
+    later = make_worker(app, outbound, clock=FakeClock(datetime(2099, 1, 1, 9, 1, tzinfo=UTC)))
     await later.run_once()
     assert [s.chat_id for s in outbound.sent] == ["carol", "carol", "carol", "admin"]
     assert "1 sent, 0 failed, 1 skipped (of 2)" in outbound.sent[-1].text  # the admin's final report
@@ -394,13 +393,13 @@ async def test_a_scheduled_announcement_is_not_sent_before_it_is_due(app) -> Non
     assert "scheduled for 2099-01-01T10:00" in body and "4 recipient(s)" in body
     async with app.db.session() as session:
         announcement = await session.scalar(select(Announcement))
-    assert announcement.scheduled_at == datetime(2099, 1, 1, 9, 0, tzinfo=timezone.utc)  # 10:00 in Paris
+    assert announcement.scheduled_at == datetime(2099, 1, 1, 9, 0, tzinfo=UTC)  # 10:00 in Paris
     outbound = RecordingOutbound()
     assert await make_worker(app, outbound).run_once() == {}
-    before = make_worker(app, outbound, clock=FakeClock(datetime(2099, 1, 1, 8, 59, tzinfo=timezone.utc)))
+    before = make_worker(app, outbound, clock=FakeClock(datetime(2099, 1, 1, 8, 59, tzinfo=UTC)))
     assert await before.run_once() == {}
     assert outbound.sent == []
-    due = make_worker(app, outbound, clock=FakeClock(datetime(2099, 1, 1, 9, 0, 1, tzinfo=timezone.utc)))
+    due = make_worker(app, outbound, clock=FakeClock(datetime(2099, 1, 1, 9, 0, 1, tzinfo=UTC)))
     assert (await due.run_once())["sent"] == 5  # four recipients and the admin's final report
     assert sum("Happy new year" in s.text for s in outbound.sent) == 4
 
@@ -414,7 +413,7 @@ async def test_cancel_skips_what_is_still_pending(app) -> None:
     assert "no announcement #7" in await admin(app, "announce cancel 7")
     outbound = RecordingOutbound()
     worker = DeliveryWorker(app.db, AlertRenderer(app.kb), {p: outbound for p in ("console", "telegram", "discord")},
-                            app.settings, clock=FakeClock(datetime(2099, 1, 2, tzinfo=timezone.utc)))
+                            app.settings, clock=FakeClock(datetime(2099, 1, 2, tzinfo=UTC)))
     assert await worker.run_once() == {}
     assert "0 sent, 0 failed, 6 skipped, 0 to go (of 6)" in await admin(app, "announce status 1")
     async with app.db.session() as session:

@@ -3,13 +3,21 @@ follow buttons, groups, privacy and forget — with what is (and is not) stored 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import inspect, select, text
 
 from adapters.console import ConsoleOutbound, pop_inbox
-from bot.storage.models import Announcement, AuditEntry, Chat, ConsoleInbox, Notification, StatusChange, Subscription
+from bot.storage.models import (
+    Announcement,
+    AuditEntry,
+    Chat,
+    ConsoleInbox,
+    Notification,
+    StatusChange,
+    Subscription,
+)
 from jobs.digests import build_digests
 from tests.outbox_support import (
     RecordingOutbound,
@@ -267,7 +275,7 @@ async def test_digest_frequency_holds_alerts_until_the_digest(app) -> None:
     outbound = RecordingOutbound()
     await make_worker(app, outbound).run_once()
     assert outbound.sent == []
-    assert await build_digests(app, now=datetime(2026, 3, 3, 7, 0, tzinfo=timezone.utc)) == 1
+    assert await build_digests(app, now=datetime(2026, 3, 3, 7, 0, tzinfo=UTC)) == 1
     await make_worker(app, outbound).run_once()
     assert [s.chat_id for s in outbound.sent] == ["alice"]
     assert "Your digest: 1 status change(s)" in outbound.sent[0].text

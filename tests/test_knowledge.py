@@ -94,10 +94,10 @@ def test_invalid_yaml_is_reported_with_the_file_name(tmp_path):
 
 
 def test_kb_validate_command_exit_codes(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "adapters.cli", "kb", "validate"], capture_output=True, text=True)
+    ok = subprocess.run([sys.executable, "-m", "adapters.cli", "kb", "validate"], capture_output=True, text=True, check=False)
     assert ok.returncode == 0, ok.stderr
     assert "58 actions" in ok.stdout
     path = _write(tmp_path, "topics:\n  - id: about.x\n    title: {en: X}\n")
-    bad = subprocess.run([sys.executable, "-m", "adapters.cli", "kb", "validate", str(path)], capture_output=True, text=True)
+    bad = subprocess.run([sys.executable, "-m", "adapters.cli", "kb", "validate", str(path)], capture_output=True, text=True, check=False)
     assert bad.returncode == 1
     assert "broken.yaml" in bad.stderr and "title.fr" in bad.stderr

@@ -8,10 +8,12 @@ from pydantic import SecretStr
 
 from adapters.compose import build_app
 from adapters.runner import run_all
-from tests.discord_support import ALICE as DISCORD_ALICE, GUILD
+from tests.discord_support import ALICE as DISCORD_ALICE
+from tests.discord_support import GUILD
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeTelegram
-from tests.telegram_support import ADMIN as TELEGRAM_ADMIN, USER as TELEGRAM_USER
+from tests.telegram_support import ADMIN as TELEGRAM_ADMIN
+from tests.telegram_support import USER as TELEGRAM_USER
 
 
 async def test_both_platforms_share_one_process_and_one_outbox(settings):

@@ -175,7 +175,7 @@ async def stats(ctx: Context, args: str) -> list[Reply]:
 
 
 def register(assistant) -> None:
-    anything = lambda ctx, args: True  # noqa: E731
+    anything = lambda ctx, args: True
     assistant.register(Command("setstatus", setstatus, ("statut-set",), bare=anything, admin=True))
     assistant.register(Command("announce", announce, ("annonce", "annoncer"), bare=anything))
     assistant.register(Command("stats", stats, ("statistiques",), admin=True))

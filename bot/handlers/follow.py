@@ -9,7 +9,9 @@ from bot.assistant import Command, Context
 from bot.domain import Block, Button, Reply
 from bot.statuses import current_status, current_statuses
 from bot.storage.models import AuditEntry, Chat, ConsoleInbox, Notification, utcnow
-from bot.subscriptions import Target, TargetIndex, follow as add_follow, list_targets, unfollow as remove_follow, unfollow_all
+from bot.subscriptions import Target, TargetIndex, list_targets, unfollow_all
+from bot.subscriptions import follow as add_follow
+from bot.subscriptions import unfollow as remove_follow
 
 FREQUENCIES = {"immediately": "immediately", "immediate": "immediately", "instant": "immediately",
                "immediat": "immediately", "immediatement": "immediately", "daily": "daily", "quotidien": "daily",
@@ -151,7 +153,7 @@ async def forget(ctx: Context, args: str) -> list[Reply]:
 
 def register(assistant) -> None:
     assistant.targets = TargetIndex(assistant.kb)
-    has_args = lambda ctx, args: bool(args) and ctx.assistant.targets.resolve(args) is not None  # noqa: E731
+    has_args = lambda ctx, args: bool(args) and ctx.assistant.targets.resolve(args) is not None
     for command in (
         Command("follow", follow, ("suivre", "subscribe", "sabonner"), bare=has_args),
         Command("unfollow", unfollow, ("unsubscribe", "nepassuivre", "desabonner"), bare=lambda c, a: not a or has_args(c, a)),
