@@ -154,6 +154,8 @@ class DeliveryWorker:
     async def _deliver(self, notification_id: int) -> str:
         async with self.db.session() as session:
             notification = await session.get(Notification, notification_id)
+            if notification is None:
+                return "skipped"  # erased since it was claimed (the recipient used `forget`)
             chat = await session.get(Chat, notification.chat_pk)
             if not chat.active:
                 await self._finish(notification_id, "skipped", "recipient inactive")
@@ -222,6 +224,8 @@ class DeliveryWorker:
     async def _backoff(self, notification_id: int, exc: TemporaryDeliveryError) -> str:
         async with self.db.session() as session, session.begin():
             notification = await session.get(Notification, notification_id)
+            if notification is None:
+                return "skipped"
             notification.attempts += 1
             notification.last_error = str(exc)[:500]
             notification.claimed_until = None
@@ -239,6 +243,8 @@ class DeliveryWorker:
         """The recipient cannot be reached any more: stop trying, skip what is queued for them."""
         async with self.db.session() as session, session.begin():
             notification = await session.get(Notification, notification_id)
+            if notification is None:
+                return
             notification.state, notification.claimed_until, notification.last_error = "failed", None, reason[:500]
             chat = await session.get(Chat, notification.chat_pk)
             chat.active, chat.inactive_reason = False, reason[:200]

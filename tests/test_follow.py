@@ -279,3 +279,40 @@ async def test_digest_frequency_holds_alerts_until_the_digest(app) -> None:
     await make_worker(app, outbound).run_once()
     assert [s.chat_id for s in outbound.sent] == ["alice"]
     assert "Your digest: 1 status change(s)" in outbound.sent[0].text
+
+
+async def test_forget_while_a_worker_holds_the_alert_does_not_break_the_delivery_round(app) -> None:
+    await say(app, "alice", "follow 2.12")
+    await say(app, "bob", "follow 2.12")
+    await say(app, "admin", "setstatus 2.12 limited")
+    outbound = RecordingOutbound()
+    worker = make_worker(app, outbound)
+    claimed = await worker.claim(10)  # the worker has taken both rows...
+    assert len(claimed) == 2
+    await say(app, "bob", "forget confirm")  # ...when bob erases everything
+    outcomes = [await worker._deliver(n) for n in claimed]
+    assert sorted(outcomes) == ["sent", "skipped"]
+    assert [s.chat_id for s in outbound.sent] == ["alice"]
+
+
+async def test_the_console_shows_alerts_delivered_since_the_last_session(app) -> None:
+    import io
+
+    from adapters.console import chat_loop
+
+    async def session(*lines: str) -> str:
+        stdout = io.StringIO()
+        await chat_loop(app.assistant, app.db, "alice", "en", stdin=io.StringIO("".join(f"{x}\n" for x in lines)),
+                        stdout=stdout)
+        return stdout.getvalue()
+
+    first = await session("follow 2.12")
+    assert "You now follow 2.12" in first and "Alerts since your last visit" not in first
+    await say(app, "admin", 'setstatus 2.12 limited "Register opened"')
+    await make_worker(app, ConsoleOutbound(app.db)).run_once()
+    second = await session("quit")
+    assert second.startswith("🔔 Alerts since your last visit:")
+    assert "No evidence available → 🟠 Limited" in second and "Register opened" in second
+    assert "[1] " in second  # the alert's buttons are shown (as numbered choices)
+    third = await session("2")  # a number with no reply yet is just a question, shown nothing twice
+    assert "Alerts since your last visit" not in third

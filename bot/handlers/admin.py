@@ -132,6 +132,7 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
             return [refusal]
     if dry:
         count = await reach(ctx.session, ctx.kb, audience)
+        await audit(ctx.session, ctx.msg, "announce_dry_run", {"audience": audience.key, "recipients": count})
         return [Reply((Block(ctx.tr("announce_dry", n=count, audience=audience.describe(ctx.lang))),
                        Block(text, Style.QUOTE)))]
     announcement, count = await create(
