@@ -57,9 +57,14 @@ class DeliveryWorker:
         self._limiters: dict[str, AsyncLimiter | None] = {}
 
     def limiter(self, platform: str) -> AsyncLimiter | None:
-        """One limiter per platform: evenly spaced sends (capacity 1), so no burst ever exceeds the rate."""
+        """One limiter per platform: evenly spaced sends (capacity 1), so no burst ever exceeds the rate.
+
+        An outbound whose library already paces it (`paces_itself`) gets none: one limiter per platform.
+        """
         if platform not in self._limiters:
             rate = self.settings.rate_limit(platform)
+            if getattr(self.outbounds.get(platform), "paces_itself", False):
+                rate = 0
             self._limiters[platform] = AsyncLimiter(1, 1 / rate) if rate > 0 else None
         return self._limiters[platform]
 

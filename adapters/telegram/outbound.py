@@ -81,6 +81,10 @@ class TelegramOutbound:
     """Delivers alerts and announcements. A reply split over several messages that fails halfway resumes
     where it stopped when the worker retries the same key, so nobody gets the first half twice."""
 
+    # The bot's AIORateLimiter (TELEGRAM_RATE_LIMIT, 20/min per group) is this platform's one limiter:
+    # the delivery worker must not pace Telegram a second time.
+    paces_itself = True
+
     def __init__(self, bot: Bot, callbacks: CallbackData | None = None, memory: int = 10_000):
         self.bot = bot
         self.callbacks = callbacks or CallbackData()
