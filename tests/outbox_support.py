@@ -58,6 +58,7 @@ class RecordingOutbound:
     """Records sends; `fail_temporarily` / `fail_permanently` script failures (consumed in order)."""
 
     delay: float = 0.0  # seconds each successful send takes (to interleave concurrent workers)
+    keep_replies: bool = True  # False: record keys and times only (memory benchmarks)
     sent: list[Sent] = field(default_factory=list)
     attempts: list[tuple[str, str, float]] = field(default_factory=list)  # (chat_id, key, time) of every call
     _plans: list[_Plan] = field(default_factory=list)
@@ -77,7 +78,7 @@ class RecordingOutbound:
                 raise plan.make()
         if self.delay:
             await asyncio.sleep(self.delay)
-        self.sent.append(Sent(recipient, reply, key, now))
+        self.sent.append(Sent(recipient, reply if self.keep_replies else Reply(), key, now))
         return DeliveryResult((key,))
 
     def to(self, chat_id: str) -> list[Sent]:
