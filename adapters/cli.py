@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -39,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     set_.add_argument("--note", default=None)
     set_.add_argument("--source", default=None, help="source URL")
     set_.add_argument("--date", default=None, help="date it took effect, YYYY-MM-DD (default: today)")
-    set_.add_argument("--by", default="cli", help="who sets it (default: cli)")
+    set_.add_argument("--by", default=getpass.getuser(), help="who sets it (default: your user name)")
     imp = status_sub.add_parser("import", help="import a status feed (JSON or CSV) all-or-nothing")
     imp.add_argument("source", help="a file path or an http(s) URL")
     show = status_sub.add_parser("history", help="an action's status history")

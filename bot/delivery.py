@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from bot.alerts import AlertRenderer
+from bot.announcements import report_finished
 from bot.domain import (
     ChatMovedError,
     ChatRef,
@@ -28,6 +29,7 @@ from bot.domain import (
     Recipient,
     TemporaryDeliveryError,
 )
+from bot.i18n import LANGUAGES, t
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Chat, Notification, utcnow
@@ -101,19 +103,19 @@ class DeliveryWorker:
 
     async def queue_announcement_reports(self) -> int:
         """Tell each admin, once, the final count of an announcement whose every message is settled."""
-        from bot.announcements import report_finished
-        from bot.i18n import t
-
-        async with self.db.session() as session, session.begin():
-            finished = await report_finished(session)
-            for announcement, counts in finished:
-                if announcement.reporter_chat_pk is None:
-                    continue
-                text = {lang: t("announce_report", lang, id=announcement.id, **counts) for lang in ("en", "fr")}
-                session.add(Notification(
-                    chat_pk=announcement.reporter_chat_pk, key=f"announce-report:{announcement.id}", kind="notice",
-                    payload={"type": "notice", "text": text}, state="pending", due_at=self.clock(),
-                ))
+        try:
+            async with self.db.session() as session, session.begin():
+                finished = await report_finished(session)
+                for announcement, counts in finished:
+                    if announcement.reporter_chat_pk is None:
+                        continue
+                    text = {lang: t("announce_report", lang, id=announcement.id, **counts) for lang in LANGUAGES}
+                    session.add(Notification(
+                        chat_pk=announcement.reporter_chat_pk, key=f"announce-report:{announcement.id}",
+                        kind="notice", payload={"type": "notice", "text": text}, state="pending", due_at=self.clock(),
+                    ))
+        except IntegrityError:
+            return 0  # another worker reported the same announcement at the same moment
         return len(finished)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -132,16 +134,18 @@ class DeliveryWorker:
 
     async def claim(self, size: int) -> list[int]:
         now = self.clock()
-        due = and_(
-            or_(
-                and_(Notification.state == "pending", Notification.due_at <= now),
-                and_(Notification.state == "sending", Notification.claimed_until < now),
-            ),
-            # only what this process can deliver: another process may run the other platforms
-            Notification.chat_pk.in_(select(Chat.id).where(Chat.platform.in_(list(self.outbounds)))),
+        due = or_(
+            and_(Notification.state == "pending", Notification.due_at <= now),
+            and_(Notification.state == "sending", Notification.claimed_until < now),
         )
         lease = timedelta(seconds=self.settings.worker_lease_seconds)
         async with self.db.session() as session, session.begin():
+            platforms = set(await session.scalars(select(Chat.platform).distinct()))
+            if not platforms <= set(self.outbounds):
+                # Only what this process can deliver: another process runs the other platforms. (Skipped when
+                # this process serves them all: the sub-select misleads PostgreSQL's planner after big fan-outs.)
+                served = select(Chat.id).where(Chat.platform.in_(list(self.outbounds)))
+                due = and_(due, Notification.chat_pk.in_(served))
             query = select(Notification.id).where(due).order_by(Notification.due_at, Notification.id).limit(size)
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.domain import ChatRef, IncomingMessage
-from bot.storage.models import Notification
+from bot.storage.models import Announcement, Notification
 
 GUILD = ChatRef("discord", "guild:42")
 
@@ -37,3 +37,19 @@ async def test_a_manager_cannot_announce_to_everyone_and_a_member_cannot_announc
     assert "administrators" in await say(app, "announce to server Hi", manager=False)
     assert "administrators" in await say(app, "announce status 1")
     assert await queued(app) == []
+
+
+async def test_an_announcement_may_start_with_to_at_or_le(app):
+    from tests.test_assistant import message
+
+    async def admin(text: str) -> str:
+        return "\n".join(r.plain_text for r in await app.assistant.handle(message(text, user="admin")))
+
+    await app.assistant.handle(message("follow 2.12", user="alice"))
+    assert "queued for" in await admin("announce At last, the register is open")
+    assert "queued for" in await admin("announce to all Le registre est ouvert")
+    assert "couldn't read that time" in await admin("announce at 25:99 Hello")
+    assert "Unknown audience" in await admin("announce to folowers:2.12 Hello")
+    async with app.db.session() as session:
+        texts = [a.text for a in await session.scalars(select(Announcement).order_by(Announcement.id))]
+    assert texts == ["At last, the register is open", "Le registre est ouvert"]

@@ -103,21 +103,8 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
     dry = head in ("dry", "dry-run", "dryrun", "test", "simulation")
     if dry:
         words = words[1:]
-    audience, when = Audience("all"), None
     try:
-        while words and words[0].casefold() in ("to", "a", "à", "at", "le"):
-            keyword = words[0].casefold()
-            if len(words) < 2:
-                raise AnnouncementError("usage")
-            if keyword in ("to", "a", "à") and words[1].casefold() in SERVER_WORDS:
-                if not _manager_of_server(ctx):
-                    raise AnnouncementError("audience")
-                audience = Audience("chat", chat_pk=ctx.chat.id)
-            elif keyword in ("to", "a", "à"):
-                audience = parse_audience(words[1], ctx.assistant.targets)
-            else:
-                when = _parse_when(words[1], ctx.assistant.settings.timezone)
-            words = words[2:]
+        audience, when, words = _options(ctx, words)
     except AnnouncementError as exc:
         return [ctx.say(ctx.tr(f"announce_{exc.args[0]}"))]
     text = " ".join(words).strip()
@@ -143,6 +130,42 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
                                                    "recipients": count, "scheduled_at": announcement.scheduled_at.isoformat()})
     key = "announce_scheduled" if when else "announce_queued"
     return [ctx.say(ctx.tr(key, id=announcement.id, n=count, when=when.isoformat(timespec="minutes") if when else ""))]
+
+
+AUDIENCE_WORDS = {"to", "à", "pour"}
+TIME_WORDS = {"at", "le", "à"}
+RELATIVE_TIMES = {"tomorrow", "today", "tonight", "noon", "midnight", "demain", "aujourd'hui", "midi", "minuit"}
+
+
+def _options(ctx: Context, words: list[str]) -> tuple[Audience, datetime | None, list[str]]:
+    """Leading 'to AUDIENCE' and 'at TIME' options; the rest is the text.
+
+    An option is only taken when its value looks like one (an audience spec, a date), so a text that starts
+    with "To", "At" or "Le" stays text — but a value that looks like an option and is wrong is an error,
+    never silently sent to everyone.
+    """
+    audience, when = Audience("all"), None
+    while len(words) >= 2:
+        keyword, value = words[0].casefold(), words[1]
+        if keyword in AUDIENCE_WORDS and value.casefold() in SERVER_WORDS:
+            if not _manager_of_server(ctx):
+                raise AnnouncementError("audience")
+            audience = Audience("chat", chat_pk=ctx.chat.id)
+        elif keyword in AUDIENCE_WORDS and _looks_like_audience(value):
+            audience = parse_audience(value, ctx.assistant.targets)
+        elif keyword in TIME_WORDS and (value[:1].isdigit() or value.casefold() in RELATIVE_TIMES):
+            when = _parse_when(value, ctx.assistant.settings.timezone)
+        else:
+            break
+        words = words[2:]
+    return audience, when, words
+
+
+def _looks_like_audience(value: str) -> bool:
+    from bot.domain import Platform
+
+    word = value.casefold()
+    return ":" in word or word in {"all", "everyone", "tous", "tout"} or word in {p.value for p in Platform}
 
 
 def _parse_when(text: str, timezone: str) -> datetime:

@@ -161,6 +161,6 @@ def register(assistant) -> None:
         Command("subscriptions", subscriptions, ("abonnements", "suivis", "following", "follows")),
         Command("frequency", frequency, ("frequence",), bare=lambda c, a: not a or a.strip().casefold() in FREQUENCIES),
         Command("privacy", privacy, ("confidentialite", "vieprivee")),
-        Command("forget", forget, ("oublier", "oubliez-moi"), bare=lambda c, a: not a or a.strip().casefold() in CONFIRM_WORDS),
+        Command("forget", forget, ("oublier",), bare=lambda c, a: not a or a.strip().casefold() in CONFIRM_WORDS),
     ):
         assistant.register(command)

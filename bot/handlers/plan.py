@@ -7,7 +7,6 @@ import re
 
 from bot import present
 from bot.assistant import Command, Context
-from bot.chart import progress_png
 from bot.domain import Block, Button, Image, Reply, Style
 from bot.i18n import LANGUAGES
 from bot.statuses import current_status, current_statuses
@@ -93,6 +92,8 @@ async def status(ctx: Context, args: str) -> list[Reply]:
 
 
 async def progress(ctx: Context, args: str) -> list[Reply]:
+    from bot.chart import progress_png  # matplotlib is slow to import: only when someone asks for the chart
+
     statuses = await current_statuses(ctx.session)
     png = await asyncio.to_thread(progress_png, ctx.kb, statuses, ctx.lang)
     caption = ctx.tr("progress_caption")
