@@ -23,6 +23,7 @@ from knowledge.loader import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
+POSSESSIVES = {"my", "mes", "mon", "ma"}
 MAX_INPUT = 2000  # characters read from one message; the rest is ignored (and the user told)
 
 
@@ -113,6 +114,8 @@ class Assistant:
         if raw_length > MAX_INPUT:
             ctx.notes.append(ctx.say(ctx.tr("too_long"), style=Style.META))
         name, args, slashed = split_command(text)
+        if name in POSSESSIVES and not slashed and args:
+            name, args, _ = split_command(args)  # "my subscriptions", "mes abonnements"
         # French users type accents the aliases leave out ("fréquence", "arrêter", "désabonner").
         command = (self.commands.get(name) or self.commands.get(fold(name))) if name else None
         if command and (slashed or command.bare(ctx, args)):

@@ -113,7 +113,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "(aucun statut n'a encore été renseigné)",
     },
     "status_counts": {"en": "Status of its {n} actions", "fr": "Statut de ses {n} actions"},
-    "plan_says": {"en": "The plan says", "fr": "Le plan indique (texte anglais)"},
+    "plan_says": {"en": "The plan says", "fr": "Extrait du plan (notre traduction de l'anglais)"},
     "citation": {"en": "Source: {document}, {section}", "fr": "Source : {document}, {section}"},
     "translation_note": {"en": "", "fr": "Traduction : {text}"},
     "btn_browse": {"en": "📚 Browse the plan", "fr": "📚 Parcourir le plan"},

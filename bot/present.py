@@ -15,6 +15,11 @@ QUOTE_LIMIT = 1500
 BUTTON_LABEL = 60
 
 
+def colon(lang: str) -> str:
+    """French typography puts a (narrow) space before a colon."""
+    return "\u202f:" if lang == "fr" else ":"
+
+
 def short(text: str, limit: int = BUTTON_LABEL) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;:.") + "…"
@@ -32,12 +37,12 @@ def status_text(status: CurrentStatus, lang: str) -> str:
     if status.note:
         parts.append(status.note)
     if status.source_url:
-        parts.append(f"{t('status_source', lang)}: {status.source_url}")
+        parts.append(f"{t('status_source', lang)}{colon(lang)} {status.source_url}")
     return "\n".join(parts)
 
 
 def level_counts_text(counts: dict[Level, int], lang: str) -> str:
-    return " · ".join(f"{EMOJI[level]} {label(level, lang)}: {counts[level]}" for level in Level if counts.get(level))
+    return " · ".join(f"{EMOJI[level]} {label(level, lang)}{colon(lang)} {counts[level]}" for level in Level if counts.get(level))
 
 
 def citation(source: Source, lang: str) -> Block:
@@ -64,14 +69,14 @@ def show_action(
     blocks = [
         Block(f"{t('action_label', lang, id=action.id)} — {getattr(action.title, lang)}", Style.HEADING),
         Block(getattr(action.summary, lang)),
-        Block(f"{t('commitment_label', lang, id=commitment.id)}: {getattr(commitment.title, lang)}", Style.META),
-        Block(f"{t('implemented_by', lang)}: {institutions}"),
+        Block(f"{t('commitment_label', lang, id=commitment.id)}{colon(lang)} {getattr(commitment.title, lang)}", Style.META),
+        Block(f"{t('implemented_by', lang)}{colon(lang)} {institutions}"),
     ]
     if action.promises:
         promised = "\n".join(f"• {getattr(p, lang)}" for p in action.promises)
-        blocks.append(Block(f"{t('promises', lang)}:\n{promised}"))
+        blocks.append(Block(f"{t('promises', lang)}{colon(lang)}\n{promised}"))
     blocks.append(Block(status_text(status, lang)))
-    blocks.append(Block(t("plan_says", lang) + ":", Style.META))
+    blocks.append(Block(t("plan_says", lang) + colon(lang), Style.META))
     blocks.append(_plan_quote(action.text.en, action.text.fr, lang))
     blocks.append(citation(action.source, lang))
     buttons = (
@@ -92,10 +97,10 @@ def show_commitment(
     blocks = [
         Block(f"{t('commitment_label', lang, id=commitment.id)} — {getattr(commitment.title, lang)}", Style.HEADING),
         Block(getattr(commitment.summary, lang)),
-        Block(f"{t('lead', lang)}: {leads}"),
-        Block(f"{t('aims', lang)}:\n{aims}"),
-        Block(f"{t('status_counts', lang, n=len(actions))}: {level_counts_text(counts, lang)}"),
-        Block(t("plan_says", lang) + ":", Style.META),
+        Block(f"{t('lead', lang)}{colon(lang)} {leads}"),
+        Block(f"{t('aims', lang)}{colon(lang)}\n{aims}"),
+        Block(f"{t('status_counts', lang, n=len(actions))}{colon(lang)} {level_counts_text(counts, lang)}"),
+        Block(t("plan_says", lang) + colon(lang), Style.META),
         _plan_quote(commitment.issues.en, commitment.issues.fr, lang),
         citation(commitment.source, lang),
     ]

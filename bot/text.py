@@ -15,14 +15,46 @@ _ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’`´]", 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 STOPWORDS = frozenset(
-    ["a", "about", "above", "after", "again", "against", "all", "almost", "also", "am", "an", "and", "any", "anybody", "anyone", "anything", "anyway", "are", "aren", "around", "as", "at", "away", "be", "became", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "cant", "could", "couldn", "did", "didn", "do", "does", "doesn", "doing", "don", "done", "down", "during", "each", "either", "else", "ever", "every", "few", "for", "from", "further", "get", "gets", "getting", "go", "goes", "going", "gone", "got", "had", "hadn", "has", "hasn", "have", "haven", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "i", "if", "in", "into", "is", "isn", "it", "its", "itself", "just", "ll", "me", "might", "mine", "more", "most", "much", "must", "my", "myself", "neither", "no", "nor", "not", "now", "of", "off", "often", "on", "once", "one", "only", "or", "other", "others", "otherwise", "our", "ours", "ourselves", "out", "over", "own", "per", "please", "quite", "rather", "re", "really", "s", "same", "shall", "she", "should", "shouldn", "since", "so", "some", "somebody", "someone", "something", "sometimes", "somewhere", "soon", "still", "such", "t", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "thing", "things", "this", "those", "though", "through", "thus", "till", "to", "too", "toward", "towards", "under", "unless", "until", "up", "upon", "us", "ve", "very", "via", "was", "wasn", "we", "were", "weren", "what", "whatever", "when", "whenever", "where", "wherever", "whether", "which", "while", "who", "whoever", "whole", "whom", "whose", "why", "will", "with", "within", "without", "won", "would", "wouldn", "yes", "yet", "you", "your", "yours", "yourself", "hi", "hello", "hey", "thanks", "thank", "ok", "okay", "dear", "quick", "quickly", "curious", "wondering", "wonder", "wanted", "want", "wants", "like", "would", "know", "knew", "tell", "told", "show", "give", "find", "let", "lets", "need", "needs", "mean", "means", "say", "says", "said", "see", "look", "looking", "heard", "hear", "think", "thought", "guess", "maybe", "perhaps", "probably", "actually", "anyhow", "btw", "pls", "plz", "whats", "hows", "im", "ive", "id", "youre", "dont", "doesnt", "isnt", "arent", "wont", "cant", "didnt", "au", "aux", "avec", "ce", "ces", "cet", "cette", "ceux", "celle", "celles", "celui", "ci", "dans", "de", "des", "du", "elle", "elles", "en", "est", "et", "etre", "eux", "il", "ils", "je", "la", "le", "les", "leur", "leurs", "lui", "ma", "mais", "me", "meme", "mes", "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "quoi", "quel", "quelle", "quels", "quelles", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "ont", "sont", "suis", "es", "sera", "seront", "serait", "fait", "faire", "font", "fais", "comment", "pourquoi", "quand", "combien", "ceci", "cela", "ca", "avoir", "ai", "as", "avez", "avons", "etait", "etaient", "peut", "peux", "pouvez", "pourrait", "veux", "voudrais", "voulais", "aimerais", "souhaite", "savoir", "sais", "dire", "dis", "plus", "tres", "bien", "aussi", "donc", "alors", "ici", "chez", "entre", "vers", "sans", "sous", "deja", "encore", "toujours", "jamais", "rien", "tout", "tous", "toute", "toutes", "chaque", "autre", "autres", "quelque", "quelques", "leurs", "lorsque", "puis", "car", "si", "oui", "non", "bonjour", "salut", "merci", "coucou", "svp", "stp", "bonsoir", "dites", "existe", "existe-t-il", "va", "vais", "vont", "allez", "voila", "voici", "vraiment", "juste"]
+    """
+    a about above after again against all almost also am an and any anybody anyone anything anyway are
+    aren around as at away be became because been before being below between both but by can cannot cant
+    could couldn did didn do does doesn doing don done down during each either else ever every few for
+    from further get gets getting go goes going gone got had hadn has hasn have haven having he her here
+    hers herself him himself his how however i if in into is isn it its itself just ll me might mine
+    more most much must my myself neither no nor not now of off often on once one only or other others
+    otherwise our ours ourselves out over own per please quite rather re really s same shall she should
+    shouldn since so some somebody someone something sometimes somewhere soon still such t than that the
+    their theirs them themselves then there these they thing things this those though through thus till
+    to too toward towards under unless until up upon us ve very via was wasn we were weren what whatever
+    when whenever where wherever whether which while who whoever whole whom whose why will with within
+    without won would wouldn yes yet you your yours yourself hi hello hey thanks thank ok okay dear
+    quick quickly curious wondering wonder wanted want wants like know knew tell told show give find let
+    lets need needs mean means say says said see look looking heard hear think thought guess maybe
+    perhaps probably actually anyhow btw pls plz whats hows im ive id youre dont doesnt isnt arent wont
+    didnt au aux avec ce ces cet cette ceux celle celles celui ci dans de des du elle elles en est et
+    etre eux il ils je la le les leur leurs lui ma mais meme mes moi mon ne nos notre nous ou par pas
+    pour qu que qui quoi quel quelle quels quelles sa se ses son sur ta te tes toi ton tu un une vos
+    votre vous y ont sont suis es sera seront serait fait faire font fais comment pourquoi quand combien
+    ceci cela ca avoir ai avez avons etait etaient peut peux pouvez pourrait veux voudrais voulais
+    aimerais souhaite savoir sais dire dis plus tres bien aussi donc alors ici chez entre vers sans sous
+    deja encore toujours jamais rien tout tous toute toutes chaque autre autres quelque quelques lorsque
+    puis car si oui non bonjour salut merci coucou svp stp bonsoir dites existe existe-t-il va vais vont
+    allez voila voici vraiment juste contre selon depuis pendant avant apres durant parmi malgre envers
+    afin lors aupres among besides beyond despite except including inside onto outside unlike versus
+    """.split()
 )
 
 
 # Words that carry little meaning in a question about the plan: they may still help rank, but a question is
 # not "explained" by them (see Matcher coverage).
 CHATTER = frozenset(
-    ["plan", "plans", "france", "french", "country", "make", "making", "made", "doing", "done", "way", "ways", "new", "many", "much", "help", "question", "questions", "ask", "asking", "learn", "latest", "news", "current", "currently", "update", "updates", "does", "actually", "really", "exactly", "about", "regarding", "concerning", "related", "planned", "planning", "measure", "measures", "action", "actions", "initiative", "initiatives", "government", "gouvernement", "etat", "francais", "francaise", "mesure", "mesures", "nouveau", "nouvelle", "nouvelles", "actuellement", "concernant", "sujet", "propos", "prevu", "prevue", "projet", "beaucoup", "aide", "aider", "question", "questions"]
+    """
+    plan plans france french country make making made doing done way ways new many much help question
+    questions ask asking learn latest news current currently update updates does actually really exactly
+    about regarding concerning related planned planning measure measures action actions initiative
+    initiatives government gouvernement etat francais francaise mesure mesures nouveau nouvelle
+    nouvelles actuellement concernant sujet propos prevu prevue projet beaucoup aide aider
+    """.split()
 )
 
 
