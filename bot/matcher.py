@@ -64,7 +64,7 @@ class MatchResult:
 class Thresholds:
     """An answer needs a high enough score and enough of the question explained by the plan."""
 
-    min_score: float = 5.0
+    min_score: float = 6.0
     min_coverage: float = 0.55
     strong_score: float = 13.0  # a strong match may come with more words the plan doesn't know (chatter)
     strong_min_coverage: float = 0.25
@@ -191,7 +191,8 @@ class Matcher:
         for token in query:
             expansions = self._expand(token)
             if not expansions:
-                total += 0.0 if token in CHATTER else self._max_idf
+                # A word the plan doesn't know says the question may be off the plan; a bare number doesn't.
+                total += 0.0 if token in CHATTER or token.isdigit() else self._max_idf
                 continue
             weight = max(self._idf[s] for s, _ in expansions)
             per_doc = np.zeros(n)

@@ -49,6 +49,9 @@ STOPWORDS = frozenset(
 # not "explained" by them (see Matcher coverage).
 CHATTER = frozenset(
     """
+    charge responsible responsibility lead leads leading led run runs running manage manages managing
+    pilote pilotes pilotage porte porteur gere responsable responsables chargé charge aides aider govt gov
+    gouv yrs year years ans annee annees
     plan plans france french country make making made doing done way ways new many much help question
     questions ask asking learn latest news current currently update updates does actually really exactly
     about regarding concerning related planned planning measure measures action actions initiative

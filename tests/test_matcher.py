@@ -29,8 +29,11 @@ def hit(got: str, expected: list[str]) -> bool:
 @pytest.mark.parametrize(
     ("questions", "floor"),
     [
-        # written from the plan alone by someone who never saw the knowledge base: measured 0.92 / 0.92 / 0.97
+        # written from the plan alone by someone who never saw the knowledge base: measured 0.92 / 0.90 / 0.97
         ("heldout-questions.tsv", {"top1": 0.90, "fr_top1": 0.88, "declined": 0.93}),
+        # a second such set, short phone-style queries, written later and used for tuning only once:
+        # measured 0.91 / 0.92 / 0.93
+        ("questions-b.tsv", {"top1": 0.89, "fr_top1": 0.88, "declined": 0.90}),
         # the project's dev questions (copied from shared/eval): measured 0.98 / 1.00 / 1.00
         ("dev-questions.tsv", {"top1": 0.94, "fr_top1": 0.85, "declined": 0.75}),
     ],
