@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.text import CHATTER, compact, content_tokens, stems, tokens
+from bot.text import CHATTER, STOPWORDS, compact, content_tokens, stems, tokens
 
 # Field weights: how much a word found there says about the item.
 WEIGHTS = {"alias": 4.0, "title": 3.0, "keyword": 3.0, "summary": 1.5, "aim": 0.6, "institution": 1.2, "text": 1.0}
@@ -120,7 +120,9 @@ class Matcher:
             self._arrays[stem] = (docs, self._idf[stem] * tfs * (K1 + 1) / (tfs + K1))
         self._commitments = np.array([d.kind == "commitment" for d in documents] or [False])
         self._max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
-        self._vocabulary = sorted(t for t in self._known_tokens if len(t) >= MIN_FUZZY_LEN)
+        self._vocabulary_by_length: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(t for t in self._known_tokens if len(t) >= MIN_FUZZY_LEN):
+            self._vocabulary_by_length[len(word)].append(word)
         self._long_phrases = sorted(p for p in self._phrases if len(p) >= 8)
         self._sorted_stems = sorted(self._postings)
         self._expand = lru_cache(maxsize=8192)(self._expand_uncached)
@@ -139,7 +141,10 @@ class Matcher:
         if own or len(token) < MIN_FUZZY_LEN or token.isdigit():
             return tuple(own.items())
         cutoff = 80 if len(token) < 7 else 84
-        found = process.extract(token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
+        # fuzz.ratio >= cutoff is impossible between words whose lengths differ too much: skip them.
+        low, high = math.floor(len(token) * cutoff / (200 - cutoff)), math.ceil(len(token) * (200 - cutoff) / cutoff)
+        candidates = [w for size in range(low, high + 1) for w in self._vocabulary_by_length.get(size, ())]
+        found = process.extract(token, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
         expanded: dict[str, float] = {}
         for word, similarity, _ in found:
             for s in stems(word):
@@ -166,7 +171,8 @@ class Matcher:
         Longer phrases are stronger; a phrase shared by several items is split between them.
         """
         hits: dict[tuple[int, str], float] = {}
-        unknown = [w not in self._known_tokens for w in words]
+        # Words that may be misspelt names: unknown to the plan, not a stopword, long enough to be a typo.
+        unknown = [w not in self._known_tokens and w not in STOPWORDS and len(w) >= MIN_FUZZY_LEN for w in words]
         for size in range(min(MAX_PHRASE_TOKENS, len(words)), 1, -1):
             for start in range(len(words) - size + 1):
                 window = compact(" ".join(words[start : start + size]))
