@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -57,6 +57,7 @@ class DeliveryWorker:
         self.clock = clock
         self.worker_id = worker_id or f"w{random.randrange(1 << 30):x}"
         self._limiters: dict[str, AsyncLimiter | None] = {}
+        self._chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def limiter(self, platform: str) -> AsyncLimiter | None:
         """One limiter per platform: evenly spaced sends (capacity 1), so no burst ever exceeds the rate.
@@ -99,6 +100,7 @@ class DeliveryWorker:
             stats.update(outcomes)
             if "moved" in outcomes:
                 exhausted = False  # the row was given back under the chat's new id: pick it up again
+        self._chat_locks.clear()
         return stats
 
     async def queue_announcement_reports(self) -> int:
@@ -162,9 +164,19 @@ class DeliveryWorker:
 
     async def _deliver(self, notification_id: int) -> str:
         async with self.db.session() as session:
+            chat_pk = await session.scalar(select(Notification.chat_pk).where(Notification.id == notification_id))
+        if chat_pk is None:
+            return "skipped"  # erased since it was claimed (the recipient used `forget`)
+        # One message at a time per recipient: alerts arrive in order, and once a recipient is found
+        # unreachable the rest of its batch is skipped instead of tried.
+        async with self._chat_locks[chat_pk]:
+            return await self._deliver_one(notification_id)
+
+    async def _deliver_one(self, notification_id: int) -> str:
+        async with self.db.session() as session:
             notification = await session.get(Notification, notification_id)
             if notification is None:
-                return "skipped"  # erased since it was claimed (the recipient used `forget`)
+                return "skipped"
             chat = await session.get(Chat, notification.chat_pk)
             if not chat.active:
                 await self._finish(notification_id, "skipped", "recipient inactive")

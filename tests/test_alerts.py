@@ -506,3 +506,14 @@ async def test_two_workers_on_postgresql_deliver_500_notifications_without_dupli
     assert one["sent"] + two["sent"] == 500
     assert one["sent"] > 0 and two["sent"] > 0  # both really worked
     assert set(await states(app)) == {"sent"}
+
+
+async def test_a_recipient_found_unreachable_is_not_tried_again_in_the_same_batch(app) -> None:
+    await say(app, "bob", "follow 2.12")
+    await admin(app, "announce to followers:2.12 First news")
+    await admin(app, "announce to followers:2.12 Second news")
+    outbound = RecordingOutbound()
+    outbound.fail_permanently(times=5, chat_id="bob")
+    stats = await make_worker(app, outbound).run_once()
+    assert stats["failed"] == 1 and stats["skipped"] == 1
+    assert len([a for a in outbound.attempts if a[0] == "bob"]) == 1
