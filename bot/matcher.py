@@ -68,6 +68,8 @@ class Thresholds:
     min_coverage: float = 0.55
     strong_score: float = 13.0  # a strong match may come with more words the plan doesn't know (chatter)
     strong_min_coverage: float = 0.25
+    explained_score: float = 4.0  # every word of the question is in the plan: a modest score is enough
+    explained_coverage: float = 0.95
     strong_phrase: float = 6.0  # a name found whole answers even when the rest of the question is chatter
 
 
@@ -234,6 +236,8 @@ class Matcher:
         best = matches[0]
         if max(phrases.values(), default=0.0) >= t.strong_phrase:
             return True
-        return (best.score >= t.min_score and coverage >= t.min_coverage) or (
-            best.score >= t.strong_score and coverage >= t.strong_min_coverage
+        return (
+            (best.score >= t.min_score and coverage >= t.min_coverage)
+            or (best.score >= t.strong_score and coverage >= t.strong_min_coverage)
+            or (best.score >= t.explained_score and coverage >= t.explained_coverage)
         )
