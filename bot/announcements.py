@@ -14,7 +14,6 @@ from bot.storage.models import Announcement, Chat, Notification, Subscription, u
 from bot.subscriptions import Target, TargetIndex, item_followers_condition
 from knowledge.loader import KnowledgeBase
 
-TERMINAL = ("sent", "failed", "skipped")
 
 
 class AnnouncementError(Exception):

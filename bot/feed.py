@@ -32,7 +32,6 @@ from knowledge.loader import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
-FIELDS = ("id", "status", "note", "source", "date")
 MAX_FEED_BYTES = 5_000_000
 
 
