@@ -15,7 +15,6 @@ from bot.subscriptions import Target, TargetIndex, item_followers_condition
 from knowledge.loader import KnowledgeBase
 
 
-
 class AnnouncementError(Exception):
     """args[0] names the problem: usage, audience, when."""
 
