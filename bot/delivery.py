@@ -88,7 +88,7 @@ class DeliveryWorker:
                 batch = await self.claim(room)
                 claimed += len(batch)
                 exhausted = not batch
-                in_flight.update(asyncio.create_task(self._deliver(n_id)) for n_id in batch)
+                in_flight.update(asyncio.create_task(self._deliver(n_id, chat_pk)) for n_id, chat_pk in batch)
             if not in_flight:
                 # Everything settled: finished announcements owe their admin a report, delivered in this run too.
                 if stats and not reported and await self.queue_announcement_reports():
@@ -134,7 +134,8 @@ class DeliveryWorker:
             except TimeoutError:
                 pass
 
-    async def claim(self, size: int) -> list[int]:
+    async def claim(self, size: int) -> list[tuple[int, int]]:
+        """Claim up to `size` due notifications: their (id, chat_pk), now 'sending' under this worker's lease."""
         now = self.clock()
         due = or_(
             and_(Notification.state == "pending", Notification.due_at <= now),
@@ -158,15 +159,11 @@ class DeliveryWorker:
                 update(Notification)
                 .where(Notification.id.in_(ids), due)
                 .values(state="sending", claimed_until=now + lease)
-                .returning(Notification.id)
+                .returning(Notification.id, Notification.chat_pk)
             )
-            return sorted(result.scalars())
+            return sorted((row[0], row[1]) for row in result)
 
-    async def _deliver(self, notification_id: int) -> str:
-        async with self.db.session() as session:
-            chat_pk = await session.scalar(select(Notification.chat_pk).where(Notification.id == notification_id))
-        if chat_pk is None:
-            return "skipped"  # erased since it was claimed (the recipient used `forget`)
+    async def _deliver(self, notification_id: int, chat_pk: int) -> str:
         # One message at a time per recipient: alerts arrive in order, and once a recipient is found
         # unreachable the rest of its batch is skipped instead of tried.
         async with self._chat_locks[chat_pk]:
@@ -176,7 +173,7 @@ class DeliveryWorker:
         async with self.db.session() as session:
             notification = await session.get(Notification, notification_id)
             if notification is None:
-                return "skipped"
+                return "skipped"  # erased since it was claimed (the recipient used `forget`)
             chat = await session.get(Chat, notification.chat_pk)
             if not chat.active:
                 await self._finish(notification_id, "skipped", "recipient inactive")
