@@ -225,9 +225,9 @@ class Matcher:
         ranked = sorted(((int(i), float(scores[i])) for i in candidates), key=lambda kv: (-kv[1], kv[0]))[:limit]
         coverage = min(1.0, explained[ranked[0][0]] / total) if ranked and total else (1.0 if ranked else 0.0)
         matches = tuple(
-            Match(self.docs[i].id, self.docs[i].kind, round(s, 3), self.docs[i].title) for i, s in ranked
+            Match(self.docs[i].id, self.docs[i].kind, round(float(s), 3), self.docs[i].title) for i, s in ranked
         )
-        return MatchResult(self._decide(matches, coverage, phrase_score), matches, round(coverage, 3))
+        return MatchResult(self._decide(matches, coverage, phrase_score), matches, round(float(coverage), 3))
 
     def _decide(self, matches: tuple[Match, ...], coverage: float, phrases: dict[int, float]) -> bool:
         if not matches:
@@ -236,7 +236,7 @@ class Matcher:
         best = matches[0]
         if max(phrases.values(), default=0.0) >= t.strong_phrase:
             return True
-        return (
+        return bool(
             (best.score >= t.min_score and coverage >= t.min_coverage)
             or (best.score >= t.strong_score and coverage >= t.strong_min_coverage)
             or (best.score >= t.explained_score and coverage >= t.explained_coverage)

@@ -108,6 +108,22 @@ def test_scales_to_synthetic_documents():
     assert matcher.rank("widget123").matches[0].id == "9.123"
 
 
+@pytest.mark.parametrize("questions", ["heldout-questions.tsv", "questions-b.tsv", "dev-questions.tsv"])
+def test_ask_json_answers_every_line_with_plain_json(questions):
+    rows = list(csv.DictReader((DATA / questions).open(encoding="utf-8"), delimiter="\t"))
+    done = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "ask", "--json", "-"],
+        input="".join(r["question"] + "\n" for r in rows), capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(rows)
+    for line in lines:
+        payload = json.loads(line)
+        assert type(payload["answered"]) is bool
+        assert all(type(m["score"]) is float and m["id"] for m in payload["matches"])
+
+
 def test_ask_json_reads_questions_from_stdin():
     done = subprocess.run(
         [sys.executable, "-m", "adapters.cli", "ask", "--json", "-"],
