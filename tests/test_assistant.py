@@ -128,7 +128,7 @@ async def test_every_reply_fits_telegram_and_discord_limits(app):
                 assert "".join(chunks).replace("\n", "") == "".join(b.text for b in reply.blocks).replace("\n", "")
 
 
-@hyp_settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hyp_settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(
     st.text(max_size=300),
     st.text(alphabet=string.printable, max_size=80),
