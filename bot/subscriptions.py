@@ -8,6 +8,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.ids import normalise_id
 from bot.storage.models import Chat, Subscription
 from bot.text import compact
 from knowledge.loader import KnowledgeBase
@@ -42,8 +43,6 @@ class TargetIndex:
         self._choices = [n for n in self.names if len(n) >= 5]
 
     def resolve(self, text: str) -> Target | None:
-        from bot.handlers.plan import normalise_id
-
         raw = text.strip()
         if raw.casefold() in ALL_WORDS:
             return Target("all", "*")

@@ -12,8 +12,8 @@ from discord.app_commands import Choice, Range
 from adapters.discord.client import language_of, manages_server
 from adapters.discord.translate import L, L_fixed, item_choices
 from bot.domain import Block, Reply
-from bot.handlers.plan import ID_PATTERN, normalise_id
 from bot.i18n import t
+from bot.ids import ID_PATTERN, normalise_id
 from bot.status import LABELS, Level
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from bot.announcements import AnnouncementError, Audience, cancel, create, parse
 from bot.assistant import Command, Context
 from bot.audit import audit
 from bot.domain import Block, Reply, Style
+from bot.ids import normalise_id
 from bot.status import Level, label, parse_level
 from bot.status_changes import StatusUpdate, apply_status
 from bot.storage.models import Chat, Notification, Subscription
@@ -47,8 +48,6 @@ def parse_setstatus(args: str) -> tuple[str, Level, str | None, str | None, date
 
 
 async def setstatus(ctx: Context, args: str) -> list[Reply]:
-    from bot.handlers.plan import normalise_id
-
     try:
         action_id, level, note, source, effective = parse_setstatus(args)
     except ValueError as exc:

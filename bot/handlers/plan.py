@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import re
 
 from bot import present
 from bot.assistant import Command, Context
 from bot.domain import Block, Button, Image, Reply, Style
 from bot.i18n import LANGUAGES
+from bot.ids import ID_PATTERN, normalise_id
 from bot.statuses import current_status, current_statuses
 
-ID_PATTERN = re.compile(r"^(?:[1-9](?:\.[1-9][0-9]?)?|about\.[a-z]+)$")
 RELATED_RATIO = 0.6  # other matches worth offering score at least this share of the best one
-
-
-def normalise_id(text: str) -> str:
-    """'#2.12', 'Action 2.12', '2,12', 'show_2_12' -> '2.12' (best effort; may return junk to be rejected)."""
-    text = text.strip().lower().lstrip("#")
-    text = re.sub(r"^(action|engagement|commitment|item)\s+", "", text)
-    return text.replace(",", ".").replace("_", ".")
 
 
 def looks_like_id(ctx: Context, args: str) -> bool:
