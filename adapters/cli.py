@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question, or one per line of stdin with --json -")
     ask.add_argument("question", nargs="?", help="the question, or - to read questions from stdin")
     ask.add_argument("--json", action="store_true", help="print JSON: {answered, matches: [{id, kind, score, title}]}")
-    ask.add_argument("--lang", choices=["en", "fr"], help="reply language (text output)")
+    ask.add_argument("--lang", choices=["en", "fr"], help="reply language (default: the question's language)")
 
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
@@ -56,14 +57,29 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "kb":
-        return _kb_validate(args.path)
-    if args.command == "ask" and args.json:
-        return _ask_json(args.question)
     try:
+        if args.command == "kb":
+            return _kb_validate(args.path)
+        if args.command == "ask" and args.json:
+            return _ask_json(args.question, args.lang)
         return asyncio.run(_async_main(args)) or 0
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _closed_pipe()
+
+
+def _closed_pipe() -> int:
+    """The reader went away (`opengov-bot ask … | head`): stop quietly, as a Unix tool killed by SIGPIPE would.
+
+    stdout is pointed at /dev/null so that Python's final flush at exit does not raise a second time.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 128 + 13  # 141, the shell's status for a process ended by SIGPIPE
 
 
 def _kb_validate(path: str | None) -> int:
@@ -86,17 +102,25 @@ def _kb_validate(path: str | None) -> int:
     return 0
 
 
-def _ask_json(question: str | None) -> int:
-    """Matcher output as JSON lines; needs no database, so it is fast enough for evaluation scripts."""
+def _ask_json(question: str | None, lang: str | None = None) -> int:
+    """Matcher output as JSON lines; needs no database, so it is fast enough for evaluation scripts.
+
+    "language" is the language the answer would be in: --lang, else the question's, else DEFAULT_LANGUAGE.
+    """
+    from bot.language import detector_for
     from bot.search import build_matcher
     from knowledge.loader import default_knowledge
 
-    matcher = build_matcher(default_knowledge())
+    kb = default_knowledge()
+    matcher, detector = build_matcher(kb), detector_for(kb)
+    default = get_settings().default_language
     questions = sys.stdin if question in (None, "-") else [question]
     for line in questions:
-        result = matcher.rank(line.rstrip("\n"))
+        text = line.rstrip("\n")
+        result = matcher.rank(text)
         payload = {
             "answered": result.answered,
+            "language": lang or detector.detect(text) or default,
             "matches": [{"id": m.id, "kind": m.kind, "score": m.score, "title": m.title} for m in result.matches],
         }
         print(json.dumps(payload, ensure_ascii=False), flush=True)
@@ -124,7 +148,9 @@ async def _async_main(args: argparse.Namespace) -> int:
 
             from adapters.console import chat_loop
 
-            await chat_loop(app.assistant, app.db, "cli", args.lang, stdin=io.StringIO((args.question or "") + "\n"))
+            # Without --lang the reply is in the question's language (detected by the core).
+            await chat_loop(app.assistant, app.db, "cli", stdin=io.StringIO((args.question or "") + "\n"),
+                            forced_language=args.lang)
         elif args.command == "status":
             from adapters.cli_status import run_status
 

@@ -91,8 +91,11 @@ def system_locale() -> str | None:
 
 
 async def chat_loop(assistant: Assistant, db: Database, name: str, lang: str | None = None,
-                    stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
-    """Read messages line by line until EOF or 'quit'; print each reply. Numbers pick the last reply's buttons."""
+                    stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, forced_language: str | None = None) -> None:
+    """Read messages line by line until EOF or 'quit'; print each reply. Numbers pick the last reply's buttons.
+
+    `lang` is a hint for a new user; `forced_language` answers every message in that language (ask --lang).
+    """
     interactive = stdin.isatty()
     ref = ChatRef(Platform.CONSOLE, name)
     user_locale = lang or system_locale()
@@ -109,7 +112,8 @@ async def chat_loop(assistant: Assistant, db: Database, name: str, lang: str | N
             out(text)
             out("-" * 40)
     if interactive:
-        out(f"opengov-bot — {name}. Type a question, “help”, or “quit”.")
+        out(f"opengov-bot — {name}. Type a question, “help”, or “quit”." if shown_lang == "en" else
+            f"opengov-bot — {name}. Écrivez une question, « aide » ou « quitter ».")
     choices: list[str] = []
     loop = asyncio.get_running_loop()
     while True:
@@ -124,7 +128,8 @@ async def chat_loop(assistant: Assistant, db: Database, name: str, lang: str | N
         via_button = False
         if text.strip().isdigit() and 0 < int(text.strip()) <= len(choices):
             text, via_button = choices[int(text.strip()) - 1], True
-        message = IncomingMessage(ref, name, text, locale=user_locale, via_button=via_button)
+        message = IncomingMessage(ref, name, text, locale=user_locale, via_button=via_button,
+                                  language=forced_language)
         choices = []
         for reply in await assistant.handle(message):
             rendered, commands = render(reply, len(choices) + 1)

@@ -7,17 +7,19 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chats import get_or_create_chat
 from bot.domain import Block, IncomingMessage, Reply, Style
 from bot.i18n import pick_language, t
+from bot.language import LanguageDetector, detector_for
 from bot.matcher import Matcher
 from bot.search import build_matcher
 from bot.settings import Settings
 from bot.storage.db import Database
-from bot.storage.models import Chat
+from bot.storage.models import Chat, utcnow
 from bot.text import fold
 from knowledge.loader import KnowledgeBase
 
@@ -65,11 +67,14 @@ class Command:
 
 
 class Assistant:
-    def __init__(self, kb: KnowledgeBase, db: Database, settings: Settings, matcher: Matcher | None = None):
+    def __init__(self, kb: KnowledgeBase, db: Database, settings: Settings, matcher: Matcher | None = None,
+                 *, detector: LanguageDetector | None = None, clock: Callable[[], datetime] = utcnow):
         self.kb = kb
         self.db = db
         self.settings = settings
         self.matcher = matcher or build_matcher(kb)
+        self.detector = detector or detector_for(kb)
+        self.clock = clock  # "now" for follow-up expiry (tests pass a controllable clock)
         self.commands: dict[str, Command] = {}
         from bot.handlers import register_all
 
@@ -100,7 +105,7 @@ class Assistant:
         try:
             async with self.db.session() as session, session.begin():
                 chat = await get_or_create_chat(session, msg.chat, is_group=msg.is_group, origin=msg.origin)
-                lang = pick_language(chat.language, msg.locale, default=self.settings.default_language)
+                lang = pick_language(msg.language, chat.language, msg.locale, default=self.settings.default_language)
                 ctx = Context(self, msg, session, chat, lang, self.is_admin(msg))
                 replies = await self._dispatch(ctx, clean_text(msg.text), len(msg.text))
                 return [*ctx.notes, *replies]
@@ -113,19 +118,44 @@ class Assistant:
             return [ctx.say(ctx.tr("empty"))]
         if raw_length > MAX_INPUT:
             ctx.notes.append(ctx.say(ctx.tr("too_long"), style=Style.META))
-        name, args, slashed = split_command(text)
+        name, args, slashed = split_command(_command_phrase(text))
         if name in POSSESSIVES and not slashed and args:
             name, args, _ = split_command(args)  # "my subscriptions", "mes abonnements"
         # French users type accents the aliases leave out ("fréquence", "arrêter", "désabonner").
         command = (self.commands.get(name) or self.commands.get(fold(name))) if name else None
         if command and (slashed or command.bare(ctx, args)):
+            if command.name == "ask":  # "/ask question": a message in words (other commands keep the language)
+                self._follow_language(ctx, args)
             if command.admin and not ctx.is_admin:
                 log.info("refused admin command %s to %s:%s", command.name, ctx.msg.chat.platform, ctx.msg.user_id)
                 return [ctx.say(ctx.tr("admin_only"))]
             return await command.handler(ctx, args)
         if slashed:
             return [ctx.say(ctx.tr("unknown_command", command=name or text[:30]))]
+        self._follow_language(ctx, text)
+        from bot.handlers.context import answer_followup
+
+        followup = await answer_followup(ctx, text)
+        if followup is not None:
+            return followup
         return await self.commands["ask"].handler(ctx, text)
+
+    def _follow_language(self, ctx: Context, text: str) -> None:
+        """Reply in the language of a message in words, unless the person chose one (or the message is mute)."""
+        if ctx.msg.language or ctx.chat.language_chosen:
+            return
+        lang = self.detector.detect(text)
+        if not lang:
+            return  # "2.12", "HATVP", "lobbying": the chat's current language
+        ctx.lang = lang
+        # A group keeps the language its alerts are in: one member's message does not change it for everyone.
+        if not ctx.chat.is_group or ctx.chat.language is None:
+            ctx.chat.language = lang
+
+    def remember_item(self, ctx: Context, item_id: str) -> None:
+        """This item was just shown: follow-ups ("who leads it?") refer to it for a few minutes."""
+        if ctx.chat is not None:
+            ctx.chat.context_item, ctx.chat.context_at = item_id, self.clock()
 
 
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -135,6 +165,21 @@ def clean_text(text: str) -> str:
     """Printable, trimmed, NFC text of at most MAX_INPUT characters."""
     text = unicodedata.normalize("NFC", text[: MAX_INPUT * 2])
     return " ".join(_CONTROL.sub(" ", text).split())[:MAX_INPUT].strip()
+
+
+# Commands people type as several words; taken as the one-word alias.
+COMMAND_PHRASES = {"ne plus suivre": "desabonner", "a propos": "apropos", "vie privee": "vieprivee"}
+
+
+def _command_phrase(text: str) -> str:
+    """'ne plus suivre 2.12' -> 'desabonner 2.12' (with or without a leading '/')."""
+    slash = "/" if text.startswith("/") else ""
+    body = text[len(slash):]
+    for phrase, alias in COMMAND_PHRASES.items():
+        head, rest = body[: len(phrase)], body[len(phrase):]
+        if fold(head) == phrase and (not rest or rest[0] == " "):
+            return slash + alias + rest
+    return text
 
 
 def split_command(text: str) -> tuple[str | None, str, bool]:

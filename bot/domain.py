@@ -44,6 +44,7 @@ class IncomingMessage:
     can_manage_chat: bool = True  # in a group: may this user change the group's follows and settings?
     via_button: bool = False  # the text comes from a pressed button, not typed
     origin: str | None = None  # the channel the message came from, when the chat is not itself a channel
+    language: str | None = None  # reply in this language whatever the message or chat says (a CLI flag)
 
 
 class Style(StrEnum):

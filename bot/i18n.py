@@ -29,23 +29,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "• unfollow ID · stop — stop one or all follows\n"
         "• subscriptions — what you follow\n"
         "• frequency immediately|daily|weekly — when alerts arrive\n"
-        "• language en|fr — change language\n"
-        "• about · privacy · forget",
+        "• language en|fr|auto — reply language (auto: the language of each message)\n"
+        "• about · privacy · forget · help\n"
+        "Right after an answer you can ask “who leads it?”, “is it finished?”, “when?” or say “follow it”.",
         "fr": "Écrivez une question en français ou en anglais, ou utilisez une commande :\n"
-        "• browse — les 6 engagements et leurs actions\n"
-        "• show ID — un élément, par ex. show 2.12, show 3, show about.ogp\n"
-        "• status — l'état d'avancement de chaque action\n"
-        "• progress — un graphique des statuts\n"
-        "• follow ID|institution|all — être alerté des changements, par ex. follow 2.12, follow HATVP\n"
-        "• unfollow ID · stop — arrêter un suivi ou tous\n"
-        "• subscriptions — ce que vous suivez\n"
-        "• frequency immediately|daily|weekly — quand les alertes arrivent\n"
-        "• language en|fr — changer de langue\n"
-        "• about · privacy · forget",
+        "• parcourir — les 6 engagements et leurs actions\n"
+        "• voir ID — un élément, par ex. voir 2.12, voir 3, voir about.ogp\n"
+        "• statut — l'état d'avancement de chaque action\n"
+        "• avancement — un graphique des statuts\n"
+        "• suivre ID|institution|tout — être alerté des changements, par ex. suivre 2.12, suivre HATVP\n"
+        "• ne plus suivre ID · arrêter — arrêter un suivi ou tous\n"
+        "• abonnements — ce que vous suivez\n"
+        "• fréquence immédiat|quotidien|hebdomadaire — quand les alertes arrivent\n"
+        "• langue en|fr|auto — langue des réponses (auto : celle de chaque message)\n"
+        "• apropos · confidentialité · oublier · aide\n"
+        "Juste après une réponse, vous pouvez demander « qui s'en occupe ? », « c'est fini ? », « et c'est "
+        "pour quand ? » ou dire « suivre ».",
     },
     "help_admin": {
         "en": "Admin: setstatus ID LEVEL \"note\" [source-url] · announce … · stats",
-        "fr": "Administration : setstatus ID NIVEAU \"note\" [url-source] · announce … · stats",
+        "fr": "Administration (commandes en anglais) : setstatus ID NIVEAU \"note\" [url-source] · announce … · "
+        "stats",
     },
     "about_title": {"en": "About opengov-bot", "fr": "À propos d'opengov-bot"},
     "about_body": {
@@ -71,11 +75,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "browse_hint": {
         "en": "You can browse the whole plan with “browse”, or ask again in other words.",
-        "fr": "Vous pouvez parcourir tout le plan avec « browse », ou reformuler votre question.",
+        "fr": "Vous pouvez parcourir tout le plan avec « parcourir », ou reformuler votre question.",
     },
     "empty": {
         "en": "I didn't get a question. Type one in your own words, or “help” to see what I can do.",
-        "fr": "Je n'ai pas reçu de question. Écrivez-la avec vos mots, ou « help » pour voir ce que je sais faire.",
+        "fr": "Je n'ai pas reçu de question. Écrivez-la avec vos mots, ou « aide » pour voir ce que je sais faire.",
     },
     "too_long": {
         "en": "That message is very long; I read only its beginning.",
@@ -83,7 +87,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unknown_command": {
         "en": "I don't know the command “{command}”. Type “help” to see the commands.",
-        "fr": "Je ne connais pas la commande « {command} ». Tapez « help » pour voir les commandes.",
+        "fr": "Je ne connais pas la commande « {command} ». Tapez « aide » pour voir les commandes.",
     },
     "unknown_id": {
         "en": "There is no item “{item}” in the plan. Ids look like 2 (a commitment), 2.12 (an action) or "
@@ -93,7 +97,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "show_usage": {
         "en": "Which item? For example: show 2.12",
-        "fr": "Quel élément ? Par exemple : show 2.12",
+        "fr": "Quel élément ? Par exemple : voir 2.12",
     },
     "browse_title": {"en": "The plan's 6 commitments", "fr": "Les 6 engagements du plan"},
     "browse_pick": {"en": "Pick a commitment to see its actions.", "fr": "Choisissez un engagement pour voir ses actions."},
@@ -108,10 +112,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status_line": {"en": "Status: {label}", "fr": "Statut : {label}"},
     "status_since": {"en": "since {date}", "fr": "depuis le {date}"},
     "status_source": {"en": "source", "fr": "source"},
-    "status_none_yet": {
-        "en": "(no status has been recorded yet)",
-        "fr": "(aucun statut n'a encore été renseigné)",
-    },
     "status_counts": {"en": "Status of its {n} actions", "fr": "Statut de ses {n} actions"},
     "plan_says": {"en": "The plan says", "fr": "Extrait du plan (notre traduction de l'anglais)"},
     "citation": {"en": "Source: {document}, {section}", "fr": "Source : {document}, {section}"},
@@ -125,8 +125,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- status overview and chart --------------------------------------------------------------------------
     "status_title": {"en": "Where the 58 actions stand", "fr": "Où en sont les 58 actions"},
     "status_overview_none": {
-        "en": "No status has been recorded yet: every action shows “no evidence available”.",
-        "fr": "Aucun statut n'a encore été renseigné : chaque action affiche « aucune information disponible ».",
+        "en": "No rating of the 2021–2023 plan's actions is recorded in my sources yet: that says nothing about "
+        "what was done, only that no assessment has been entered here.",
+        "fr": "Aucune évaluation des actions du plan 2021-2023 n'est encore enregistrée dans mes sources : cela "
+        "ne dit rien de ce qui a été fait, seulement qu'aucune évaluation n'a été saisie ici.",
     },
     "progress_title": {"en": "Action status by commitment", "fr": "Statut des actions par engagement"},
     "progress_caption": {
@@ -137,12 +139,35 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- language -------------------------------------------------------------------------------------------
     "language_set": {"en": "Done: I'll speak English.", "fr": "C'est noté : je vous répondrai en français."},
     "language_usage": {
-        "en": "Choose a language: language en or language fr",
-        "fr": "Choisissez une langue : language en ou language fr",
+        "en": "Choose a language: language en or language fr (or language auto to reply in the language of "
+        "each message)",
+        "fr": "Choisissez une langue : langue en ou langue fr (ou langue auto pour répondre dans la langue de "
+        "chaque message)",
     },
     "error": {
         "en": "Sorry, something went wrong on my side. Please try again in a moment.",
         "fr": "Désolé, un problème est survenu de mon côté. Merci de réessayer dans un instant.",
+    },
+    # -- language detection, status wording, follow-ups, French source line (issue 8, items 1, 5, 6) --------
+    "language_auto": {
+        "en": "Done: I'll reply in the language of each of your messages.",
+        "fr": "C'est noté : je répondrai dans la langue de chacun de vos messages.",
+    },
+    "status_unrated": {
+        "en": "Status: not rated yet — no assessment of this action is recorded in my sources (the plan ran "
+        "2021–2023)",
+        "fr": "Statut : pas encore évalué — aucune évaluation de cette action n'est enregistrée dans mes sources "
+        "(plan 2021-2023)",
+    },
+    "followup_dates": {"en": "What the plan says about when", "fr": "Ce que le plan dit des délais"},
+    "followup_no_date": {
+        "en": "The plan gives no date for this beyond its own period, 2021–2023.",
+        "fr": "Le plan ne donne pas de date pour cela, en dehors de sa propre période, 2021-2023.",
+    },
+    "followup_period": {"en": "The plan covers 2021–2023.", "fr": "Le plan couvre la période 2021-2023."},
+    "plan_document": {
+        "en": "{document}",
+        "fr": "résumé en anglais du plan d'action national 2021-2023 de la France (décembre 2021)",
     },
     # -- servers: where a server's alerts go (bot/handlers/server.py) -----------------------------------------
     "language_name_en": {"en": "English", "fr": "anglais"},
@@ -307,12 +332,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tg_cmd_help": {"en": "The commands", "fr": "Les commandes"},
     "tg_cmd_ask": {"en": "Ask a question about the plan", "fr": "Poser une question sur le plan"},
     "tg_cmd_browse": {"en": "Browse the 6 commitments", "fr": "Parcourir les 6 engagements"},
-    "tg_cmd_show": {"en": "Show an item, e.g. /show 2.12", "fr": "Afficher un élément, par ex. /show 2.12"},
+    "tg_cmd_show": {"en": "Show an item, e.g. /show 2.12", "fr": "Afficher un élément, par ex. /voir 2.12"},
     "tg_cmd_status": {"en": "Where the actions stand", "fr": "L'état d'avancement des actions"},
     "tg_cmd_progress": {"en": "A chart of the statuses", "fr": "Un graphique des statuts"},
     "tg_cmd_follow": {
         "en": "Be alerted of changes, e.g. /follow 2.12",
-        "fr": "Être alerté des changements, par ex. /follow 2.12",
+        "fr": "Être alerté des changements, par ex. /suivre 2.12",
     },
     "tg_cmd_unfollow": {"en": "Stop following an item", "fr": "Ne plus suivre un élément"},
     "tg_cmd_subscriptions": {"en": "What you follow", "fr": "Ce que vous suivez"},

@@ -17,14 +17,14 @@ FOLLOW_MESSAGES: dict[str, dict[str, str]] = {
     "follow_usage": {
         "en": "What would you like to follow? For example: follow 2.12 (an action), follow 3 (a commitment), "
         "follow HATVP (an institution) or follow all.",
-        "fr": "Que voulez-vous suivre ? Par exemple : follow 2.12 (une action), follow 3 (un engagement), "
-        "follow HATVP (une institution) ou follow all.",
+        "fr": "Que voulez-vous suivre ? Par exemple : suivre 2.12 (une action), suivre 3 (un engagement), "
+        "suivre HATVP (une institution) ou suivre tout.",
     },
     "follow_unknown": {
         "en": "I don't know “{item}”. You can follow an action (2.12), a commitment (3), an institution (HATVP, "
         "Cour des comptes…) or all.",
         "fr": "Je ne connais pas « {item} ». Vous pouvez suivre une action (2.12), un engagement (3), une "
-        "institution (HATVP, Cour des comptes…) ou all.",
+        "institution (HATVP, Cour des comptes…) ou tout.",
     },
     "follow_done": {
         "en": "🔔 You now follow {target}. Alerts: {frequency}.",
@@ -44,7 +44,7 @@ FOLLOW_MESSAGES: dict[str, dict[str, str]] = {
     "subscriptions_title": {"en": "What you follow", "fr": "Vos suivis"},
     "subscriptions_none": {
         "en": "You don't follow anything yet. Open an action and press “Follow”, or type follow 2.12.",
-        "fr": "Vous ne suivez rien pour l'instant. Ouvrez une action et appuyez sur « Suivre », ou tapez follow 2.12.",
+        "fr": "Vous ne suivez rien pour l'instant. Ouvrez une action et appuyez sur « Suivre », ou tapez suivre 2.12.",
     },
     "subscriptions_frequency": {"en": "Alerts: {frequency}.", "fr": "Alertes : {frequency}."},
     "freq_immediately": {"en": "immediately", "fr": "immédiatement"},
@@ -52,7 +52,8 @@ FOLLOW_MESSAGES: dict[str, dict[str, str]] = {
     "freq_weekly": {"en": "in a weekly digest", "fr": "dans un résumé hebdomadaire"},
     "frequency_usage": {
         "en": "Alerts currently arrive {frequency}. Choose: frequency immediately, daily or weekly.",
-        "fr": "Les alertes arrivent actuellement {frequency}. Choisissez : frequency immediately, daily ou weekly.",
+        "fr": "Les alertes arrivent actuellement {frequency}. Choisissez : fréquence immédiat, quotidien ou "
+        "hebdomadaire.",
     },
     "frequency_set": {
         "en": "Done: alerts will arrive {frequency}.",
@@ -62,20 +63,22 @@ FOLLOW_MESSAGES: dict[str, dict[str, str]] = {
     "btn_forget_confirm": {"en": "🗑 Yes, erase everything", "fr": "🗑 Oui, tout effacer"},
     "privacy_title": {"en": "Your data", "fr": "Vos données"},
     "privacy_body": {
-        "en": "I store only what I need to serve you: your chat's platform id, your chosen language and alert "
-        "frequency, what you follow, and the alerts queued for you until they are delivered. I do not store "
+        "en": "I store only what I need to serve you: your chat's platform id, your language and alert "
+        "frequency, what you follow, the alerts queued for you until they are delivered, and the plan item "
+        "shown to you last (so that “who leads it?” refers to it). I do not store "
         "the text of your messages. Admin actions are kept in an audit log. Type “forget” to erase everything "
         "about you (audit entries are kept, without your id).",
-        "fr": "Je ne conserve que le nécessaire : l'identifiant de votre conversation sur la plateforme, la langue "
-        "et la fréquence d'alertes choisies, vos suivis, et les alertes en attente jusqu'à leur envoi. Je ne "
+        "fr": "Je ne conserve que le nécessaire : l'identifiant de votre conversation sur la plateforme, votre "
+        "langue et votre fréquence d'alertes, vos suivis, les alertes en attente jusqu'à leur envoi, et le "
+        "dernier élément du plan affiché (pour que « qui s'en occupe ? » s'y rapporte). Je ne "
         "conserve pas le texte de vos messages. Les actions d'administration sont consignées dans un journal. "
-        "Tapez « forget » pour tout effacer (les entrées du journal sont conservées, sans votre identifiant).",
+        "Tapez « oublier » pour tout effacer (les entrées du journal sont conservées, sans votre identifiant).",
     },
     "forget_confirm": {
         "en": "This erases your follows, language, frequency and pending alerts. Are you sure? Press the "
         "button or type “forget confirm”.",
         "fr": "Cela efface vos suivis, votre langue, votre fréquence et vos alertes en attente. Êtes-vous sûr ? "
-        "Appuyez sur le bouton ou tapez « forget confirm ».",
+        "Appuyez sur le bouton ou tapez « oublier confirmer ».",
     },
     "forget_done": {
         "en": "Done: I have erased everything about you. Goodbye, and come back any time!",

@@ -9,7 +9,7 @@ from bot.i18n import t
 from bot.status import EMOJI, Level, label
 from bot.statuses import NO_EVIDENCE, CurrentStatus, count_levels
 from knowledge.loader import KnowledgeBase
-from knowledge.schema import Action, Commitment, Source, Topic
+from knowledge.schema import PLAN_DOCUMENT, Action, Commitment, Source, Topic
 
 QUOTE_LIMIT = 1500
 BUTTON_LABEL = 60
@@ -30,9 +30,10 @@ def item_label(item: Commitment | Action | Topic, lang: str) -> str:
 
 
 def status_text(status: CurrentStatus, lang: str) -> str:
-    line = f"{EMOJI[status.level]} " + t("status_line", lang, label=label(status.level, lang))
     if not status.recorded:
-        return line + " " + t("status_none_yet", lang)
+        # Not "No evidence available": for a plan that ended in 2023 that reads as "nothing was done".
+        return f"{EMOJI[status.level]} " + t("status_unrated", lang)
+    line = f"{EMOJI[status.level]} " + t("status_line", lang, label=label(status.level, lang))
     parts = [line + " — " + t("status_since", lang, date=status.effective_date.isoformat())]
     if status.note:
         parts.append(status.note)
@@ -45,8 +46,41 @@ def level_counts_text(counts: dict[Level, int], lang: str) -> str:
     return " · ".join(f"{EMOJI[level]} {label(level, lang)}{colon(lang)} {counts[level]}" for level in Level if counts.get(level))
 
 
-def citation(source: Source, lang: str) -> Block:
-    return Block(t("citation", lang, document=source.document, section=source.section), Style.META, source.url)
+# The plan's section names are English; a French reader gets them in French. A roadmap heading is the French
+# title of the action's aim when the caller gives it; any other English heading is quoted as the document's.
+_SECTION_WORDS_FR = {
+    "Commitment": "Engagement", "Roadmap": "Feuille de route", "Issues": "Enjeux", "Introduction": "Introduction",
+    "Appendices": "Annexes", "Appendix": "Annexe", "and": "et",
+    "Action plan drafting process": "Élaboration du plan d'action",
+    "What is a commitment?": "Qu'est-ce qu'un engagement ?", "Open d'Etat forums": "Forums Open d'État",
+}
+
+
+def _section(section: str, lang: str, heading: str | None = None) -> str:
+    if lang != "fr":
+        return section
+    parts = [part.strip() for part in section.split("›")]
+    out = []
+    for i, part in enumerate(parts):
+        if heading and i == len(parts) - 1 and i >= 2:
+            out.append(heading)
+            continue
+        if part in _SECTION_WORDS_FR:
+            out.append(_SECTION_WORDS_FR[part])
+            continue
+        words = part.split()
+        if words and words[0] in _SECTION_WORDS_FR:
+            out.append(" ".join(_SECTION_WORDS_FR.get(w, w) for w in words))
+        else:
+            out.append(f"« {part} »")
+    return " › ".join(out)
+
+
+def citation(source: Source, lang: str, heading: str | None = None) -> Block:
+    """The source line; `heading`: the French title of the section's last heading, when known."""
+    document = t("plan_document", lang, document=source.document) if source.document == PLAN_DOCUMENT else source.document
+    section = _section(source.section, lang, heading)
+    return Block(t("citation", lang, document=document, section=section), Style.META, source.url)
 
 
 def _plan_quote(english: str, french: str | None, lang: str) -> Block:
@@ -78,7 +112,7 @@ def show_action(
     blocks.append(Block(status_text(status, lang)))
     blocks.append(Block(t("plan_says", lang) + colon(lang), Style.META))
     blocks.append(_plan_quote(action.text.en, action.text.fr, lang))
-    blocks.append(citation(action.source, lang))
+    blocks.append(citation(action.source, lang, action.aim.fr))
     buttons = (
         (follow_button(action.id, lang, following),),
         (Button(t("btn_back", lang) + f" · {commitment.id}", f"browse {commitment.id}"), _browse_button(lang)),
@@ -174,3 +208,6 @@ def _browse_button(lang: str) -> Button:
 def _institution_name(inst, lang: str) -> str:
     name = getattr(inst.name, lang)
     return f"{name} ({inst.acronyms[0]})" if inst.acronyms else name
+
+
+institution_name = _institution_name  # for the follow-up answers (bot/handlers/context.py)

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     default_language: Literal["en", "fr"] = "en"
     log_level: str = "INFO"
     timezone: str = "Europe/Paris"
+    # "who leads it?", "suivre" refer to the item shown last in the chat for this many minutes
+    followup_minutes: float = Field(default=10, ge=0)
 
     # Status feed (issue: follow and be told)
     status_feed_url: str | None = None

@@ -42,7 +42,7 @@ async def test_a_question_gets_the_action_with_leads_status_and_source(app):
     replies = await ask(app, "what is France doing on lobbying transparency?")
     text = everything(replies)
     assert "2.12" in text and "High Authority for Transparency in Public Life" in text
-    assert "No evidence available" in text  # never an invented status
+    assert "not rated yet" in text and "2021–2023" in text  # never an invented status
     assert "Commitment 2 › Roadmap" in text  # the citation of the plan passage
     assert "follow 2.12" in replies[0].commands
 

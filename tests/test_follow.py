@@ -45,7 +45,7 @@ async def test_follow_an_action_shows_its_current_status_and_an_unfollow_button(
     replies = await say(app, "alice", "follow 2.12")
     body = text_of(replies)
     assert "You now follow 2.12 · Increase transparency surrounding lobbying" in body
-    assert "No evidence available" in body and "no status has been recorded yet" in body
+    assert "not rated yet" in body and "no assessment of this action is recorded" in body
     assert "unfollow 2.12" in commands_of(replies)
     assert await targets_of(app, "alice") == {("action", "2.12")}
 

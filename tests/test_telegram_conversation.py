@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.telegram.commands import ADMIN, PUBLIC
+from adapters.telegram.commands import ADMIN, FRENCH_NAMES, PUBLIC
 from tests.telegram_support import ADMIN as ADMIN_ID
 from tests.telegram_support import FR_USER, USER, balanced, buttons, visible
 
@@ -83,11 +83,16 @@ async def test_french_speakers_get_french(tg, service) -> None:
 
 async def test_command_menus_in_english_and_french(tg, service) -> None:
     english, french = tg.commands[("default", "")], tg.commands[("default", "fr")]
-    assert [c["command"] for c in english] == list(PUBLIC) == [c["command"] for c in french]
+    assert [c["command"] for c in english] == list(PUBLIC)
+    # The French menu lists the French names ("aide", "parcourir", "suivre"…), each one a command of the core.
+    assert [c["command"] for c in french] == [FRENCH_NAMES[name] for name in PUBLIC]
+    assert {"aide", "parcourir", "voir", "suivre", "desabonner", "abonnements", "langue"} <= {
+        c["command"] for c in french}
+    assert all(service.app.assistant.commands[c["command"]].name == name for c, name in zip(french, PUBLIC))
     assert english[0]["description"] != french[0]["description"]
     assert all(3 <= len(c["description"]) <= 256 for c in english + french)
     admin_menu = tg.commands[(f"chat:{ADMIN_ID}", "fr")]
-    assert [c["command"] for c in admin_menu] == list(PUBLIC + ADMIN)
+    assert [c["command"] for c in admin_menu] == [FRENCH_NAMES[name] for name in PUBLIC] + list(ADMIN)
 
 
 async def test_a_long_button_command_travels_by_token(tg, service) -> None:

@@ -14,10 +14,16 @@ log = logging.getLogger(__name__)
 PUBLIC = ("start", "help", "ask", "browse", "show", "status", "progress", "follow", "unfollow",
           "subscriptions", "frequency", "language", "about", "privacy", "forget", "stop")
 ADMIN = ("setstatus", "announce", "stats")
+# The French menu shows the French aliases (bot/handlers); both names work in any language.
+FRENCH_NAMES = {"start": "demarrer", "help": "aide", "ask": "question", "browse": "parcourir", "show": "voir",
+                "status": "statut", "progress": "avancement", "follow": "suivre", "unfollow": "desabonner",
+                "subscriptions": "abonnements", "frequency": "frequence", "language": "langue",
+                "about": "apropos", "privacy": "confidentialite", "forget": "oublier", "stop": "arreter"}
 
 
 def menu(names: tuple[str, ...], lang: str) -> list[BotCommand]:
-    return [BotCommand(name, t(f"tg_cmd_{name}", lang)) for name in names]
+    shown = FRENCH_NAMES if lang == "fr" else {}
+    return [BotCommand(shown.get(name, name), t(f"tg_cmd_{name}", lang)) for name in names]
 
 
 async def publish_commands(bot: Bot, admin_ids: frozenset[str] = frozenset()) -> None:

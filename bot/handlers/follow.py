@@ -12,6 +12,7 @@ from bot.storage.models import AuditEntry, Chat, ConsoleInbox, Notification, utc
 from bot.subscriptions import Target, TargetIndex, list_targets, unfollow_all
 from bot.subscriptions import follow as add_follow
 from bot.subscriptions import unfollow as remove_follow
+from bot.text import fold
 
 FREQUENCIES = {"immediately": "immediately", "immediate": "immediately", "instant": "immediately",
                "immediat": "immediately", "immediatement": "immediately", "daily": "daily", "quotidien": "daily",
@@ -101,7 +102,7 @@ async def subscriptions(ctx: Context, args: str) -> list[Reply]:
 async def frequency(ctx: Context, args: str) -> list[Reply]:
     if refusal := _may_manage(ctx):
         return refusal
-    choice = FREQUENCIES.get(args.strip().casefold())
+    choice = FREQUENCIES.get(fold(args.strip()))
     if choice is None:
         return [Reply(
             (Block(ctx.tr("frequency_usage", frequency=ctx.tr(f"freq_{ctx.chat.frequency}"))),),
@@ -156,10 +157,11 @@ def register(assistant) -> None:
     has_args = lambda ctx, args: bool(args) and ctx.assistant.targets.resolve(args) is not None
     for command in (
         Command("follow", follow, ("suivre", "subscribe", "sabonner"), bare=has_args),
-        Command("unfollow", unfollow, ("unsubscribe", "nepassuivre", "desabonner"), bare=lambda c, a: not a or has_args(c, a)),
+        Command("unfollow", unfollow, ("unsubscribe", "nepassuivre", "neplussuivre", "desabonner"),
+                bare=lambda c, a: not a or has_args(c, a)),
         Command("stop", stop, ("arreter", "unfollowall")),
         Command("subscriptions", subscriptions, ("abonnements", "suivis", "following", "follows")),
-        Command("frequency", frequency, ("frequence",), bare=lambda c, a: not a or a.strip().casefold() in FREQUENCIES),
+        Command("frequency", frequency, ("frequence",), bare=lambda c, a: not a or fold(a.strip()) in FREQUENCIES),
         Command("privacy", privacy, ("confidentialite", "vieprivee")),
         Command("forget", forget, ("oublier",), bare=lambda c, a: not a or a.strip().casefold() in CONFIRM_WORDS),
     ):

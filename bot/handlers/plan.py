@@ -56,6 +56,8 @@ async def show(ctx: Context, args: str) -> list[Reply]:
         return [ctx.say(ctx.tr("show_usage"))]
     item_id = normalise_id(args)
     following = await ctx.assistant.is_following(ctx, item_id)
+    if item_id in ctx.kb.actions or item_id in ctx.kb.commitments:
+        ctx.assistant.remember_item(ctx, item_id)  # "who leads it?" next refers to it (bot/followup.py)
     if item_id in ctx.kb.actions:
         status = await current_status(ctx.session, item_id)
         return [present.show_action(ctx.kb, ctx.kb.actions[item_id], status, ctx.lang, following)]
@@ -94,12 +96,15 @@ async def progress(ctx: Context, args: str) -> list[Reply]:
 
 async def language(ctx: Context, args: str) -> list[Reply]:
     choice = args.strip().lower()[:2]
+    if args.strip().lower() == "auto":
+        ctx.chat.language_chosen = False  # back to replying in the language of each message
+        return [ctx.say(ctx.tr("language_auto"))]
     if choice not in LANGUAGES:
         return [Reply(
             (Block(ctx.tr("language_usage")),),
             ((Button("English", "language en"), Button("Français", "language fr")),),
         )]
-    ctx.chat.language = choice
+    ctx.chat.language, ctx.chat.language_chosen = choice, True
     ctx.lang = choice
     return [ctx.say(ctx.tr("language_set"))]
 
@@ -114,6 +119,7 @@ def register(assistant) -> None:
         Command("browse", browse, ("parcourir", "list", "liste"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
         Command("status", status, ("statut", "statuts", "etat"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
         Command("progress", progress, ("progression", "avancement", "chart")),
-        Command("language", language, ("langue", "lang"), bare=lambda ctx, a: a.strip().lower() in LANGUAGES),
+        Command("language", language, ("langue", "lang"),
+                bare=lambda ctx, a: a.strip().lower() in (*LANGUAGES, "auto")),
     ):
         assistant.register(command)

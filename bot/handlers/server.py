@@ -91,7 +91,7 @@ async def setup(ctx: Context, args: str) -> list[Reply]:
     if role:
         chat.mention = None if role.casefold() in ("none", "aucun") else role
     if language:
-        chat.language = language.lower()[:2]
+        chat.language, chat.language_chosen = language.lower()[:2], True
     elif chat.language is None:
         # The manager's own language is the best guess for their server until they choose one.
         chat.language = pick_language(ctx.msg.locale, default=ctx.assistant.settings.default_language)

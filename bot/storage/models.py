@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -45,6 +46,8 @@ class Chat(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str | None] = mapped_column(String(2))
+    # True once the person picked a language with `language`; until then `language` follows their messages.
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     frequency: Mapped[str] = mapped_column(String(16), default="immediately")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     inactive_reason: Mapped[str | None] = mapped_column(String(200))
@@ -55,6 +58,9 @@ class Chat(Base):
     forget_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The item last shown here and when, so that "who leads it?" right after refers to it (bot/followup.py).
+    context_item: Mapped[str | None] = mapped_column(String(64))
+    context_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class StatusChange(Base):
