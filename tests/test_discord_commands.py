@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import discord.gateway
 import discord.http
@@ -247,3 +248,15 @@ async def test_a_failing_command_gets_a_polite_apology(fake, service):
     cb = await fake.wait_response(rec)
     assert cb["data"]["flags"] & EPHEMERAL and cb["data"]["content"].startswith("Sorry, something went wrong")
     assert "Traceback" not in cb["data"]["content"]
+
+
+async def test_a_french_question_from_an_english_client_is_answered_in_french(fake, service):
+    """The question's language wins over the client's locale: a French /ask gets a French embed."""
+    rec = await fake.slash("ask", {"question": "c koi le registre des lobbys"}, user_id=ALICE, guild_id=GUILD,
+                           locale="en-US")
+    await fake.wait_response(rec, followups=1)
+    embed = rec.followups[0]["json"]["embeds"][0]
+    assert embed["title"] == "Action 2.12 — Renforcer la transparence du lobbying"
+    everything = json.dumps(embed, ensure_ascii=False)
+    assert "Statut" in everything and "Status:" not in everything and "Source :" in everything
+    assert "🔔 Suivre 2.12" in json.dumps(rec.followups[0]["json"]["components"], ensure_ascii=False)

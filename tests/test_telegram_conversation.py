@@ -115,3 +115,15 @@ async def test_an_answer_waits_out_flood_control_instead_of_being_dropped(tg, se
     tg.inject_message(USER, USER, "/help")
     assert "What I can do" in (await tg.wait_for_message(USER, timeout=5))["text"]
     assert [c.status for c in tg.calls_to("sendMessage")] == [429, 200]
+
+
+async def test_a_french_message_from_an_english_client_gets_french(tg, service) -> None:
+    tg.inject_message(USER, USER, "jai vu un truc sur le registre des lobbys", language_code="en")
+    answer = await tg.wait_for_message(USER)
+    assert "Renforcer la transparence du lobbying" in answer["text"] and "Statut" in answer["text"]
+    assert "Status:" not in answer["text"]
+    assert "🔔 Suivre 2.12" in [text for text, _ in buttons(answer)]
+    # the follow-up « qui s'en occupe ? » refers to it, in French
+    tg.inject_message(USER, USER, "qui s'en occupe ?", language_code="en")
+    leads = await tg.wait_for_message(USER)
+    assert "Action 2.12" in leads["text"] and "Mise en œuvre" in leads["text"]
