@@ -125,7 +125,7 @@ class Assistant:
         command = (self.commands.get(name) or self.commands.get(fold(name))) if name else None
         if command and (slashed or command.bare(ctx, args)):
             if command.name == "ask":  # "/ask question": a message in words (other commands keep the language)
-                self._follow_language(ctx, args)
+                self._new_question(ctx, args)
             if command.admin and not ctx.is_admin:
                 log.info("refused admin command %s to %s:%s", command.name, ctx.msg.chat.platform, ctx.msg.user_id)
                 return [ctx.say(ctx.tr("admin_only"))]
@@ -138,8 +138,14 @@ class Assistant:
         followup = await answer_followup(ctx, text)
         if followup is not None:
             return followup
+        self._new_question(ctx, text)
         return await self.commands["ask"].handler(ctx, text)
 
+    def _new_question(self, ctx: Context, text: str) -> None:
+        """A question of its own: its language, and no follow-up refers to an older item unless it is answered."""
+        self._follow_language(ctx, text)
+        if ctx.chat is not None:
+            ctx.chat.context_item = None
     def _follow_language(self, ctx: Context, text: str) -> None:
         """Reply in the language of a message in words, unless the person chose one (or the message is mute)."""
         if ctx.msg.language or ctx.chat.language_chosen:

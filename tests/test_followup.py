@@ -119,3 +119,12 @@ async def test_a_follow_up_works_in_another_process(app, clock) -> None:
 
 async def test_follow_it_without_anything_shown_asks_what_to_follow(app, clock) -> None:
     assert text_of(await say(app, "fay", "follow it")).startswith("What would you like to follow?")
+
+
+async def test_a_question_answered_otherwise_ends_the_follow_up(app, clock) -> None:
+    await say(app, "gus", "show 2.12")
+    await say(app, "gus", "what is the Open Government Partnership?")  # a topic: nobody "leads" it
+    assert not text_of(await say(app, "gus", "who leads it?")).startswith("Action 2.12")
+    await say(app, "gus", "show 2.12")
+    await say(app, "gus", "quel temps fera-t-il demain à Brest ?")  # declined: the old item is not "it" either
+    assert text_of(await say(app, "gus", "follow it")).startswith("What would you like to follow?")

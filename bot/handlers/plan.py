@@ -56,7 +56,7 @@ async def show(ctx: Context, args: str) -> list[Reply]:
         return [ctx.say(ctx.tr("show_usage"))]
     item_id = normalise_id(args)
     following = await ctx.assistant.is_following(ctx, item_id)
-    if item_id in ctx.kb.actions or item_id in ctx.kb.commitments:
+    if ctx.kb.get(item_id) is not None:
         ctx.assistant.remember_item(ctx, item_id)  # "who leads it?" next refers to it (bot/followup.py)
     if item_id in ctx.kb.actions:
         status = await current_status(ctx.session, item_id)
