@@ -183,8 +183,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "setup_usage": {
         "en": "Usage: setup channel=<channel> [role=<role>|none] [language=en|fr] · setup show · setup reset",
-        "fr": "Utilisation : setup channel=<salon> [role=<rôle>|none] [language=en|fr] · setup show · "
-        "setup reset",
+        "fr": "Utilisation : configurer salon=<salon> [role=<rôle>|aucun] [langue=en|fr] · configurer voir · "
+        "configurer effacer",
     },
     "setup_need_channel": {
         "en": "Please choose the channel where this server's alerts should be posted.",
