@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.chart import ChartCache
 from bot.chats import get_or_create_chat
 from bot.domain import Block, IncomingMessage, Reply, Style
 from bot.i18n import pick_language, t
@@ -70,6 +71,7 @@ class Assistant:
         self.db = db
         self.settings = settings
         self.matcher = matcher or build_matcher(kb)
+        self.charts = ChartCache()
         self.commands: dict[str, Command] = {}
         from bot.handlers import register_all
 
@@ -98,11 +100,16 @@ class Assistant:
         """Answer one message. Never raises: a failure becomes a polite apology, logged for the operators."""
         lang = pick_language(msg.locale, default=self.settings.default_language)
         try:
-            async with self.db.session() as session, session.begin():
-                chat = await get_or_create_chat(session, msg.chat, is_group=msg.is_group, origin=msg.origin)
+            async with self.db.session() as session:
+                # Two short transactions, never one long one: first the chat's record (created on first
+                # contact, last_seen_at), committed at once; then the handler, which mostly reads and writes
+                # last, so no write lock is held while another person's answer (a chart...) is being made.
+                async with session.begin():
+                    chat = await get_or_create_chat(session, msg.chat, is_group=msg.is_group, origin=msg.origin)
                 lang = pick_language(chat.language, msg.locale, default=self.settings.default_language)
                 ctx = Context(self, msg, session, chat, lang, self.is_admin(msg))
                 replies = await self._dispatch(ctx, clean_text(msg.text), len(msg.text))
+                await session.commit()
                 return [*ctx.notes, *replies]
         except Exception:
             log.exception("failed to handle a message on %s", msg.chat.platform)
