@@ -162,11 +162,18 @@ async def run_worker(app, *, once: bool) -> int:
     """`opengov-bot worker`: deliver through every configured platform; --once delivers what is due and exits."""
     worker = build_worker(app)
     if once:
-        services = platform_services(app)
+        services = []
         try:
-            for service in services:
+            for service in platform_services(app):
+                try:
+                    await service.start()
+                except Exception as exc:  # noqa: BLE001 - its alerts stay in the outbox for the next run
+                    log.error("%s cannot start (%s): its alerts stay queued", service.name,
+                              _supervisor(app).describe(exc))
+                    await service.stop()
+                    continue
+                services.append(service)
                 app.outbounds[service.name] = service.outbound
-                await service.start()
             stats = await worker.run_once()
             print(", ".join(f"{k}: {v}" for k, v in sorted(stats.items())) or "nothing due")
             return 0

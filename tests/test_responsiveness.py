@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import bot.chart
@@ -168,3 +169,30 @@ async def test_reading_a_feed_file_does_not_stall_the_event_loop(app, tmp_path):
     assert "Hello" in hello[0].plain_text
     assert finished_first, "the event loop was blocked while the feed file was read"
     assert not result.problems and result.changed >= 3
+
+
+async def test_a_question_from_a_known_chat_writes_nothing(app):
+    from sqlalchemy import event, update
+
+    from bot.storage.models import Chat, utcnow
+
+    await ask(app, "hello", user="erin")
+    writes: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+
+    event.listen(app.db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await ask(app, "hello", user="erin")
+        await ask(app, "lobbying transparency", user="erin")
+        assert writes == []  # read-only: no write lock taken, nobody waits on it
+        async with app.db.session() as session, session.begin():  # last seen two minutes ago
+            await session.execute(update(Chat).where(Chat.chat_id == "erin")
+                                  .values(last_seen_at=utcnow() - timedelta(minutes=2)))
+        writes.clear()
+        await ask(app, "hello", user="erin")
+        assert len(writes) == 1 and "UPDATE chats" in writes[0]  # kept to the minute
+    finally:
+        event.remove(app.db.engine.sync_engine, "before_cursor_execute", record)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from adapters.compose import DatabaseUnreachable, build_app
@@ -300,3 +301,25 @@ async def test_a_platform_that_keeps_dying_makes_the_real_cli_exit_non_zero(quic
     assert stderr.count("telegram stopped unexpectedly") == 2
     assert NEVER_RETRIEVED not in stderr
     assert len(tg.calls_to("getMe")) == 3
+
+
+async def test_worker_once_delivers_what_it_can_when_telegram_is_down(quick, caplog):
+    from adapters.runner import run_worker
+    from bot.status import Level
+    from bot.status_changes import StatusUpdate, apply_status
+    from bot.storage.models import Chat, Notification
+    from tests.outbox_support import add_followers, count
+
+    app = await build_app(telegram_at(quick, None, free_port()))
+    try:
+        await add_followers(app, 2, prefix="con")
+        await add_followers(app, 2, platform="telegram", prefix="5")
+        async with app.db.session() as session, session.begin():
+            await apply_status(session, app.kb, StatusUpdate("2.12", Level.LIMITED, "a note"), "test")
+        assert await run_worker(app, once=True) == 0
+        telegram_rows = Notification.chat_pk.in_(select(Chat.id).where(Chat.platform == "telegram"))
+        assert await count(app, Notification, Notification.state == "sent") == 2  # the console's
+        assert await count(app, Notification, telegram_rows, Notification.state == "pending") == 2
+        assert lines(caplog, "telegram cannot start")
+    finally:
+        await app.close()
