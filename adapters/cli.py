@@ -6,11 +6,14 @@ import argparse
 import asyncio
 import getpass
 import json
+import logging
 import os
 import sys
 from pathlib import Path
 
 from bot.settings import get_settings
+
+log = logging.getLogger("opengov-bot")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -128,12 +131,17 @@ def _ask_json(question: str | None, lang: str | None = None) -> int:
 
 
 async def _async_main(args: argparse.Namespace) -> int:
-    from adapters.compose import build_app, configure_logging
+    from adapters.compose import DatabaseUnreachable, build_app, configure_logging
+    from adapters.supervisor import KeepsFailing
 
     settings = get_settings()
     configure_logging(settings, interactive=args.command in ("chat", "ask") or (
         args.command == "run" and not (settings.telegram_token or settings.discord_token)))
-    app = await build_app(settings)
+    try:  # the long-running commands wait for the database (STARTUP_TIMEOUT); the others fail at once
+        app = await build_app(settings, wait_for_database=args.command in ("run", "worker"))
+    except DatabaseUnreachable as exc:
+        log.error("%s: giving up", exc)
+        return 1
     try:
         if args.command == "chat":
             from adapters.console import chat_loop
@@ -165,6 +173,9 @@ async def _async_main(args: argparse.Namespace) -> int:
             made = await build_digests(app, force=args.force)
             print(f"{made} digest(s) queued")
         return 0
+    except KeepsFailing as exc:  # exit non-zero, so that the process supervisor (Procfile) starts us again
+        log.critical("%s: exiting with status 1", exc)
+        return 1
     finally:
         await app.close()
 

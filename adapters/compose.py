@@ -11,6 +11,8 @@ from bot.settings import Settings, get_settings
 from bot.storage.db import Database
 from knowledge.loader import KnowledgeBase, default_knowledge
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class App:
@@ -66,13 +68,71 @@ def configure_logging(settings: Settings, *, interactive: bool = False) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-async def build_app(settings: Settings | None = None, kb: KnowledgeBase | None = None) -> App:
-    """Build and migrate storage, load the plan, wire the core and the console recipient."""
+class DatabaseUnreachable(RuntimeError):
+    """The database did not answer within STARTUP_TIMEOUT."""
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Refused, unknown host, timed out, the server starting up or full: worth waiting for. A wrong password, a
+    missing database or a failing migration is not."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, OSError | TimeoutError) or type(seen).__name__ in (
+                "CannotConnectNowError", "TooManyConnectionsError", "ConnectionDoesNotExistError"):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
+async def migrate_when_reachable(db: Database, settings: Settings) -> None:
+    """Migrate, waiting for the database with capped exponential backoff (one log line per attempt)."""
+    from sqlalchemy.engine import make_url
+    from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, stop_never
+
+    from adapters.supervisor import backoff
+
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+
+    def log_retry(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning("database unreachable at %s (attempt %d: %s: %s): retrying in %.2f s", where,
+                    state.attempt_number, type(exc).__name__, exc, state.next_action.sleep if state.next_action else 0)
+
+    timeout = settings.startup_timeout
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(_unreachable),
+        wait=backoff(settings),
+        stop=stop_after_delay(timeout) if timeout else stop_never,
+        before_sleep=log_retry, reraise=True,
+    )
+    try:
+        async for attempt in retrying:
+            with attempt:
+                await db.migrate()
+    except Exception as exc:
+        if not _unreachable(exc):
+            raise
+        raise DatabaseUnreachable(
+            f"database unreachable at {where} after {timeout:.0f} s ({type(exc).__name__}: {exc})") from None
+    if retrying.statistics.get("attempt_number", 1) > 1:
+        log.info("database reachable at %s after %d attempts", where, retrying.statistics["attempt_number"])
+
+
+async def build_app(settings: Settings | None = None, kb: KnowledgeBase | None = None, *,
+                    wait_for_database: bool = False) -> App:
+    """Build and migrate storage, load the plan, wire the core and the console recipient. With
+    `wait_for_database` (long-running commands), an unreachable database is waited for (STARTUP_TIMEOUT)."""
     from adapters.console import ConsoleOutbound
 
     settings = settings or get_settings()
     db = Database(settings.database_url)
-    await db.migrate()
+    try:
+        await (migrate_when_reachable(db, settings) if wait_for_database else db.migrate())
+    except BaseException:
+        await db.close()
+        raise
     kb = kb or default_knowledge()
     app = App(settings, db, kb, Assistant(kb, db, settings))
     app.outbounds[Platform.CONSOLE] = ConsoleOutbound(db)

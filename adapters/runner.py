@@ -1,11 +1,21 @@
-"""Running the bot: every platform with credentials, the scheduler and the delivery worker in one loop."""
+"""Running the bot: every platform with credentials, the scheduler and the delivery worker in one loop.
+
+Each platform and the scheduler is a supervised part (adapters/supervisor.py): a platform that cannot start
+keeps retrying in the background while the others serve; one that dies is restarted; one that keeps dying
+makes `run_all` raise KeepsFailing (the CLI then exits non-zero).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+import time
 
+from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.triggers.interval import IntervalTrigger
+
+from adapters.supervisor import KeepsFailing, PartStopped, Supervised, Supervisor
 from bot.alerts import AlertRenderer
 from bot.delivery import DeliveryWorker
 
@@ -17,73 +27,175 @@ def build_worker(app) -> DeliveryWorker:
     return DeliveryWorker(app.db, renderer, app.outbounds, app.settings)
 
 
-def platform_services(app) -> list:
-    services = []
+def _telegram_permanent(exc: BaseException) -> str | None:
+    from telegram.error import InvalidToken
+
+    if isinstance(exc, InvalidToken):
+        return "Telegram rejected the token (401/404 from getMe): check TELEGRAM_TOKEN and TELEGRAM_BASE_URL"
+    return None
+
+
+def _discord_permanent(exc: BaseException) -> str | None:
+    import discord
+
+    if isinstance(exc, discord.LoginFailure):
+        return "Discord rejected the token (login failed): check DISCORD_TOKEN"
+    return None
+
+
+def platform_parts(app, telegram_options: dict | None = None, discord_options: dict | None = None) -> list[Supervised]:
+    """One supervised part per platform with a token; its outbound is registered only while it runs, so alerts
+    for a platform that is down wait in the outbox instead of failing."""
+
+    def registered(name: str) -> dict:
+        def up(service) -> None:
+            app.outbounds[name] = service.outbound
+
+        def down(service) -> None:
+            if app.outbounds.get(name) is service.outbound:
+                del app.outbounds[name]
+
+        return {"on_up": up, "on_down": down}
+
+    parts = []
     if app.settings.telegram_token:
         from adapters.telegram import TelegramService
 
-        services.append(TelegramService(app))
+        parts.append(Supervised("telegram", lambda: TelegramService(app, **(telegram_options or {})),
+                                _telegram_permanent, **registered("telegram")))
     if app.settings.discord_token:
         from adapters.discord import DiscordService
 
-        services.append(DiscordService(app))
-    return services
+        parts.append(Supervised("discord", lambda: DiscordService(app, **(discord_options or {})),
+                                _discord_permanent, **registered("discord")))
+    return parts
 
 
-async def run_all(app, stop: asyncio.Event | None = None) -> None:
+def platform_services(app) -> list:
+    """The platforms' services, not started (`worker --once` starts them itself)."""
+    return [part.make() for part in platform_parts(app)]
+
+
+class SchedulerPart:
+    """The APScheduler of the process, watched: shut down, or no job run for a long time, counts as dead."""
+
+    def __init__(self, app, worker: DeliveryWorker):
+        from jobs.scheduler import build_scheduler
+
+        self.interval = app.settings.supervise_interval
+        self.scheduler = build_scheduler(app, worker)
+        self.scheduler.add_job(self._beat, IntervalTrigger(seconds=self.interval), id="heartbeat",
+                               misfire_grace_time=None, coalesce=True, max_instances=1)
+        self.beat = time.monotonic()
+
+    async def _beat(self) -> None:
+        self.beat = time.monotonic()
+
+    async def start(self) -> None:
+        self.beat = time.monotonic()
+        self.scheduler.start()
+
+    async def wait(self) -> None:
+        stale = max(10 * self.interval, 30.0)
+        while True:
+            await asyncio.sleep(self.interval)
+            if self.scheduler.state != STATE_RUNNING:
+                raise PartStopped("the scheduler was shut down")
+            if time.monotonic() - self.beat > stale:
+                raise PartStopped(f"no scheduled job has run for {stale:.0f} s")
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+
+def _supervisor(app) -> Supervisor:
+    settings = app.settings
+    return Supervisor(settings, [s.get_secret_value() for s in (settings.telegram_token, settings.discord_token) if s])
+
+
+def _preload_chart() -> None:
+    """Import matplotlib in a worker thread now, so the first chart does not pay for it (nor the loop, ever)."""
+    from bot.chart import preload
+
+    def done(task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("matplotlib could not be loaded: %r", task.exception())
+
+    asyncio.get_running_loop().create_task(asyncio.to_thread(preload), name="preload-matplotlib") \
+        .add_done_callback(done)
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def run_all(app, stop: asyncio.Event | None = None, *, telegram_options: dict | None = None,
+                  discord_options: dict | None = None) -> None:
     """Start what has credentials; with none, the console chat. Stops on SIGINT/SIGTERM, on `stop`, or at the
-    end of the console chat. Every platform shares this one core, scheduler and outbox."""
-    from jobs.scheduler import build_scheduler
-
-    services = platform_services(app)
-    for service in services:
-        app.outbounds[service.name] = service.outbound
+    end of the console chat. Every platform shares this one core, scheduler and outbox. Raises KeepsFailing
+    when a part keeps dying."""
     worker = build_worker(app)
-    scheduler = build_scheduler(app, worker)
-    scheduler.start()
-    try:
-        if not services:
-            from adapters.console import chat_loop
+    parts = platform_parts(app, telegram_options, discord_options)
+    _preload_chart()
+    if not parts:
+        from adapters.console import chat_loop
 
+        scheduler = SchedulerPart(app, worker)
+        await scheduler.start()
+        try:
             log.info("no platform token set: starting the console chat")
             await chat_loop(app.assistant, app.db, "you")
-            return
-        for service in services:
-            await service.start()
-            log.info("%s started", service.name)
-        if stop is None:
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-    finally:
-        scheduler.shutdown(wait=False)
-        for service in reversed(services):
-            try:
-                await service.stop()
-            except Exception:
-                log.exception("error while stopping %s", service.name)
+        finally:
+            await scheduler.stop()
+        return
+    if stop is None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+    scheduler = Supervised("scheduler", lambda: SchedulerPart(app, worker))
+    await _supervisor(app).run([scheduler, *parts], stop)
 
 
 async def run_worker(app, *, once: bool) -> int:
     """`opengov-bot worker`: deliver through every configured platform; --once delivers what is due and exits."""
-    services = platform_services(app)
-    for service in services:
-        app.outbounds[service.name] = service.outbound
-        await service.start()
     worker = build_worker(app)
-    try:
-        if once:
+    if once:
+        services = []
+        try:
+            for service in platform_services(app):
+                try:
+                    await service.start()
+                except Exception as exc:  # noqa: BLE001 - its alerts stay in the outbox for the next run
+                    log.error("%s cannot start (%s): its alerts stay queued", service.name,
+                              _supervisor(app).describe(exc))
+                    await service.stop()
+                    continue
+                services.append(service)
+                app.outbounds[service.name] = service.outbound
             stats = await worker.run_once()
             print(", ".join(f"{k}: {v}" for k, v in sorted(stats.items())) or "nothing due")
             return 0
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await worker.run(stop)
-        return 0
-    finally:
-        for service in services:
-            await service.stop()
+        finally:
+            for service in services:
+                await service.stop()
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    failure: KeepsFailing | None = None
+
+    async def supervise() -> None:
+        nonlocal failure
+        try:
+            await _supervisor(app).run(platform_parts(app), stop)
+        except KeepsFailing as exc:
+            failure = exc
+        finally:
+            stop.set()  # the delivery loop finishes its round and returns
+
+    async with asyncio.TaskGroup() as group:
+        group.create_task(supervise(), name="supervise-platforms")
+        group.create_task(worker.run(stop), name="delivery")
+    if failure is not None:
+        raise failure
+    return 0

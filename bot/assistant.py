@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.chart import ChartCache
 from bot.chats import get_or_create_chat
 from bot.domain import Block, IncomingMessage, Reply, Style
 from bot.i18n import pick_language, t
@@ -40,6 +41,9 @@ class Context:
     lang: str
     is_admin: bool
     notes: list[Reply] = field(default_factory=list)
+    # The conversation's state (reply language, the item follow-ups refer to), written to the chat's row when the
+    # answer is ready, so a question takes no write lock while it is being answered.
+    chat_state: dict[str, object] = field(default_factory=dict)
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -75,6 +79,7 @@ class Assistant:
         self.matcher = matcher or build_matcher(kb)
         self.detector = detector or detector_for(kb)
         self.clock = clock  # "now" for follow-up expiry (tests pass a controllable clock)
+        self.charts = ChartCache()
         self.commands: dict[str, Command] = {}
         from bot.handlers import register_all
 
@@ -103,11 +108,18 @@ class Assistant:
         """Answer one message. Never raises: a failure becomes a polite apology, logged for the operators."""
         lang = pick_language(msg.locale, default=self.settings.default_language)
         try:
-            async with self.db.session() as session, session.begin():
-                chat = await get_or_create_chat(session, msg.chat, is_group=msg.is_group, origin=msg.origin)
+            async with self.db.session() as session:
+                # Two short transactions, never one long one: first the chat's record (created on first
+                # contact, last_seen_at), committed at once; then the handler, which mostly reads and writes
+                # last, so no write lock is held while another person's answer (a chart...) is being made.
+                async with session.begin():
+                    chat = await get_or_create_chat(session, msg.chat, is_group=msg.is_group, origin=msg.origin)
                 lang = pick_language(msg.language, chat.language, msg.locale, default=self.settings.default_language)
                 ctx = Context(self, msg, session, chat, lang, self.is_admin(msg))
                 replies = await self._dispatch(ctx, clean_text(msg.text), len(msg.text))
+                for name, value in ctx.chat_state.items():
+                    setattr(chat, name, value)
+                await session.commit()
                 return [*ctx.notes, *replies]
         except Exception:
             log.exception("failed to handle a message on %s", msg.chat.platform)
@@ -145,7 +157,7 @@ class Assistant:
         """A question of its own: its language, and no follow-up refers to an older item unless it is answered."""
         self._follow_language(ctx, text)
         if ctx.chat is not None:
-            ctx.chat.context_item = None
+            ctx.chat_state["context_item"] = None
     def _follow_language(self, ctx: Context, text: str) -> None:
         """Reply in the language of a message in words, unless the person chose one (or the message is mute)."""
         if ctx.msg.language or ctx.chat.language_chosen:
@@ -156,12 +168,12 @@ class Assistant:
         ctx.lang = lang
         # A group keeps the language its alerts are in: one member's message does not change it for everyone.
         if not ctx.chat.is_group or ctx.chat.language is None:
-            ctx.chat.language = lang
+            ctx.chat_state["language"] = lang
 
     def remember_item(self, ctx: Context, item_id: str) -> None:
         """This item was just shown: follow-ups ("who leads it?") refer to it for a few minutes."""
         if ctx.chat is not None:
-            ctx.chat.context_item, ctx.chat.context_at = item_id, self.clock()
+            ctx.chat_state.update(context_item=item_id, context_at=self.clock())
 
 
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")

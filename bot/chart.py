@@ -1,10 +1,16 @@
-"""The progress picture: a PNG bar chart of action statuses per commitment."""
+"""The progress picture: a PNG bar chart of action statuses per commitment.
+
+matplotlib takes a quarter of a second to import and the drawing as long again: both happen in worker threads,
+never on the event loop, and a chart is drawn once per status version and language (`ChartCache`).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Awaitable, Callable, Hashable
 
-from matplotlib.figure import Figure
+from cachetools import LRUCache
 
 from bot.i18n import t
 from bot.status import Level, label
@@ -21,7 +27,8 @@ COLORS = {
 
 
 def progress_png(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang: str) -> bytes:
-    """Stacked horizontal bars, one per commitment, coloured by status level."""
+    """Stacked horizontal bars, one per commitment, coloured by status level. Blocking: call it in a thread."""
+    from matplotlib.figure import Figure  # imported here, in the caller's (worker) thread
     commitments = list(kb.commitments.values())
     names = [f"{c.id}. {_wrap(getattr(c.title, lang))}" for c in commitments][::-1]
     counts = [count_levels(statuses, [a.id for a in kb.actions_of(c.id)]) for c in commitments][::-1]
@@ -52,3 +59,39 @@ def _wrap(text: str, width: int = 38) -> str:
         else:
             line = f"{line} {word}".strip()
     return "\n".join([*lines, line][:2])
+
+
+def preload() -> None:
+    """Import matplotlib ahead of the first chart (call it in a worker thread at start-up)."""
+    import matplotlib.figure  # noqa: F401
+
+
+class ChartCache:
+    """Charts by key (status version, language): one drawing per key, however many ask at the same time."""
+
+    def __init__(self, maxsize: int = 8):
+        self._charts: LRUCache[Hashable, bytes] = LRUCache(maxsize)
+        self._drawing: dict[Hashable, asyncio.Future[bytes]] = {}
+
+    async def get(self, key: Hashable, draw: Callable[[], Awaitable[tuple[bytes, bool]]]) -> bytes:
+        """The cached chart, or the one `draw` makes: (png, whether it really is the chart of `key`)."""
+        if key in self._charts:
+            return self._charts[key]
+        drawing = self._drawing.get(key)
+        if drawing is None:
+            drawing = self._drawing[key] = asyncio.ensure_future(draw())
+            drawing.add_done_callback(lambda done: self._finished(key, done))
+        # shielded: one asker giving up (a cancelled request) does not cancel the drawing the others await
+        png, _ = await asyncio.shield(drawing)
+        return png
+
+    def _finished(self, key: Hashable, done: asyncio.Future[tuple[bytes, bool]]) -> None:
+        if self._drawing.get(key) is done:
+            del self._drawing[key]
+        if not done.cancelled() and done.exception() is None:  # exception() also marks it retrieved
+            png, exact = done.result()
+            if exact:
+                self._charts[key] = png
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._charts

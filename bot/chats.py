@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain import ChatRef
 from bot.storage.db import Database
 from bot.storage.models import Chat, Notification, Subscription, utcnow
+
+SEEN_PRECISION = timedelta(minutes=1)  # last_seen_at is kept to the minute
 
 
 async def find_chat(session: AsyncSession, ref: ChatRef) -> Chat | None:
@@ -28,8 +32,10 @@ async def get_or_create_chat(
         except IntegrityError:
             chat = await find_chat(session, ref)
             assert chat is not None
-    chat.last_seen_at = utcnow()
-    if origin:
+    now = utcnow()
+    if chat.last_seen_at is None or now - chat.last_seen_at >= SEEN_PRECISION:
+        chat.last_seen_at = now  # not on every message: a chatty chat's messages then write nothing here
+    if origin and chat.origin != origin:
         chat.origin = origin
     if not chat.active:
         # They are talking to us again: a once-blocked person or a closed DM is reachable again.

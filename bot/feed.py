@@ -7,6 +7,7 @@ JSON may be a list of such objects or {"statuses": [...]}. `status` accepts the 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
@@ -145,10 +146,14 @@ async def fetch(source: str, state: FeedState | None) -> tuple[bytes | None, dic
         validators = {k: response.headers[h] for k, h in (("etag", "ETag"), ("last_modified", "Last-Modified"))
                       if h in response.headers}
         return response.content, validators
-    path = Path(source.removeprefix("file://"))
+    return await asyncio.to_thread(_read_file, Path(source.removeprefix("file://"))), {}
+
+
+def _read_file(path: Path) -> bytes:
+    """In a worker thread: a slow or network disk never stalls the event loop."""
     if path.stat().st_size > MAX_FEED_BYTES:
         raise FeedError([f"feed larger than {MAX_FEED_BYTES} bytes"])
-    return path.read_bytes(), {}
+    return path.read_bytes()
 
 
 async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, source: str, *, by: str = "feed") -> ImportResult:

@@ -44,6 +44,17 @@ class Settings(BaseSettings):
     telegram_rate_limit: float = Field(default=30, ge=0)
     discord_rate_limit: float = Field(default=40, ge=0)
 
+    # Start-up and supervision (issue 9): retries with exponential backoff from `startup_retry_base` seconds,
+    # capped at `startup_retry_max`; the database is waited for `startup_timeout` seconds (0 = forever), a
+    # platform that cannot start keeps retrying in the background. A part that dies at run time is restarted;
+    # `restart_max_failures` deaths within `restart_window` seconds make the process exit non-zero.
+    startup_retry_base: float = Field(default=1.0, gt=0)
+    startup_retry_max: float = Field(default=60.0, gt=0)
+    startup_timeout: float = Field(default=300.0, ge=0)
+    restart_max_failures: int = Field(default=5, ge=1)
+    restart_window: float = Field(default=300.0, gt=0)
+    supervise_interval: float = Field(default=5.0, gt=0, description="seconds between two health checks")
+
     # Admins: comma-separated user ids per platform
     console_admin_ids: IdList = frozenset({"admin"})
     telegram_admin_ids: IdList = frozenset()

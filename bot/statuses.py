@@ -40,6 +40,13 @@ async def current_statuses(session: AsyncSession) -> dict[str, CurrentStatus]:
     return {row.action_id: _current(row) for row in rows}
 
 
+async def status_version(session: AsyncSession) -> tuple[int, int]:
+    """Changes so far and the latest id: different after any change is committed, whatever the order of commits
+    (history is only ever appended to). Cheap enough to ask before each chart."""
+    count, latest = (await session.execute(select(func.count(StatusChange.id), func.max(StatusChange.id)))).one()
+    return count, latest or 0
+
+
 async def current_status(session: AsyncSession, action_id: str) -> CurrentStatus:
     row = await session.scalar(
         select(StatusChange).where(StatusChange.action_id == action_id).order_by(StatusChange.id.desc()).limit(1)

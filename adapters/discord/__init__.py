@@ -24,6 +24,7 @@ import yarl
 
 from adapters.discord.client import OpenGovClient
 from adapters.discord.outbound import DiscordOutbound
+from adapters.supervisor import wait_task
 
 if TYPE_CHECKING:
     from adapters.compose import App
@@ -73,6 +74,10 @@ class DiscordService:
             raise
         self._gateway = asyncio.create_task(self.client.connect(), name="discord-gateway")
         self._gateway.add_done_callback(_report_gateway_end)
+
+    async def wait(self) -> None:
+        """Block while the gateway runs; raise (or return) when it ended by itself (discord.py gave up on it)."""
+        await wait_task(self._gateway)
 
     async def wait_until_ready(self, timeout: float = 30.0) -> None:
         await asyncio.wait_for(self.client.wait_until_ready(), timeout)

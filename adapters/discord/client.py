@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -74,8 +75,10 @@ async def apologise(interaction: discord.Interaction) -> None:
             await interaction.followup.send(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not tell a Discord user about an error")
+    except (discord.HTTPException, aiohttp.ClientError, RuntimeError) as exc:
+        # RuntimeError: aiohttp's "Session is closed" when the client closed meanwhile (a dead gateway, a stop);
+        # raising here would leave discord.py's invoker task with an exception nobody retrieves.
+        log.warning("could not tell a Discord user about an error: %s", type(exc).__name__)
 
 
 class OpenGovClient(discord.Client):

@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, BaseRateLimiter
 
 from adapters.compose import App
+from adapters.supervisor import forever, wait_task
 from adapters.telegram.addressing import GroupManagers
 from adapters.telegram.commands import publish_commands
 from adapters.telegram.handlers import TelegramHandlers
@@ -86,6 +87,13 @@ class TelegramService:
                 bootstrap_retries=3,
             )
             log.info("telegram: polling as @%s", self.application.bot.username)
+
+    async def wait(self) -> None:
+        """Block while updates come in; raise (or return) when the polling loop ended by itself (a revoked token)."""
+        if self.webhook_mode:
+            await forever()  # the webhook server runs in PTB's own task, restarted by nobody: not watched yet
+        # python-telegram-bot keeps its polling task private (pinned <23): watch it without ever cancelling it
+        await wait_task(getattr(self.application.updater, "_Updater__polling_task", None))
 
     async def stop(self) -> None:
         """Stop receiving, let running handlers finish, close the HTTP clients."""

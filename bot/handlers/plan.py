@@ -6,10 +6,11 @@ import asyncio
 
 from bot import present
 from bot.assistant import Command, Context
+from bot.chart import progress_png
 from bot.domain import Block, Button, Image, Reply, Style
 from bot.i18n import LANGUAGES
 from bot.ids import ID_PATTERN, normalise_id
-from bot.statuses import current_status, current_statuses
+from bot.statuses import current_status, current_statuses, status_version
 
 RELATED_RATIO = 0.6  # other matches worth offering score at least this share of the best one
 
@@ -86,10 +87,18 @@ async def status(ctx: Context, args: str) -> list[Reply]:
 
 
 async def progress(ctx: Context, args: str) -> list[Reply]:
-    from bot.chart import progress_png  # matplotlib is slow to import: only when someone asks for the chart
+    version = await status_version(ctx.session)
+    await ctx.session.commit()  # nothing more to read here: no transaction stays open while a chart is drawn
+    db, kb, lang = ctx.assistant.db, ctx.kb, ctx.lang
 
-    statuses = await current_statuses(ctx.session)
-    png = await asyncio.to_thread(progress_png, ctx.kb, statuses, ctx.lang)
+    async def draw() -> tuple[bytes, bool]:
+        # its own session: the drawing outlives a cancelled asker, and other askers of the same chart await it
+        async with db.session() as session:
+            statuses = await current_statuses(session)
+            exact = await status_version(session) == version  # else a change landed meanwhile: don't keep it
+        return await asyncio.to_thread(progress_png, kb, statuses, lang), exact
+
+    png = await ctx.assistant.charts.get((version, lang), draw)
     caption = ctx.tr("progress_caption")
     return [Reply((Block(caption),), image=Image(png, "progress.png", caption))]
 

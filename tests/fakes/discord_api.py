@@ -72,7 +72,8 @@ permissions="0", locale="en-US", message_id=None) -> InteractionRecord`` (type 5
 ``send_message_event(channel_id, author_id, content, guild_id=None, mentions=None) -> dict``
 (MESSAGE_CREATE from a user; ``guild_id`` is looked up from the channel when omitted).
 ``dispatch(event, data)`` raw dispatch to every identified session; ``reconnect_clients()`` sends op 7
-RECONNECT (the client then RESUMEs); ``wait_connected(timeout=5)``.
+RECONNECT (the client then RESUMEs); ``close_gateway(code=4000)`` closes every gateway connection with that
+code; ``wait_connected(timeout=5)``.
 
 Waiting:
 ``wait_response(interaction, timeout=5, *, followups=0, edits=0) -> dict`` -> the interaction's first
@@ -1489,6 +1490,11 @@ class FakeDiscord:
     async def reconnect_clients(self) -> None:
         for s in [s for s in self._sessions if s.identified]:
             await s.send({"op": 7, "d": None, "s": None, "t": None})
+
+    async def close_gateway(self, code: int = 4000) -> None:
+        """Close every gateway connection with ``code`` (4004 "Authentication failed": discord.py gives up)."""
+        for s in list(self._sessions):
+            await s.ws.close(code=code, message=b"closed by the test")
 
     async def _dispatch_message_event(self, event: str, msg: dict) -> None:
         gid = int(msg["guild_id"]) if msg.get("guild_id") else None

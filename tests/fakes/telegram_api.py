@@ -106,8 +106,9 @@ class FakeTelegram:
     """In-process fake Bot API server. See the module docstring for the semantics."""
 
     def __init__(self, token: str = "123:TEST", bot_username: str = "opengov_test_bot",
-                 bot_first_name: str = "OpenGov Test Bot"):
+                 bot_first_name: str = "OpenGov Test Bot", *, port: int = 0):
         self.token = token
+        self._listen_port = port  # 0: a free port; a given one lets a test start the fake after the bot
         self.bot_username = bot_username
         self.me: dict = {
             "id": int(token.split(":")[0]), "is_bot": True, "first_name": bot_first_name,
@@ -138,13 +139,13 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> Self:
-        """Start serving on 127.0.0.1 on a free port."""
+        """Start serving on 127.0.0.1 on a free port (or the ``port`` given)."""
         app = web.Application(client_max_size=50 * 1024 * 1024)  # Bot API allows 50 MB uploads
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._listen_port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         self._closing = False
