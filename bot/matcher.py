@@ -304,7 +304,10 @@ class Matcher:
             Match(self.docs[i].id, self.docs[i].kind, round(float(s), 3), self.docs[i].title) for i, s in ranked
         )
         answered = self._decide(matches, coverage, phrase_score)
-        close = matches[0].id if answered and parsed.off_topic else None
+        if parsed.off_topic and not answered and matches and phrase_score.get(ranked[0][0], 0) >= NAME_STRENGTH:
+            answered = matches[0].score >= self.thresholds.min_score  # close enough to be offered, see below
+        # Offered as "the plan doesn't cover that point" only when the question names that item (HATVP, ...).
+        close = matches[0].id if answered and parsed.off_topic and phrase_score.get(ranked[0][0]) else None
         return MatchResult(
             answered and not parsed.off_topic, matches, round(float(coverage), 3), parsed.off_topic, close
         )
