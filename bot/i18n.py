@@ -360,6 +360,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This button has expired. Please ask again.",
         "fr": "Ce bouton a expiré. Merci de refaire votre demande.",
     },
+    # -- "not sure" replies (issue 8, item 3) -----------------------------------------------------------------
+    "not_covered": {
+        "en": "The plan does not cover that point. The closest item in the plan is this one:",
+        "fr": "Le plan ne traite pas de ce point. L'élément du plan le plus proche est celui-ci\u202f:",
+    },
+    "not_found_example": {
+        "en": "Browse the plan, or ask about one of its subjects, for example: “What is France doing on "
+        "lobbying transparency?”",
+        "fr": "Parcourez le plan, ou posez une question sur l'un de ses sujets, par exemple\u202f: « Que fait "
+        "la France pour la transparence du lobbying ? »",
+    },
 }
 
 

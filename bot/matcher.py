@@ -2,7 +2,11 @@
 
 A BM25F score over English and French stems of each item's fields, plus bonuses for names, acronyms and
 keyword phrases found whole in the question; unknown words are mapped to the closest known word with rapidfuzz
-so that typos still match. The decision to answer looks at how much of the question the plan explains.
+so that typos still match. The decision to answer looks at how much of the question the plan explains — not
+counting greetings, introductions and context sentences unless the plan explains them — and at signs that the
+question is about something the plan cannot answer (another country, a personal procedure, prices...), which
+decline it even when a plan item is close (that item is then offered as "not covering this point").
+Wording that asks for an overview ("in short", "le volet X") ranks a commitment above its own actions.
 """
 
 from __future__ import annotations
@@ -16,7 +20,19 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.text import CHATTER, STOPWORDS, compact, content_tokens, stems, tokens
+from bot.text import (
+    CHATTER,
+    DRAFTING_WORDS,
+    START_WORDS,
+    STOPWORDS,
+    WHEN_WORDS,
+    analyse,
+    capitals,
+    content_tokens,
+    key,
+    overview_words,
+    stems,
+)
 
 # Field weights: how much a word found there says about the item.
 WEIGHTS = {"alias": 4.0, "title": 3.0, "keyword": 3.0, "summary": 1.5, "aim": 0.6, "institution": 1.2, "text": 1.0}
@@ -28,6 +44,14 @@ PREFIX_CONFIDENCE = 0.6
 PHRASE_EXPONENT = 1.0
 COMMITMENT_FACTOR = 0.85  # a specific action is the better answer when it explains the question as well
 MAX_PHRASE_TOKENS = 6
+MAX_NAME_DOCS = 3  # a one-word name shared by more items than this is a common word, not a name
+NAME_STRENGTH = 1.0
+NAME_KINDS = frozenset({"alias", "institution"})
+OVERVIEW_BOOST = 1.25  # asked for an overview: a commitment takes its best action's score, and more
+SUGGEST_SCORE, SUGGEST_COVERAGE, SUGGEST_RATIO = 3.0, 0.3, 0.5
+# "When did the drafting start?": dates of the drafting process are the drafting topic's, not the overview's.
+DRAFTING_TOPIC = "about.drafting"
+DRAFTING_BONUS = 6.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +78,18 @@ class MatchResult:
     answered: bool
     matches: tuple[Match, ...]
     coverage: float = 0.0
+    off_topic: tuple[str, ...] = ()  # kinds of off-plan subject found in the question
+    close: str | None = None  # declined only for an off-plan point: the item that would otherwise answer
+
+    @property
+    def suggestions(self) -> tuple[str, ...]:
+        """Items worth offering with a "not sure" reply: none when nothing in the plan is near the question."""
+        if self.close:
+            return (self.close,)
+        if not self.matches or self.off_topic or self.coverage < SUGGEST_COVERAGE:
+            return ()
+        best = self.matches[0].score
+        return tuple(m.id for m in self.matches[:3] if best >= SUGGEST_SCORE and m.score >= best * SUGGEST_RATIO)
 
     @property
     def best(self) -> Match | None:
@@ -71,6 +107,7 @@ class Thresholds:
     explained_score: float = 4.0  # every word of the question is in the plan: a modest score is enough
     explained_coverage: float = 0.95
     strong_phrase: float = 6.0  # a name found whole answers even when the rest of the question is chatter
+    name_min_coverage: float = 0.3  # the best item's name is in the question: less of the rest need be explained
 
 
 class Matcher:
@@ -98,9 +135,9 @@ class Matcher:
             counts.append(per_field)
             for kind, names in doc.phrases.items():
                 for name in names:
-                    key = compact(name)
-                    if len(key) >= 2 and (index, kind) not in self._phrases[key]:
-                        self._phrases[key].append((index, kind))
+                    name_key = key(name)
+                    if len(name_key) >= 2 and (index, kind) not in self._phrases[name_key]:
+                        self._phrases[name_key].append((index, kind))
         average = {kind: (sum(v) / len(v)) or 1.0 for kind, v in field_lengths.items()}
         self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         for index, per_field in enumerate(counts):
@@ -121,6 +158,12 @@ class Matcher:
             tfs = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
             self._arrays[stem] = (docs, self._idf[stem] * tfs * (K1 + 1) / (tfs + K1))
         self._commitments = np.array([d.kind == "commitment" for d in documents] or [False])
+        self._doc_index = {d.id: i for i, d in enumerate(documents)}
+        self._actions = np.array([d.kind == "action" for d in documents] or [False])
+        by_id = {d.id: i for i, d in enumerate(documents) if d.kind == "commitment"}
+        # each action's commitment (its id's first part), -1 when there is none
+        self._parent = np.array([by_id.get(d.id.split(".")[0], -1) if d.kind == "action" else -1 for d in documents]
+                                or [-1])
         self._max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
         self._vocabulary_by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(t for t in self._known_tokens if len(t) >= MIN_FUZZY_LEN):
@@ -167,7 +210,7 @@ class Matcher:
         found = process.extractOne(window, self._long_phrases, scorer=fuzz.ratio, score_cutoff=90)
         return found[0] if found else None
 
-    def _phrase_hits(self, words: list[str]) -> dict[tuple[int, str], float]:
+    def _phrase_hits(self, words: list[str], capitals: frozenset[str] = frozenset()) -> dict[tuple[int, str], float]:
         """Names and keyword phrases found whole in the question: (doc, kind) -> strength.
 
         Longer phrases are stronger; a phrase shared by several items is split between them.
@@ -175,9 +218,17 @@ class Matcher:
         hits: dict[tuple[int, str], float] = {}
         # Words that may be misspelt names: unknown to the plan, not a stopword, long enough to be a typo.
         unknown = [w not in self._known_tokens and w not in STOPWORDS and len(w) >= MIN_FUZZY_LEN for w in words]
+        # A rare single-word name (an acronym, a platform): "PLU", "PGO", "HATVP".
+        for word in set(words):
+            entries = self._phrases.get(word) if len(word) >= 3 and word not in STOPWORDS else None
+            if entries and len({doc for doc, _ in entries}) <= MAX_NAME_DOCS:
+                for doc_kind in entries:
+                    if doc_kind[1] not in NAME_KINDS and word not in capitals:
+                        continue  # a one-word keyword is a name only when written as one ("PLU", not "plu")
+                    hits[doc_kind] = max(hits.get(doc_kind, 0.0), NAME_STRENGTH / len({doc for doc, _ in entries}))
         for size in range(min(MAX_PHRASE_TOKENS, len(words)), 1, -1):
             for start in range(len(words) - size + 1):
-                window = compact(" ".join(words[start : start + size]))
+                window = "".join(words[start : start + size])
                 entries = self._phrases.get(window)
                 # A misspelt name: only worth a fuzzy look when the window holds a word the plan doesn't know.
                 if entries is None and len(window) >= 8 and any(unknown[start : start + size]):
@@ -190,17 +241,27 @@ class Matcher:
 
     # -- ranking --------------------------------------------------------------------------------------------
     def rank(self, question: str, limit: int = 5) -> MatchResult:
-        words = tokens(question)[:200]
-        query = list(dict.fromkeys(content_tokens(" ".join(words))))[:60]
+        parsed = analyse(question)
+        words = parsed.words
+        overview = overview_words(words)
+        # Each content word once; "soft" when it only appears in greetings, introductions or context.
+        positions: dict[str, list[int]] = {}
+        for i, word in enumerate(words):
+            if word not in STOPWORDS and (len(word) > 1 or word.isdigit()) and i not in overview:
+                positions.setdefault(word, []).append(i)
+        query = list(positions)[:60]
         n = len(self.docs)
         scores = np.zeros(n)
         explained = np.zeros(n)  # per document: the idf mass of the question it contains
+        context = np.zeros(n)  # per document: the idf mass of context words it explains (they count then)
         total = 0.0
         for token in query:
+            soft = all(i in parsed.soft for i in positions[token])
             expansions = self._expand(token)
             if not expansions:
-                # A word the plan doesn't know says the question may be off the plan; a bare number doesn't.
-                total += 0.0 if token in CHATTER or token.isdigit() else self._max_idf
+                # A word the plan doesn't know says the question may be off the plan; a bare number or a word
+                # of the asker's introduction doesn't.
+                total += 0.0 if soft or token in CHATTER or token.isdigit() else self._max_idf
                 continue
             weight = max(self._idf[s] for s, _ in expansions)
             per_doc = np.zeros(n)
@@ -210,24 +271,62 @@ class Matcher:
                 per_doc[docs] = np.maximum(per_doc[docs], confidence * contributions)
                 seen[docs] = np.maximum(seen[docs], confidence)
             scores += per_doc
-            if token not in CHATTER:
+            if token in CHATTER:
+                continue
+            explained += weight * seen
+            if soft:
+                context += weight * seen
+            else:
                 total += weight
-                explained += weight * seen
         phrase_score: dict[int, float] = defaultdict(float)
-        for (index, kind), strength in self._phrase_hits(words).items():
+        for (index, kind), strength in self._phrase_hits(words, capitals(question)).items():
             phrase_score[index] += PHRASE_BONUS[kind] * strength
         for index, bonus in phrase_score.items():
             scores[index] += bonus
-        scores[self._commitments] *= COMMITMENT_FACTOR
+        drafting = self._doc_index.get(DRAFTING_TOPIC)
+        if drafting is not None and self._asks_plan_start(words, query, set(phrase_score) - {drafting}):
+            scores[drafting] += DRAFTING_BONUS
+            explained[drafting] = max(explained[drafting], total)
+        if overview and n:
+            self._lift_commitments(scores, explained, context)
+        else:
+            scores[self._commitments] *= COMMITMENT_FACTOR
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > limit:
             candidates = candidates[np.argpartition(-scores[candidates], limit)[:limit]]
         ranked = sorted(((int(i), float(scores[i])) for i in candidates), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        coverage = min(1.0, explained[ranked[0][0]] / total) if ranked and total else (1.0 if ranked else 0.0)
+        coverage = 0.0
+        if ranked:
+            best = ranked[0][0]
+            asked = total + context[best]
+            coverage = min(1.0, explained[best] / asked) if asked else 1.0
         matches = tuple(
             Match(self.docs[i].id, self.docs[i].kind, round(float(s), 3), self.docs[i].title) for i, s in ranked
         )
-        return MatchResult(self._decide(matches, coverage, phrase_score), matches, round(float(coverage), 3))
+        answered = self._decide(matches, coverage, phrase_score)
+        if parsed.off_topic and not answered and matches and phrase_score.get(ranked[0][0], 0) >= NAME_STRENGTH:
+            answered = matches[0].score >= self.thresholds.min_score  # close enough to be offered, see below
+        # Offered as "the plan doesn't cover that point" only when the question names that item (HATVP, ...).
+        close = matches[0].id if answered and parsed.off_topic and phrase_score.get(ranked[0][0]) else None
+        return MatchResult(
+            answered and not parsed.off_topic, matches, round(float(coverage), 3), parsed.off_topic, close
+        )
+
+    def _asks_plan_start(self, words: list[str], query: list[str], phrases: set[int]) -> bool:
+        """'When did the work on the plan begin?': a when-question about a start, naming no plan item."""
+        bag = set(words)
+        if not (bag & WHEN_WORDS and bag & START_WORDS) or phrases:
+            return False
+        return all(t in START_WORDS or t in CHATTER or t in DRAFTING_WORDS for t in query)
+
+    def _lift_commitments(self, scores: np.ndarray, explained: np.ndarray, context: np.ndarray) -> None:
+        """An overview was asked for: each commitment scores as its best action (or itself), above them."""
+        actions = np.flatnonzero(self._actions & (self._parent >= 0))
+        for values in (scores, explained, context):
+            best_child = np.zeros(len(values))
+            np.maximum.at(best_child, self._parent[actions], values[actions])
+            values[self._commitments] = np.maximum(values[self._commitments], best_child[self._commitments])
+        scores[self._commitments] *= OVERVIEW_BOOST
 
     def _decide(self, matches: tuple[Match, ...], coverage: float, phrases: dict[int, float]) -> bool:
         if not matches:
@@ -236,6 +335,8 @@ class Matcher:
         best = matches[0]
         if max(phrases.values(), default=0.0) >= t.strong_phrase:
             return True
+        if phrases.get(self._doc_index[best.id], 0.0) > 0 and best.score >= t.min_score and coverage >= t.name_min_coverage:
+            return True  # the best item's own name or acronym is in the question
         return bool(
             (best.score >= t.min_score and coverage >= t.min_coverage)
             or (best.score >= t.strong_score and coverage >= t.strong_min_coverage)

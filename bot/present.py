@@ -187,11 +187,19 @@ def status_overview(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang:
     return Reply(tuple(blocks), ((Button("📊 " + t("progress_title", lang), "progress"),),))
 
 
-def not_sure(kb: KnowledgeBase, suggestion_ids: Iterable[str], lang: str) -> Reply:
+def not_sure(kb: KnowledgeBase, suggestion_ids: Iterable[str], lang: str, *, close: str | None = None) -> Reply:
+    """The plan doesn't answer: offer the close item (a point it doesn't cover), relevant suggestions, or
+    browsing and an example question when nothing in the plan is near."""
+    close_item = kb.get(close) if close else None
+    if close_item:
+        return Reply((Block(t("not_covered", lang)),),
+                     ((Button(item_label(close_item, lang), f"show {close_item.id}"),), (_browse_button(lang),)))
     items = [kb.get(i) for i in suggestion_ids]
     buttons = [(Button(item_label(item, lang), f"show {item.id}"),) for item in items if item][:3]
-    key = "not_sure" if buttons else "not_found"
-    blocks = (Block(t(key, lang)), Block(t("browse_hint", lang), Style.META))
+    if not buttons:
+        return Reply((Block(t("not_found", lang)), Block(t("not_found_example", lang), Style.META)),
+                     ((_browse_button(lang),),))
+    blocks = (Block(t("not_sure", lang)), Block(t("browse_hint", lang), Style.META))
     return Reply(blocks, (*buttons, (_browse_button(lang),)))
 
 

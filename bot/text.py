@@ -1,9 +1,16 @@
-"""Text normalisation shared by the matcher: accents, elisions, tokens, English and French stems."""
+"""Text normalisation shared by the matcher: accents, elisions, tokens, English and French stems.
+
+Also what a question's wording says beyond its topic words: informal and SMS spellings ("koi", "pr", "qqch"),
+money amounts kept apart from counts ("€6m" is not "6"), the clauses that only greet or introduce the asker,
+and signs that a question is about something the plan cannot answer (another country, a personal procedure,
+who holds an office today, prices, weather, sport, sanctions).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
@@ -57,7 +64,49 @@ CHATTER = frozenset(
     about regarding concerning related planned planning measure measures action actions initiative
     initiatives government gouvernement etat francais francaise mesure mesures nouveau nouvelle
     nouvelles actuellement concernant sujet propos prevu prevue projet beaucoup aide aider
+    morning evening afternoon night everyone folks guys cheers thx ty journee soiree madame monsieur
+    truc trucs machin chose choses stuff entendu parler heard vu seen anything anybody someone quelqu
     """.split()
+)
+
+# Words about the asker's own life: they count for the question only when the plan explains them.
+PERSONAL = frozenset(
+    """
+    brother sister mother father mum mom dad parents grandmother grandfather grandma grandpa wife husband
+    friend friends neighbour neighbor son daughter frere soeur mere pere maman papa grand mari femme ami
+    amie amis voisin voisine fils fille worried scared afraid peur inquiet inquiete lost perdu perdue
+    confused confusing struggle struggles struggling galere
+    """.split()
+)
+
+# Informal and SMS spellings -> the words they stand for (applied to questions only).
+INFORMAL = {
+    "koi": "quoi", "kwa": "quoi", "qoi": "quoi", "pr": "pour", "pk": "pourquoi", "pq": "pourquoi",
+    "pkoi": "pourquoi", "pourkoi": "pourquoi", "qd": "quand", "kan": "quand", "qqch": "quelque chose",
+    "qqc": "quelque chose", "qqn": "quelqu un", "bcp": "beaucoup", "bcq": "beaucoup", "jai": "j ai",
+    "jsuis": "je suis", "chui": "je suis", "jsui": "je suis", "jpeux": "je peux", "jveux": "je veux",
+    "jcomprends": "je comprends", "jdonne": "je donne", "jsais": "je sais", "cb": "combien", "cmb": "combien",
+    "cmt": "comment", "cmnt": "comment", "tt": "tout", "tte": "toute", "ts": "tous", "ds": "dans",
+    "dc": "donc", "svp": "s il vous plait", "stp": "s il te plait", "auj": "aujourd hui", "mm": "meme",
+    "slt": "salut", "bjr": "bonjour", "bsr": "bonsoir", "mrc": "merci", "pb": "probleme", "pcq": "parce que",
+    "psk": "parce que", "ya": "il y a", "yen": "il y en", "sa": "ca", "ke": "que", "ki": "qui",
+    "wat": "what", "wats": "what is", "whats": "what is", "wot": "what", "r": "are", "u": "you",
+    "ur": "your", "abt": "about", "ppl": "people", "w": "with", "tbh": "", "idk": "", "pls": "please",
+    "plz": "please", "thx": "thanks", "ty": "thank you", "govt": "government",
+}
+_BEFORE_WORD = frozenset("quoi ou qui pour quand en un une le la possible vrai comment combien".split())
+
+# Number words as digits, so "six commitments" and "6 commitments" are one phrase ("one"/"un" stay words).
+NUMBER_WORDS = {
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "deux": "2", "trois": "3", "quatre": "4",
+    "cinq": "5", "sept": "7", "huit": "8", "dix": "10", "onze": "11", "douze": "12", "vingt": "20",
+}
+_THOUSANDS = re.compile(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}(?!\d))")
+_SCALE = r"(?:m|k|bn|millions?|milliards?|billions?)"
+_MONEY_BEFORE = re.compile(r"[€$£]\s*(\d+)(?:[.,]\d+)?(?:\s*" + _SCALE + r"\b)?")
+_MONEY_AFTER = re.compile(
+    r"\b(\d+)(?:[.,]\d+)?\s*(?:" + _SCALE + r"\s*)?(?:[€$£]|(?:d\s+|of\s+)?(?:euros?|dollars?)\b)"
 )
 
 
@@ -69,9 +118,34 @@ def fold(text: str) -> str:
     return _ELISION.sub(" ", text)
 
 
+def _numbers(folded: str) -> str:
+    """'100,000' -> '100000'; money amounts become one token ('€6m', '6 M€', '6 millions d'euros' -> 'eur6')."""
+    folded = _THOUSANDS.sub("", folded)
+    folded = _MONEY_BEFORE.sub(lambda m: f" eur{m.group(1)} ", folded)
+    return _MONEY_AFTER.sub(lambda m: f" eur{m.group(1)} ", folded)
+
+
 def tokens(text: str) -> list[str]:
-    """Folded word tokens, stopwords kept (phrases need them)."""
-    return _TOKEN.findall(fold(text))
+    """Folded word tokens, stopwords kept (phrases need them); number words as digits, money as 'eurN'."""
+    return [NUMBER_WORDS.get(t, t) for t in _TOKEN.findall(_numbers(fold(text)))]
+
+
+def key(text: str) -> str:
+    """A name as the matcher compares it: its tokens run together ('G_NIUS' -> 'gnius', 'six X' -> '6x')."""
+    return "".join(tokens(text))
+
+
+def informal(words: list[str]) -> list[str]:
+    """SMS and chat spellings replaced by the words they stand for ('c koi' -> 'c est quoi', 'pr' -> 'pour')."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word == "c" and i + 1 < len(words) and (words[i + 1] in _BEFORE_WORD or words[i + 1] in INFORMAL):
+            out += ["c", "est"]
+        elif word in INFORMAL:
+            out += INFORMAL[word].split()
+        else:
+            out.append(word)
+    return out
 
 
 def compact(text: str) -> str:
@@ -89,3 +163,191 @@ def stems(token: str) -> tuple[str, ...]:
 
 def content_tokens(text: str) -> list[str]:
     return [t for t in tokens(text) if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
+
+
+# -- what a question says besides its topic -----------------------------------------------------------------
+_SENTENCE = re.compile(r"[.!?…]+(?=\s|$)|\n+")
+_CLAUSE = re.compile(r"[,;:—–()]|\s-\s")
+_GREETING = frozenset(
+    "hi hello hey dear good morning evening afternoon there all everyone thanks thank you merci beaucoup ok okay"
+    " so well bonjour salut coucou bonsoir bjr slt yo cheers alors bon oui yes and et".split()
+)
+# A clause that opens with these words introduces the asker ("I'm a nurse in Lille", "je suis infirmière").
+_INTRODUCTIONS = [tuple(p.split()) for p in (
+    "i m", "im", "i am", "i ve been", "i have been", "i work", "i live", "i volunteer", "i teach", "i run",
+    "i took part", "i was", "i come from", "my name", "we are", "we re", "we keep", "we ve", "i keep",
+    "je suis", "nous sommes", "je travaille", "je vis", "habite", "j habite", "je appelle", "je fais",
+    "on est", "on parle", "ai participe", "je viens", "moi je",
+)]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question ready for the matcher: its words, which of them are only context, and off-topic signs."""
+
+    words: list[str]
+    soft: frozenset[int]  # positions of words in greetings, introductions and context sentences
+    off_topic: tuple[str, ...]
+
+
+def _is_introduction(words: list[str]) -> bool:
+    start = 0
+    while start < len(words) and words[start] in _GREETING:
+        start += 1
+    rest = tuple(words[start:])
+    return any(rest[: len(p)] == p for p in _INTRODUCTIONS)
+
+
+def analyse(question: str, limit: int = 200) -> Query:
+    """Split a message into words; mark the ones that are not the question itself, and off-topic signs.
+
+    In a message of several sentences, the question is the last one asked (ending with '?'), else the last;
+    the other sentences are context. Within it, a clause that only greets or introduces the asker is context.
+    """
+    sentences = [s for s in _SENTENCE.split(question) if _TOKEN.search(fold(s))]
+    asked = max((i for i, s in enumerate(sentences) if "?" in question.split(s, 1)[1][:3]), default=len(sentences) - 1)
+    words: list[str] = []
+    soft: set[int] = set()
+    for i, sentence in enumerate(sentences):
+        for clause in _CLAUSE.split(sentence):
+            clause_words = informal(tokens(clause))
+            context = i != asked or _is_introduction(clause_words) or all(w in _GREETING for w in clause_words)
+            if context:
+                soft.update(range(len(words), len(words) + len(clause_words)))
+            soft.update(len(words) + j for j, w in enumerate(clause_words) if w in PERSONAL)
+            words += clause_words
+    if soft and len(soft) == len(words):  # nothing but context: then it is the question after all
+        soft = set()
+    return Query(words[:limit], frozenset(i for i in soft if i < limit), off_topic_signs(question, words))
+
+
+# Signs that a question is about something the plan cannot answer, whatever plan words it also uses.
+_COUNTRIES = frozenset("""
+    germany german germans allemagne allemand allemande allemands italy italian italie italien italienne spain
+    spanish espagne espagnol espagnole uk britain british england royaume britannique angleterre anglais usa
+    america american americans amerique americain americaine americains canada canadian canadien canadienne
+    quebec belgium belgian belgique belge switzerland swiss suisse netherlands dutch hollande neerlandais
+    portugal portuguese portugais poland polish pologne polonais ireland irish irlande sweden swedish suede
+    norway norvege denmark danemark finland finlande estonia estonie ukraine russia russian russie russe
+    china chinese chine chinois japan japanese japon japonais india indian inde brazil bresil mexico mexique
+    australia australie korea coree morocco maroc algeria algerie egypt egypte turkey turquie greece grece
+    austria autriche argentina argentine chile chili colombia colombie nigeria kenya israel iran asia asie
+    washington london londres berlin rome madrid brussels bruxelles ottawa
+""".split())
+_BODIES = [tuple(p.split()) for p in """
+    onu|united nations|nations unies|oms|world health organization|world bank|banque mondiale|imf|fmi|nato|otan
+    |european parliament|parlement europeen|european commission|commission europeenne|congress|congres|senate
+    |senat|senator|senators|senateur|senateurs|unesco|oecd|ocde|unicef|g7|g20
+""".replace("\n", " ").split("|")]
+_OFFICES = frozenset("""
+    minister ministre president presidente prime premier chair chairs chairman chairwoman head heads preside
+    presides dirige directeur directrice director mayor maire secretary secretaire boss patron leader
+""".split())
+_NOW = frozenset("now today currently current nowadays presently actuel actuelle actuellement aujourd moment".split())
+_PROCEDURES = [tuple(p.split()) for p in """
+    password|mot de passe|passport|passeport|carte identite|identity card|id card|driving licence|driving license
+    |driver license|permis de conduire|carte grise|tax return|tax account|income tax|my taxes|impots|impot
+    |declaration de revenus|electoral roll|listes electorales|liste electorale|my account|mon compte|my address
+    |mon adresse|france travail|pole emploi|caf|ameli|franceconnect|france connect|my pension|ma retraite
+    |sign up|log in|login|se connecter|me connecter|unemployment benefits|allocations|rsa|visa|titre de sejour
+""".replace("\n", " ").split("|")]
+_PERSONAL_VERB = re.compile(
+    r"\b(?:how|where) (?:do|can|could|should|would) i (?:register|apply|renew|reset|create|update|pay|enrol"
+    r"|enroll|subscribe|file|declare|book)\b|\b(?:comment|ou) (?:je |on )?(?:inscrire|renouveler|declarer"
+    r"|payer|connecter|reinitialiser)\b"
+)
+_PRICE = frozenset("price prices priced cost costs costing cout couts coute coutent tarif tarifs fee fees".split())
+_PRICE_PHRASE = re.compile(r"(?:^|\b(?:le|du|au|quel est le) )prix (?:du|de|des|d)\b")
+_WEATHER = frozenset("""
+    weather forecast rain raining rainy snow snowing sunny meteo pluie pleuvoir pleut neige neiger neigera
+    temperature temperatures canicule orage
+""".split())
+_WEATHER_PHRASE = re.compile(r"\bquel temps\b|\btemps fera\b")
+_SPORT = frozenset("""
+    football soccer rugby tennis basketball handball olympics olympic olympiques psg match matches scored
+    championship championnat ligue league
+""".split())
+_SPORT_PHRASE = re.compile(r"\bwho won\b|\bqui a gagne\b|\btour de france\b|\bworld cup\b|\bcoupe du monde\b")
+_SANCTIONS = frozenset("fines fined amende amendes sanction sanctions sanctionne sanctionnes penalty penalties".split())
+_SANCTION_PHRASE = re.compile(
+    r"\b(?:a|the|what|which|any) fine\b|\b(?:did|does|do|will|has|have|can) (?:the )?\w+ fine\b|\binflige\w*\b"
+)
+_US = re.compile(r"\bU\.?S\.?A?\b")
+
+
+def _has(words: list[str], phrases: list[tuple[str, ...]]) -> bool:
+    return any(tuple(words[i : i + len(p)]) == p for p in phrases for i in range(len(words) - len(p) + 1))
+
+
+def off_topic_signs(question: str, words: list[str]) -> tuple[str, ...]:
+    """Kinds of off-plan subject found: other country or body, personal procedure, office holder now, price..."""
+    text = " ".join(words)
+    bag = set(words)
+    signs = []
+    if bag & _COUNTRIES or _US.search(question):
+        signs.append("elsewhere")
+    if _has(words, _BODIES):
+        signs.append("other_body")
+    if _has(words, _PROCEDURES) or _PERSONAL_VERB.search(text):
+        signs.append("procedure")
+    if bag & _OFFICES and bag & _NOW:
+        signs.append("office_holder")
+    if bag & _PRICE or _PRICE_PHRASE.search(text):
+        signs.append("price")
+    if bag & _WEATHER or _WEATHER_PHRASE.search(text):
+        signs.append("weather")
+    if bag & _SPORT or _SPORT_PHRASE.search(text):
+        signs.append("sport")
+    if bag & _SANCTIONS or _SANCTION_PHRASE.search(text):
+        signs.append("sanctions")
+    return tuple(signs)
+
+
+# "overall", "in short", "en gros", "le volet X", "summary of the X part": the commitment, not one of its actions.
+_OVERVIEW = [tuple(p.split()) for p in """
+    overall|in short|in brief|big picture|overview|summary|summarise|summarize|broadly|in general|generally
+    |as a whole|en gros|en bref|en resume|resume|resumer|grandes lignes|dans ensemble|globalement|en general
+    |synthese|volet|en somme|main points|key points|points cles
+""".replace("\n", " ").split("|")]
+_PART = re.compile(r"\b(?:the|this|that) (?:\w+ ){1,4}(?:part|side|strand|pillar|chapter|commitment)\b(?! to)")
+_TAKE_PART = re.compile(r"\b(?:take|took|taking|takes|taken|play|plays) part\b")
+
+
+def overview_words(words: list[str]) -> set[int]:
+    """Positions of the words that ask for an overview of a part of the plan (empty if none)."""
+    found: set[int] = set()
+    for phrase in _OVERVIEW:
+        for i in range(len(words) - len(phrase) + 1):
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                found.update(range(i, i + len(phrase)))
+    text = " ".join(words)
+    if _PART.search(text) and not _TAKE_PART.search(text):
+        found.update(i for i, w in enumerate(words) if w in {"part", "side", "strand", "pillar", "chapter", "commitment"})
+    return found
+
+
+_CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]+\b")
+
+
+def capitals(question: str) -> frozenset[str]:
+    """Words written in capitals (acronyms), folded: 'PLU', 'PGO'."""
+    return frozenset(fold(w) for w in _CAPITALS.findall(question))
+
+
+# "When did the work on the plan start?" (see Matcher: the drafting topic)
+WHEN_WORDS = frozenset(
+    """when quand date dates depuis year annee what which quel quelle""".split()
+)
+START_WORDS = frozenset(
+    """
+    start started starts starting begin began begun beginning kick kicked kickoff launch launched commence
+    commencee debut debute debutee demarre demarree demarrage lance lancee lancement
+    """.split()
+)
+DRAFTING_WORDS = frozenset(
+    """
+    work working drafting drafted draft writing written elaboration redaction preparation prepare prepared
+    co development codevelopment creation cocreation coconstruction construction consultation process
+    travail travaux elabore preparer prepare
+    """.split()
+)

@@ -33,26 +33,13 @@ def hit(got: str, expected: list[str]) -> bool:
         ("heldout-questions.tsv", {"top1": 0.90, "fr_top1": 0.88, "declined": 0.93}),
         # a second such set, short phone-style queries, written later and used for tuning only once:
         # measured 0.91 / 0.92 / 0.93
-        ("questions-b.tsv", {"top1": 0.89, "fr_top1": 0.88, "declined": 0.90}),
+        ("questions-b.tsv", {"top1": 0.89, "fr_top1": 0.88, "declined": 0.94}),  # declined 0.97 since issue 8
         # the project's dev questions (copied from shared/eval): measured 0.98 / 1.00 / 1.00
         ("dev-questions.tsv", {"top1": 0.94, "fr_top1": 0.85, "declined": 0.75}),
     ],
 )
 def test_regression_floor_on_citizen_questions(matcher, questions, floor):
-    rows = list(csv.DictReader((DATA / questions).open(encoding="utf-8"), delimiter="\t"))
-    answerable = [r for r in rows if r["expected"] != "NONE"]
-    french = [r for r in answerable if r["lang"] == "fr"]
-    off_plan = [r for r in rows if r["expected"] == "NONE"]
-
-    def top1(row) -> bool:
-        result = matcher.rank(row["question"])
-        return result.answered and hit(result.matches[0].id, row["expected"].split("|"))
-
-    scores = {
-        "top1": sum(map(top1, answerable)) / len(answerable),
-        "fr_top1": sum(map(top1, french)) / len(french),
-        "declined": sum(not matcher.rank(r["question"]).answered for r in off_plan) / len(off_plan),
-    }
+    scores = scores_on(matcher, questions)
     assert all(scores[k] >= floor[k] for k in floor), scores
 
 
@@ -134,3 +121,150 @@ def test_ask_json_reads_questions_from_stdin():
     assert first["answered"] is True and first["matches"][0]["id"] == "2.12"
     assert set(first["matches"][0]) == {"id", "kind", "score", "title"}
     assert second["answered"] is False
+
+
+# -- issue 8, items 3 and 4: answer like a person would; intents ----------------------------------------------
+
+def scores_on(matcher: Matcher, questions: str) -> dict[str, float]:
+    rows = list(csv.DictReader((DATA / questions).open(encoding="utf-8"), delimiter="\t"))
+    answerable = [r for r in rows if r["expected"] != "NONE"]
+    off_plan = [r for r in rows if r["expected"] == "NONE"]
+
+    def top1(row) -> bool:
+        result = matcher.rank(row["question"])
+        return result.answered and hit(result.matches[0].id, row["expected"].split("|"))
+
+    french = [r for r in answerable if r["lang"] == "fr"]
+    return {
+        "top1": sum(map(top1, answerable)) / len(answerable) if answerable else 1.0,
+        "fr_top1": sum(map(top1, french)) / len(french) if french else 1.0,
+        "declined": sum(not matcher.rank(r["question"]).answered for r in off_plan) / len(off_plan) if off_plan else 1.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("questions", "floor"),
+    [
+        # tune sets written before the change (tests/data/tune-*.tsv); baseline -> measured after the change
+        ("tune-chatty.tsv", {"top1": 0.80, "fr_top1": 0.70}),  # 0.73 -> 0.83, fr 0.67 -> 0.75
+        ("tune-sms.tsv", {"top1": 0.85, "fr_top1": 0.85}),  # 0.68 -> 0.88, fr 0.73 -> 0.90
+        ("tune-offtopic.tsv", {"declined": 0.92}),  # 0.66 -> 0.95
+        ("tune-otherwords.tsv", {"top1": 0.96}),  # 0.96 -> 1.00
+        ("tune-intent.tsv", {"top1": 0.90, "fr_top1": 0.75}),  # 0.50 -> 0.93, fr 0.30 -> 0.80
+    ],
+)
+def test_regression_floor_on_tune_sets(matcher, questions, floor):
+    scores = scores_on(matcher, questions)
+    assert all(scores[k] >= floor[k] for k in floor), scores
+
+
+@pytest.mark.parametrize(
+    ("question", "close"),
+    [
+        # built from plan words, but about something the plan does not say: declined
+        ("What is in Germany's OGP action plan?", "any"),
+        ("Quel est le plan d'action PGO de l'Espagne ?", "any"),
+        ("Which US states have lobbying disclosure laws?", "any"),
+        ("How do I file my tax return online?", None),
+        ("Comment créer mon compte ameli ?", None),
+        ("Quel temps fera-t-il à Marseille ce week-end ?", None),
+        ("Who won the Six Nations rugby this year?", None),
+        ("Quel est le prix du timbre ?", None),
+        # a plan item is close, but the point asked is not in the plan: declined, the item offered as such
+        ("How much did the HATVP fine companies in 2024?", "2.12"),
+        ("How do I register on the HATVP lobbying register as a consultant?", "2.12"),
+        ("Who is the current president of the Cour des comptes?", "2.11|1.5|2.14"),
+        ("Qui préside la Cour des comptes aujourd'hui ?", "2.11|1.5|2.14"),
+        ("Who is the current health minister?", "any"),
+    ],
+)
+def test_off_topic_near_misses_are_declined(matcher, question, close):
+    result = matcher.rank(question)
+    assert not result.answered, result
+    assert result.off_topic, result
+    if close is None:  # nothing in the plan is near: no item offered at all
+        assert result.close is None and result.suggestions == (), result
+    elif close != "any":
+        assert result.close in close.split("|") and result.suggestions == (result.close,), result
+    else:
+        assert len(result.suggestions) <= 1, result
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (("Hello! I'm a nurse in Lille and we keep hearing about health data. Will the public get help to "
+          "understand it?"), "5.8"),
+        ("Good morning :) I'm a journalism student writing about lobbyists. Does the plan do anything about them?",
+         "2.12"),
+        (("Hi! I'm an architect and I always waste time finding zoning rules for building plots. Anything in "
+          "the plan for that?"), "4.6"),
+        ("Salut, je suis étudiant en sciences po. Qu'est-ce que le plan prévoit sur les représentants d'intérêts ?",
+         "2.12"),
+        ("Coucou ! Je suis développeur et ma mairie ne publie aucune donnée. Le plan fait quelque chose ?", "2.7"),
+        ("c koi le truc sur les lobbys", "2.12"),
+        ("jai vu un truc sur des ambassadeurs e-sante c koi", "5.3"),
+        ("y a qqch pr les aveugles sur les sites de l'administration", "3.1"),
+        ("ma commune peut avoir bcp d'argent pr la participation citoyenne ?", "1.8"),
+        ("qd est ce que mon espace sante a ete lance", "5.5"),
+        ("c koi le pgo", "about.ogp"),
+        ("wat r they doing abt lobbyists", "2.12"),
+        ("ou trouver le PLU de ma ville en ligne", "4.6"),
+    ],
+)
+def test_chatty_and_sms_questions_get_the_right_item(matcher, question, expected):
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id in expected.split("|"), result.matches[:3]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # a bare number is a count, not a money amount (1.12 has a €6m call)
+        ("the 6 commitments", "about.plan"),
+        ("quels sont les 6 engagements ?", "about.plan"),
+        ("€6m call for expressions of interest", "1.12"),
+        ("appel à projets de 6 millions d'euros", "1.12"),
+        # dates of the drafting process: the drafting topic, not the plan overview
+        ("when did the drafting start", "about.drafting"),
+        ("when did work on the plan begin?", "about.drafting"),
+        ("quand a commencé l'élaboration du plan ?", "about.drafting"),
+        # overview wording: the commitment itself, not one of its actions
+        ("overall, what does the transparency commitment do?", "2"),
+        ("in short, what is the digital inclusion part about?", "3"),
+        ("en gros, le volet transition écologique c'est quoi ?", "4"),
+        ("summary of the COVID part", "5"),
+        ("le volet covid du plan", "5"),
+        ("summary of the Europe and international part", "6"),
+        ("en résumé, l'engagement sur la participation citoyenne", "1"),
+    ],
+)
+def test_intents(matcher, question, expected):
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
+
+
+def test_without_overview_wording_an_action_still_wins():
+    matcher = build_matcher(default_knowledge())
+    assert matcher.rank("lobbying transparency").matches[0].id == "2.12"
+    assert matcher.rank("what does commitment mean in this plan").matches[0].id.startswith("about.")
+
+
+@pytest.mark.parametrize("question", ["asdkjh qwe zzz", "tell me a joke about cats", "recette des crêpes"])
+def test_nothing_near_means_no_suggestions(matcher, question):
+    result = matcher.rank(question)
+    assert not result.answered and result.suggestions == ()
+
+
+def test_informal_words_money_and_numbers_are_normalised():
+    from bot.text import analyse, informal, tokens
+
+    assert informal(tokens("c koi qqch pr qd pkoi bcp jai")) == [
+        "c", "est", "quoi", "quelque", "chose", "pour", "quand", "pourquoi", "beaucoup", "j", "ai"]
+    assert tokens("€6m, 6 M€ and 6 millions d'euros") == ["eur6", "eur6", "and", "eur6"]
+    assert tokens("the six commitments, 4,000 advisors") == ["the", "6", "commitments", "4000", "advisors"]
+    parsed = analyse("Hello! I'm a nurse in Lille. Do patients get a say on health data?")
+    soft = {w for i, w in enumerate(parsed.words) if i in parsed.soft}
+    assert {"nurse", "lille"} <= soft and not {"patients", "health", "data"} & soft

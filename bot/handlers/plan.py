@@ -44,7 +44,7 @@ async def ask(ctx: Context, args: str) -> list[Reply]:
         return [ctx.say(ctx.tr("empty"))]
     result = ctx.assistant.matcher.rank(args)
     if not result.answered:
-        return [present.not_sure(ctx.kb, [m.id for m in result.matches[:3]], ctx.lang)]
+        return [present.not_sure(ctx.kb, result.suggestions, ctx.lang, close=result.close)]
     best = result.matches[0]
     replies = await show(ctx, best.id)
     others = [m.id for m in result.matches[1:3] if m.score >= best.score * RELATED_RATIO]
