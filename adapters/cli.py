@@ -64,6 +64,19 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_async_main(args)) or 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 — a clean one-line error, secrets masked; the traceback in DEBUG logs
+        return _fatal(exc)
+
+
+def _fatal(exc: Exception) -> int:
+    import logging
+
+    from bot.redact import redact
+
+    logging.getLogger("opengov-bot").debug("stopped by an error", exc_info=exc)
+    detail = " ".join(f"{exc.__class__.__name__}: {exc}".split())
+    print(f"opengov-bot: error: {redact(detail)[:500]}", file=sys.stderr)
+    return 1
 
 
 def _kb_validate(path: str | None) -> int:
