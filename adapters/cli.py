@@ -17,7 +17,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     chat = sub.add_parser("chat", help="chat in the terminal (reads one message per line when not a terminal)")
-    chat.add_argument("--as", dest="name", default="you", help="console user name (default: you)")
+    chat.add_argument("--as", dest="name", default="you", type=_console_name,
+                      help="console user name, up to 64 characters (default: you)")
     chat.add_argument("--lang", choices=["en", "fr"], help="language hint for a new user")
 
     sub.add_parser("run", help="start every platform that has credentials (the console chat when none)")
@@ -52,6 +53,19 @@ def _parser() -> argparse.ArgumentParser:
     digest = sub.add_parser("digest", help="build the daily/weekly digests that are due now")
     digest.add_argument("--force", action="store_true", help="build them whatever the hour")
     return parser
+
+
+def _console_name(value: str) -> str:
+    """A console user's name is their chat id: it must fit the chats.chat_id column and be printable."""
+    from bot.storage.models import Chat
+    from bot.text import CONTROL
+
+    limit = Chat.__table__.c.chat_id.type.length
+    name = value.strip()
+    if not name or len(name) > limit or CONTROL.search(name):
+        raise argparse.ArgumentTypeError(f"a console name is 1 to {limit} printable characters "
+                                         f"(this one has {len(value)})")
+    return name
 
 
 def main(argv: list[str] | None = None) -> int:
