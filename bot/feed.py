@@ -88,7 +88,7 @@ def _kind(value: object) -> str:
 class FeedRow(BaseModel):
     """One row of a status feed (a JSON object or a CSV line), validated against the plan (context "kb")."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)  # a missing id is checked too
 
     id: str = ""
     status: Level | None = None

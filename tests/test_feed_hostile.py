@@ -44,6 +44,8 @@ HOSTILE = {
     "NUL in a note": (json.dumps([{"id": "2.12", "status": "limited", "note": "budget\x00voted"}]),
                       ["row 1: note contains a NUL character"]),
     "note that is a list": ('[{"id": "2.12", "status": "limited", "note": ["a"]}]', ["row 1: note must be text"]),
+    "rows without id or status": ('[{}, {"id": "2.12"}]', ["row 1: unknown action id ''", "row 1: unknown status None",
+                                                           "row 2: unknown status None"]),
     "2,000 empty rows": ("[" + ",".join(["{}"] * 2000) + "]", ["too many rows (2000; the plan has 58 actions)"]),
 }
 
