@@ -348,7 +348,7 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
         state.etag, state.last_modified = validators.get("etag"), validators.get("last_modified")
         state.content_hash, state.error_hash, state.checked_at = digest, None, utcnow()
         session.add(state)
-        await audit(session, None, "status_import", {"source": source[:200], "changed": result.changed,
+        await audit(session, None, "status_import", {"source": redact(source)[:200], "changed": result.changed,
                                                      "unchanged": result.unchanged}, platform="feed", user_id=by)
     log.info("status feed %s imported: %d changed, %d unchanged", source, result.changed, result.unchanged)
     return result

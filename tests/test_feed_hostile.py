@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiohttp import web
+from sqlalchemy import select
 
 from bot.feed import MAX_FEED_BYTES, import_feed
-from bot.storage.models import Notification, StatusChange
+from bot.storage.models import AuditEntry, Notification, StatusChange
 from tests.http_support import serve
 from tests.outbox_support import count, say
 
@@ -188,3 +189,17 @@ async def test_redirects_only_on_the_same_host(app, hostile) -> None:
     assert await count(app, StatusChange) == 0 and await notices(app) == 2
     followed = await run(app, hostile.url + "/moved")
     assert followed.ok and followed.changed == 1
+
+
+async def test_a_token_in_the_feed_url_is_never_stored_nor_shown(app, hostile) -> None:
+    await say(app, "admin", "hello")
+    secret = "s3cr3t-feed-key"
+    assert (await run(app, f"{hostile.url}/feed.csv?token={secret}")).ok
+    refused = await run(app, f"{hostile.url}/loop?token={secret}")
+    assert refused.problems == ["cannot fetch: more than 5 redirects"]
+    async with app.db.session() as session:
+        audited = [entry.detail for entry in await session.scalars(select(AuditEntry))]
+        told = [n.payload for n in await session.scalars(select(Notification).where(Notification.kind == "notice"))]
+    assert audited and all(entry["source"].endswith("/feed.csv?token=***") for entry in audited)
+    assert len(told) == 1 and "/loop?token=***" in json.dumps(told)
+    assert secret not in json.dumps(audited) + json.dumps(told)
