@@ -21,7 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     chat = sub.add_parser("chat", help="chat in the terminal (reads one message per line when not a terminal)")
-    chat.add_argument("--as", dest="name", default="you", help="console user name (default: you)")
+    chat.add_argument("--as", dest="name", default="you", type=_console_name,
+                      help="console user name, up to 64 characters (default: you)")
     chat.add_argument("--lang", choices=["en", "fr"], help="language hint for a new user")
 
     sub.add_parser("run", help="start every platform that has credentials (the console chat when none)")
@@ -58,6 +59,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _console_name(value: str) -> str:
+    """A console user's name is their chat id: it must fit the chats.chat_id column and be printable."""
+    from bot.storage.models import Chat
+    from bot.text import CONTROL
+
+    limit = Chat.__table__.c.chat_id.type.length
+    name = value.strip()
+    if not name or len(name) > limit or CONTROL.search(name):
+        raise argparse.ArgumentTypeError(f"a console name is 1 to {limit} printable characters "
+                                         f"(this one has {len(value)})")
+    return name
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -70,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _closed_pipe()
+    except Exception as exc:  # noqa: BLE001 — a clean one-line error, secrets masked; the traceback in DEBUG logs
+        return _fatal(exc)
 
 
 def _closed_pipe() -> int:
@@ -83,6 +99,17 @@ def _closed_pipe() -> int:
     except (OSError, ValueError):
         pass
     return 128 + 13  # 141, the shell's status for a process ended by SIGPIPE
+
+
+def _fatal(exc: Exception) -> int:
+    import logging
+
+    from bot.redact import redact
+
+    logging.getLogger("opengov-bot").debug("stopped by an error", exc_info=exc)
+    detail = " ".join(f"{exc.__class__.__name__}: {exc}".split())
+    print(f"opengov-bot: error: {redact(detail)[:500]}", file=sys.stderr)
+    return 1
 
 
 def _kb_validate(path: str | None) -> int:
@@ -132,7 +159,7 @@ def _ask_json(question: str | None, lang: str | None = None) -> int:
 
 async def _async_main(args: argparse.Namespace) -> int:
     from adapters.compose import DatabaseUnreachable, build_app, configure_logging
-    from adapters.supervisor import KeepsFailing
+    from adapters.supervisor import KeepsFailing, NothingToRun
 
     settings = get_settings()
     configure_logging(settings, interactive=args.command in ("chat", "ask") or (
@@ -176,6 +203,8 @@ async def _async_main(args: argparse.Namespace) -> int:
     except KeepsFailing as exc:  # exit non-zero, so that the process supervisor (Procfile) starts us again
         log.critical("%s: exiting with status 1", exc)
         return 1
+    except NothingToRun as exc:  # every platform refused for good (a rejected token): say why, in one line
+        raise exc.cause from None
     finally:
         await app.close()
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 from bot.audit import audit
 from bot.feed import import_feed
-from bot.status import Level, label, parse_level
+from bot.status import DateError, Level, label, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status
 from bot.statuses import history
 
@@ -54,9 +53,9 @@ async def _set(app, args) -> int:
         print("✗ --source must be an http(s) URL", file=sys.stderr)
         return 1
     try:
-        effective = date.fromisoformat(args.date) if args.date else None
-    except ValueError:
-        print(f"✗ bad --date {args.date!r} (expected YYYY-MM-DD)", file=sys.stderr)
+        effective = parse_effective_date(args.date) if args.date else None
+    except DateError as exc:
+        print(f"✗ --date: {exc.describe()}", file=sys.stderr)
         return 1
     async with app.db.session() as session, session.begin():
         update = StatusUpdate(args.action_id, level, args.note, args.source, effective)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.assistant import Assistant
 from bot.domain import Outbound, Platform
+from bot.redact import install_on_root, register_settings
 from bot.settings import Settings, get_settings
 from bot.storage.db import Database
 from knowledge.loader import KnowledgeBase, default_knowledge
@@ -24,23 +25,6 @@ class App:
 
     async def close(self) -> None:
         await self.db.close()
-
-
-class _RedactTokens(logging.Filter):
-    """Never let a platform token reach the logs (httpx logs request URLs that contain it)."""
-
-    def __init__(self, secrets: list[str]):
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            if any(s in message for s in self.secrets):
-                for secret in self.secrets:
-                    message = message.replace(secret, "***")
-                record.msg, record.args = message, ()
-        return True
 
 
 class _NoTraceback(logging.Formatter):
@@ -61,10 +45,8 @@ def configure_logging(settings: Settings, *, interactive: bool = False) -> None:
         for handler in logging.getLogger().handlers:
             handler.setFormatter(_NoTraceback("%(levelname)s %(name)s: %(message)s"))
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    secrets = [s.get_secret_value() for s in (settings.telegram_token, settings.discord_token) if s]
-    redact = _RedactTokens(secrets)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+    register_settings(settings)
+    install_on_root()  # tokens masked in every record of every library: message, traceback, stack
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
@@ -127,6 +109,7 @@ async def build_app(settings: Settings | None = None, kb: KnowledgeBase | None =
     from adapters.console import ConsoleOutbound
 
     settings = settings or get_settings()
+    register_settings(settings)
     db = Database(settings.database_url)
     try:
         await (migrate_when_reachable(db, settings) if wait_for_database else db.migrate())

@@ -16,6 +16,7 @@ from bot.domain import Block, ChatRef, DeliveryResult, IncomingMessage, Platform
 from bot.i18n import pick_language
 from bot.storage.db import Database
 from bot.storage.models import ConsoleInbox
+from bot.text import printable
 
 QUIT = {"quit", "exit", "q", ":q", "quitter"}
 
@@ -34,7 +35,7 @@ def render(reply: Reply, first: int = 1) -> tuple[str, list[str]]:
         lines.append("   ".join(labels))
     if reply.image:
         lines.append(f"[image: {reply.image.filename}, {len(reply.image.data)} bytes — {reply.image.alt}]")
-    return "\n".join(lines), commands
+    return printable("\n".join(lines)), commands  # no terminal escape sequence reaches the terminal
 
 
 def _render_block(block: Block) -> str:
@@ -109,7 +110,7 @@ async def chat_loop(assistant: Assistant, db: Database, name: str, lang: str | N
     if alerts:
         out("🔔 Alerts since your last visit:" if shown_lang == "en" else "🔔 Alertes depuis votre dernière visite :")
         for text in alerts:
-            out(text)
+            out(printable(text))  # also what was stored before alerts were cleaned
             out("-" * 40)
     if interactive:
         out(f"opengov-bot — {name}. Type a question, “help”, or “quit”." if shown_lang == "en" else

@@ -15,7 +15,7 @@ import time
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
 
-from adapters.supervisor import KeepsFailing, PartStopped, Supervised, Supervisor
+from adapters.supervisor import KeepsFailing, NothingToRun, PartStopped, Supervised, Supervisor
 from bot.alerts import AlertRenderer
 from bot.delivery import DeliveryWorker
 
@@ -62,12 +62,12 @@ def platform_parts(app, telegram_options: dict | None = None, discord_options: d
         from adapters.telegram import TelegramService
 
         parts.append(Supervised("telegram", lambda: TelegramService(app, **(telegram_options or {})),
-                                _telegram_permanent, **registered("telegram")))
+                                _telegram_permanent, essential=True, **registered("telegram")))
     if app.settings.discord_token:
         from adapters.discord import DiscordService
 
         parts.append(Supervised("discord", lambda: DiscordService(app, **(discord_options or {})),
-                                _discord_permanent, **registered("discord")))
+                                _discord_permanent, essential=True, **registered("discord")))
     return parts
 
 
@@ -182,13 +182,13 @@ async def run_worker(app, *, once: bool) -> int:
                 await service.stop()
     stop = asyncio.Event()
     _stop_on_signals(stop)
-    failure: KeepsFailing | None = None
+    failure: KeepsFailing | NothingToRun | None = None
 
     async def supervise() -> None:
         nonlocal failure
         try:
             await _supervisor(app).run(platform_parts(app), stop)
-        except KeepsFailing as exc:
+        except (KeepsFailing, NothingToRun) as exc:
             failure = exc
         finally:
             stop.set()  # the delivery loop finishes its round and returns

@@ -65,10 +65,20 @@ class Supervised:
     on_down: Callable[[Any], None] = lambda part: None
     up: asyncio.Event = field(default_factory=asyncio.Event)  # set while the part runs (tests wait on it)
     current: Any = None
+    essential: bool = False  # when every essential part cannot start for good, the process has nothing to do
+    gave_up: BaseException | None = None  # why it cannot start for good
 
 
 class _Stopping(Exception):
     pass
+
+
+class NothingToRun(Exception):
+    """Every essential part (every platform) cannot start for good: the process exits with the reason."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 class Supervisor:
@@ -78,6 +88,7 @@ class Supervisor:
 
     async def run(self, parts: list[Supervised], stop: asyncio.Event) -> None:
         """Keep every part alive until `stop` is set; raises KeepsFailing when one keeps dying."""
+        self._parts = parts
         try:
             async with asyncio.TaskGroup() as group:
                 for part in parts:
@@ -85,7 +96,7 @@ class Supervisor:
                 await stop.wait()
                 raise _Stopping
         except BaseExceptionGroup as errors:
-            failing, rest = errors.split(KeepsFailing)
+            failing, rest = errors.split((KeepsFailing, NothingToRun))
             if rest is not None and rest.split(_Stopping)[1] is not None:
                 raise
             if failing is not None:
@@ -110,6 +121,10 @@ class Supervisor:
         while True:
             part = await self._start(spec)
             if part is None:
+                essential = [p for p in getattr(self, "_parts", ()) if p.essential]
+                if spec.essential and all(p.gave_up is not None for p in essential):
+                    log.critical("no platform can start (%s): the process exits", spec.name)
+                    raise NothingToRun(spec.gave_up)
                 return
             spec.current = part
             spec.on_up(part)
@@ -166,6 +181,7 @@ class Supervisor:
                 log.info("%s started", spec.name)
             return part
         except Exception as exc:  # noqa: BLE001 - permanent (retried otherwise): logged, the rest runs on
+            spec.gave_up = exc
             log.error("%s cannot start and will not be retried: %s. The rest keeps running.",
                       spec.name, spec.permanent(exc) or self.describe(exc))
             return None

@@ -21,7 +21,7 @@ from bot.search import build_matcher
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Chat, utcnow
-from bot.text import fold
+from bot.text import CONTROL, fold
 from knowledge.loader import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -176,13 +176,10 @@ class Assistant:
             ctx.chat_state.update(context_item=item_id, context_at=self.clock())
 
 
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
-
-
 def clean_text(text: str) -> str:
     """Printable, trimmed, NFC text of at most MAX_INPUT characters."""
     text = unicodedata.normalize("NFC", text[: MAX_INPUT * 2])
-    return " ".join(_CONTROL.sub(" ", text).split())[:MAX_INPUT].strip()
+    return " ".join(CONTROL.sub(" ", text).split())[:MAX_INPUT].strip()
 
 
 # Commands people type as several words; taken as the one-word alias.

@@ -13,22 +13,27 @@ import hashlib
 import io
 import json
 import logging
+import zlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date as date_type
 from pathlib import Path
 
 import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
 from bot.chats import find_chat
 from bot.domain import ChatRef, Platform
 from bot.i18n import t
+from bot.redact import redact
 from bot.settings import Settings
-from bot.status import parse_level
+from bot.status import DateError, Level, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status
 from bot.storage.db import Database
 from bot.storage.models import FeedState, Notification, utcnow
+from bot.text import CONTROL, MAX_NOTE
 from knowledge.loader import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -55,42 +60,115 @@ class ImportResult:
         return not self.problems
 
 
+MAX_ROWS = 1000  # the plan has 58 actions and a feed names each at most once
+MAX_PROBLEMS = 50  # listed; the rest are counted
+
+
+def _text(value: object, field: str, *, limit: int) -> str:
+    """A feed cell as text: JSON numbers arrive as their digits (see _rows); anything else is refused."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _refused(f"{field} must be text, not {_kind(value)}")
+    if "\x00" in value:
+        raise _refused(f"{field} contains a NUL character")
+    if len(value) > limit:
+        raise _refused(f"{field} is longer than {limit} characters")
+    return value.strip()
+
+
+def _refused(message: str) -> PydanticCustomError:
+    return PydanticCustomError("feed", "{message}", {"message": message})  # no template: the text may hold braces
+
+
+def _kind(value: object) -> str:
+    return {bool: "true/false", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+class FeedRow(BaseModel):
+    """One row of a status feed (a JSON object or a CSV line), validated against the plan (context "kb")."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)  # a missing id is checked too
+
+    id: str = ""
+    status: Level | None = None
+    note: str | None = None
+    source: str | None = None
+    date: date_type | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _known_action(cls, value: object, info: ValidationInfo) -> str:
+        action_id = _text(value, "id", limit=20)
+        if action_id not in info.context["kb"].actions:
+            raise _refused(f"unknown action id {action_id!r}")
+        return action_id
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _level(cls, value: object) -> Level:
+        level = parse_level(_text(value, "status", limit=40))
+        if level is None:
+            raise _refused(f"unknown status {repr(value)[:60]}")
+        return level
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _note(cls, value: object) -> str | None:
+        return _text(value, "note", limit=MAX_NOTE * 2) or None  # cleaned where every note enters: StatusUpdate
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source(cls, value: object) -> str | None:
+        source = _text(value, "source", limit=2000)
+        if source and (not source.startswith(("http://", "https://")) or CONTROL.search(source) or " " in source):
+            raise _refused(f"source is not an http(s) URL: {source[:80]!r}")
+        return source or None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> date_type | None:
+        text = _text(value, "date", limit=40)
+        if not text:
+            return None
+        try:
+            return parse_effective_date(text)
+        except DateError as exc:
+            raise _refused(exc.describe()) from None
+
+
 def parse_feed(content: bytes, kb: KnowledgeBase, hint: str = "") -> list[StatusUpdate]:
     """Every row validated; FeedError lists every problem with its row number."""
     rows = _rows(content, hint)
+    if len(rows) > MAX_ROWS:
+        raise FeedError([f"too many rows ({len(rows)}; the plan has {len(kb.actions)} actions)"])
     updates, problems, seen = [], [], set()
     for number, row in rows:
         where = f"row {number}"
         if not isinstance(row, dict):
             problems.append(f"{where}: not an object")
             continue
-        action_id = str(row.get("id") or "").strip()
-        level = parse_level(str(row.get("status") or ""))
-        note = (str(row.get("note") or "").strip() or None)
-        source = (str(row.get("source") or "").strip() or None)
-        raw_date = str(row.get("date") or "").strip()
-        row_problems = []
-        if action_id not in kb.actions:
-            row_problems.append(f"unknown action id {action_id!r}")
-        elif action_id in seen:
-            row_problems.append(f"action {action_id} appears twice")
-        if level is None:
-            row_problems.append(f"unknown status {row.get('status')!r}")
-        if source and not source.startswith(("http://", "https://")):
-            row_problems.append(f"source is not an http(s) URL: {source[:80]!r}")
-        effective = None
-        if raw_date:
-            try:
-                effective = date.fromisoformat(raw_date)
-            except ValueError:
-                row_problems.append(f"bad date {raw_date!r} (expected YYYY-MM-DD)")
-        problems += [f"{where}: {p}" for p in row_problems]
-        seen.add(action_id)
-        if not row_problems:
-            updates.append(StatusUpdate(action_id, level, note and note[:2000], source, effective))
+        try:
+            parsed = FeedRow.model_validate(row, context={"kb": kb})
+        except ValidationError as exc:
+            problems += [f"{where}: {_message(error)}" for error in exc.errors(include_url=False)]
+            continue
+        if parsed.id in seen:
+            problems.append(f"{where}: action {parsed.id} appears twice")
+            continue
+        seen.add(parsed.id)
+        updates.append(StatusUpdate(parsed.id, parsed.status, parsed.note, parsed.source, parsed.date))
     if problems:
-        raise FeedError(problems)
+        more = len(problems) - MAX_PROBLEMS
+        raise FeedError(problems[:MAX_PROBLEMS] + ([f"... and {more} more problem(s)"] if more > 0 else []))
     return updates
+
+
+def _message(error) -> str:
+    """Our own messages as they are; pydantic's (a wrong type) prefixed with the field."""
+    if error["type"] == "feed":
+        return error["msg"]
+    return f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
 
 
 def _rows(content: bytes, hint: str) -> list[tuple[int, object]]:
@@ -104,9 +182,13 @@ def _rows(content: bytes, hint: str) -> list[tuple[int, object]]:
     # Sniff the content (a path or URL merely containing "json" says nothing about a CSV file).
     if stripped[0] in "[{" or hint.endswith(".json"):
         try:
-            data = json.loads(text, parse_float=str)  # an id written 2.10 must stay "2.10", not become 2.1
+            # Numbers stay their digits: an id written 2.10 must stay "2.10" (not 2.1), and a 5,000-digit
+            # integer is just an unknown id, not a ValueError.
+            data = json.loads(text, parse_float=str, parse_int=str)
         except json.JSONDecodeError as exc:
             raise FeedError([f"malformed JSON: {exc}"]) from exc
+        except RecursionError:
+            raise FeedError(["malformed JSON: nested too deeply"]) from None
         if isinstance(data, dict):
             data = data.get("statuses")
         if not isinstance(data, list):
@@ -128,32 +210,109 @@ def _rows(content: bytes, hint: str) -> list[tuple[int, object]]:
         raise FeedError([f"malformed CSV: {exc}"]) from exc
 
 
-async def fetch(source: str, state: FeedState | None) -> tuple[bytes | None, dict[str, str]]:
-    """The feed's bytes (None when unchanged since last time) and the HTTP validators to remember."""
+MAX_REDIRECTS = 5  # same-host redirects followed; another host is refused
+READ_TIMEOUT = 30.0  # seconds without a byte (the whole download has STATUS_FEED_TIMEOUT)
+
+
+async def fetch(source: str, state: FeedState | None, *, deadline: float = 60.0,
+                limit: int = MAX_FEED_BYTES) -> tuple[bytes | None, dict[str, str]]:
+    """The feed's bytes (None when unchanged since last time) and the HTTP validators to remember.
+
+    At most `limit` bytes are read (decompressed bytes for a compressed answer), the whole download takes at
+    most `deadline` seconds, and a redirect is followed only on the same host (never from https to http).
+    """
     if source.startswith(("http://", "https://")):
-        headers = {}
-        if state and state.etag:
-            headers["If-None-Match"] = state.etag
-        if state and state.last_modified:
-            headers["If-Modified-Since"] = state.last_modified
-        async with httpx.AsyncClient(timeout=30, follow_redirects=True) as client:
-            response = await client.get(source, headers=headers)
-        if response.status_code == 304:
-            return None, {}
-        response.raise_for_status()
-        if len(response.content) > MAX_FEED_BYTES:
-            raise FeedError([f"feed larger than {MAX_FEED_BYTES} bytes"])
-        validators = {k: response.headers[h] for k, h in (("etag", "ETag"), ("last_modified", "Last-Modified"))
-                      if h in response.headers}
-        return response.content, validators
-    return await asyncio.to_thread(_read_file, Path(source.removeprefix("file://"))), {}
+        try:
+            async with asyncio.timeout(deadline):
+                return await _fetch_http(httpx.URL(source), state, limit)
+        except TimeoutError:
+            raise FeedError([f"cannot fetch: no complete answer within {deadline:g} s (STATUS_FEED_TIMEOUT)"]) from None
+    return await asyncio.to_thread(_read_file, Path(source.removeprefix("file://")), limit), {}
 
 
-def _read_file(path: Path) -> bytes:
-    """In a worker thread: a slow or network disk never stalls the event loop."""
-    if path.stat().st_size > MAX_FEED_BYTES:
-        raise FeedError([f"feed larger than {MAX_FEED_BYTES} bytes"])
-    return path.read_bytes()
+def _read_file(path: Path, limit: int) -> bytes:
+    with path.open("rb") as file:  # a bounded read: the size on disk may change, or be 0 for a device
+        content = file.read(limit + 1)
+    if len(content) > limit:
+        raise FeedError([f"feed larger than {limit} bytes"])
+    return content
+
+
+async def _fetch_http(url: httpx.URL, state: FeedState | None, limit: int) -> tuple[bytes | None, dict[str, str]]:
+    headers = {"Accept-Encoding": "gzip, deflate"}  # the encodings _Inflate decodes within the limit
+    if state and state.etag:
+        headers["If-None-Match"] = state.etag
+    if state and state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    async with httpx.AsyncClient(timeout=READ_TIMEOUT, follow_redirects=False) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            async with client.stream("GET", url, headers=headers) as response:
+                if response.status_code == 304:
+                    return None, {}
+                if response.next_request is not None:  # a redirect, not followed by httpx
+                    url = _same_host(url, response.next_request.url)
+                    continue
+                response.raise_for_status()
+                content = await _read_limited(response, limit)
+                validators = {k: response.headers[h] for k, h in (("etag", "ETag"), ("last_modified", "Last-Modified"))
+                              if h in response.headers}
+                return content, validators
+    raise FeedError([f"cannot fetch: more than {MAX_REDIRECTS} redirects"])
+
+
+def _same_host(origin: httpx.URL, target: httpx.URL) -> httpx.URL:
+    if target.host != origin.host or (origin.scheme == "https" and target.scheme != "https"):
+        problem = (f"cannot fetch: redirected to another host or scheme ({str(target)[:200]}): "
+                   "set STATUS_FEED_URL to the feed's real address")
+        raise FeedError([problem])
+    return target
+
+
+async def _read_limited(response: httpx.Response, limit: int) -> bytes:
+    """The body, decoded, never holding more than `limit` + one chunk of bytes."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise FeedError([f"feed larger than {limit} bytes"])
+    inflate = _Inflate(response.headers.get("Content-Encoding", ""))
+    body = bytearray()
+    async for chunk in response.aiter_raw():
+        body += inflate.feed(chunk, limit + 1 - len(body))
+        if len(body) > limit:
+            raise FeedError([f"feed larger than {limit} bytes"])
+    return bytes(body)
+
+
+class _Inflate:
+    """gzip/deflate decoding with a bound on the output, so a compression bomb never inflates past the limit."""
+
+    def __init__(self, encoding: str):
+        self.encoding = encoding.strip().lower()
+        self.first = self.encoding == "deflate"  # "deflate" is zlib-wrapped, or raw from some servers
+        if self.encoding in ("", "identity"):
+            self.zlib = None
+        elif self.encoding in ("gzip", "x-gzip"):
+            self.zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.encoding == "deflate":
+            self.zlib = zlib.decompressobj()
+        else:
+            raise FeedError([f"cannot fetch: unsupported Content-Encoding {encoding[:40]!r}"])
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """At most `room` decoded bytes of `data` (`room` >= 1; more data than that is left undecoded)."""
+        if self.zlib is None:
+            return data[:room]
+        out = bytearray()
+        try:
+            while data and len(out) < room:
+                out += self.zlib.decompress(data, room - len(out))
+                data = self.zlib.unconsumed_tail
+        except zlib.error as exc:
+            if self.first and not out:
+                self.zlib, self.first = zlib.decompressobj(-zlib.MAX_WBITS), False  # raw deflate, no zlib header
+                return self.feed(data, room)
+            raise FeedError([f"cannot fetch: corrupt {self.encoding} body ({exc})"]) from None
+        self.first = False
+        return bytes(out)
 
 
 async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, source: str, *, by: str = "feed") -> ImportResult:
@@ -162,15 +321,11 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
     async with db.session() as session:
         state = await session.get(FeedState, source)
     try:
-        content, validators = await fetch(source, state)
-    except (httpx.HTTPError, OSError) as exc:
-        result.problems = [f"cannot fetch: {exc.__class__.__name__}: {exc}"]
-        await _report(db, settings, source, result.problems)
-        return result
+        content, validators = await fetch(source, state, deadline=settings.status_feed_timeout)
+    except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+        return await _rejected(db, settings, result, [f"cannot fetch: {exc.__class__.__name__}: {exc}"])
     except FeedError as exc:
-        result.problems = exc.problems
-        await _report(db, settings, source, result.problems)
-        return result
+        return await _rejected(db, settings, result, exc.problems)
     if content is None:
         result.not_modified = True
         return result
@@ -181,9 +336,7 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
     try:
         updates = parse_feed(content, kb, source.lower())
     except FeedError as exc:
-        result.problems = exc.problems
-        await _report(db, settings, source, result.problems)
-        return result
+        return await _rejected(db, settings, result, exc.problems)
     async with db.session() as session, session.begin():
         for update in updates:
             change = await apply_status(session, kb, update, by)
@@ -195,16 +348,23 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
         state.etag, state.last_modified = validators.get("etag"), validators.get("last_modified")
         state.content_hash, state.error_hash, state.checked_at = digest, None, utcnow()
         session.add(state)
-        await audit(session, None, "status_import", {"source": source[:200], "changed": result.changed,
+        await audit(session, None, "status_import", {"source": redact(source)[:200], "changed": result.changed,
                                                      "unchanged": result.unchanged}, platform="feed", user_id=by)
     log.info("status feed %s imported: %d changed, %d unchanged", source, result.changed, result.unchanged)
     return result
 
 
+async def _rejected(db: Database, settings: Settings, result: ImportResult, problems: list[str]) -> ImportResult:
+    result.problems = [redact(problem) for problem in problems]  # an error may quote a URL with a token in it
+    await _report(db, settings, result.source, result.problems)
+    return result
+
+
 async def _report(db: Database, settings: Settings, source: str, problems: list[str]) -> None:
     """Log every problem; queue one notice per admin chat, once per distinct set of problems."""
+    shown = redact(source)
     for problem in problems:
-        log.error("status feed %s rejected: %s", source, problem)
+        log.error("status feed %s rejected: %s", shown, problem)
     error_hash = hashlib.sha256("\n".join(problems).encode()).hexdigest()
     async with db.session() as session, session.begin():
         state = await session.get(FeedState, source) or FeedState(source=source)
@@ -214,7 +374,7 @@ async def _report(db: Database, settings: Settings, source: str, problems: list[
         session.add(state)
         # The same problems may come back after a good import: the key names this report, not the problems.
         await _notify_admins(session, settings, f"feed-error:{error_hash[:16]}:{state.checked_at:%Y%m%dT%H%M%S%f}", {
-            lang: t("feed_error", lang, source=source[:200], n=len(problems), problems="; ".join(problems[:10])[:1500])
+            lang: t("feed_error", lang, source=shown[:200], n=len(problems), problems="; ".join(problems[:10])[:1500])
             for lang in ("en", "fr")
         })
 

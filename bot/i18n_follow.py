@@ -114,6 +114,15 @@ FOLLOW_MESSAGES: dict[str, dict[str, str]] = {
         "en": "That date is not valid (YYYY-MM-DD).",
         "fr": "Cette date n'est pas valide (AAAA-MM-JJ).",
     },
+    # issue 9 (bad input): implausible dates
+    "setstatus_date_early": {
+        "en": "That date is before the plan: its drafting began on {start}.",
+        "fr": "Cette date est antérieure au plan : son élaboration a commencé le {start}.",
+    },
+    "setstatus_date_future": {
+        "en": "That date is in the future: record a status once it has happened.",
+        "fr": "Cette date est dans le futur : enregistrez un statut une fois qu'il est atteint.",
+    },
     "setstatus_unknown": {"en": "There is no action “{item}”.", "fr": "Il n'y a pas d'action « {item} »."},
     "setstatus_same": {
         "en": "Action {id} is already “{label}”: nothing changed, no alert sent.",

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     # Status feed (issue: follow and be told)
     status_feed_url: str | None = None
     status_feed_interval: int = Field(default=900, ge=10, description="seconds between two polls")
+    status_feed_timeout: float = Field(default=60.0, gt=0, description="seconds for a whole feed download")
 
     # Digests, delivered at this local hour (TIMEZONE); weekly ones on this weekday (0 = Monday)
     digest_hour: int = Field(default=8, ge=0, le=23)

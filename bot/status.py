@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from bot.text import fold
@@ -48,3 +50,43 @@ def parse_level(text: str) -> Level | None:
 
 def label(level: Level | str, lang: str) -> str:
     return LABELS[Level(level)][lang]
+
+
+# -- effective dates (issue 9: implausible dates) ---------------------------------------------------------------
+# The seed: "Amélie de Montchalin ... kick-started the co-development of the third Action Plan on 13 February
+# 2021". Nothing of this plan can have taken effect before its drafting began.
+PLAN_DRAFTING_STARTED = date(2021, 2, 13)
+FUTURE_MARGIN = timedelta(days=1)  # "today" somewhere in the world may be tomorrow in UTC
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class DateError(ValueError):
+    """Why a date was refused: "format" (not YYYY-MM-DD), "early" (before the plan) or "future"."""
+
+    def __init__(self, reason: str, text: str):
+        super().__init__(reason, text)
+        self.reason, self.text = reason, text
+
+    def describe(self) -> str:
+        """The reason in English, for feed problems and the command line."""
+        shown = repr(self.text[:40])
+        if self.reason == "early":
+            return f"date {shown} is before the plan (drafting began on {PLAN_DRAFTING_STARTED.isoformat()})"
+        if self.reason == "future":
+            return f"date {shown} is in the future"
+        return f"bad date {shown} (expected YYYY-MM-DD)"
+
+
+def parse_effective_date(text: str, today: date | None = None) -> date:
+    """A status change's date: strictly YYYY-MM-DD, on or after the plan's drafting, at most a day ahead."""
+    if not _ISO_DATE.fullmatch(text):
+        raise DateError("format", text)
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        raise DateError("format", text) from None
+    if value < PLAN_DRAFTING_STARTED:
+        raise DateError("early", text)
+    if value > (today or datetime.now(UTC).date()) + FUTURE_MARGIN:
+        raise DateError("future", text)
+    return value

@@ -14,6 +14,7 @@ from bot.status import Level
 from bot.statuses import current_status
 from bot.storage.models import Chat, Notification, StatusChange, Subscription, utcnow
 from bot.subscriptions import followers_condition
+from bot.text import clean_note
 from knowledge.loader import KnowledgeBase
 
 
@@ -24,6 +25,10 @@ class StatusUpdate:
     note: str | None = None
     source_url: str | None = None
     effective_date: date | None = None
+
+    def __post_init__(self) -> None:
+        # The one place notes enter (chat, feed, command line): printable text only, like incoming messages.
+        object.__setattr__(self, "note", clean_note(self.note))
 
 
 async def apply_status(

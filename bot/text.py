@@ -351,3 +351,22 @@ DRAFTING_WORDS = frozenset(
     travail travaux elabore preparer prepare
     """.split()
 )
+
+
+# -- printable text (issue 9: hostile input) -------------------------------------------------------------------
+# Control characters (terminal escape sequences start with ESC or CSI), zero-width and bidi-override characters.
+CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+MAX_NOTE = 2000  # characters kept of a status note
+
+
+def printable(text: str) -> str:
+    """NFC text with every control character replaced by a space; line breaks and tabs kept."""
+    return CONTROL.sub(" ", unicodedata.normalize("NFC", text.replace("\r\n", "\n")))
+
+
+def clean_note(note: str | None) -> str | None:
+    """A status note fit to store and show: printable, trimmed, at most MAX_NOTE characters; None when empty."""
+    if note is None:
+        return None
+    note = "\n".join(" ".join(line.split()) for line in printable(note[: MAX_NOTE * 2]).splitlines()).strip()
+    return note[:MAX_NOTE].rstrip() or None

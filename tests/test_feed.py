@@ -16,6 +16,7 @@ from adapters.console import ConsoleOutbound, pop_inbox
 from bot.feed import import_feed
 from bot.statuses import current_statuses
 from bot.storage.models import AuditEntry, FeedState, Notification, StatusChange
+from tests.http_support import serve
 from tests.outbox_support import count, make_worker, notifications, say
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -223,16 +224,9 @@ class FeedServer:
 @pytest.fixture
 async def feed_server() -> AsyncIterator[FeedServer]:
     server = FeedServer()
-    application = web.Application()
-    application.router.add_get("/statuses.csv", server.handle)
-    runner = web.AppRunner(application)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    server.url = f"http://127.0.0.1:{port}/statuses.csv"
-    yield server
-    await runner.cleanup()
+    async with serve("/statuses.csv", server.handle) as port:
+        server.url = f"http://127.0.0.1:{port}/statuses.csv"
+        yield server
 
 
 async def test_http_polls_send_the_validators_back_and_304_changes_nothing(app, feed_server) -> None:

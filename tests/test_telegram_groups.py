@@ -41,6 +41,20 @@ async def test_only_messages_addressed_to_the_bot_are_answered(tg, service) -> N
     await tg.wait_for_message(GROUP, "weather")
 
 
+async def test_an_entity_splitting_an_emoji_does_not_drop_the_message(tg, service) -> None:
+    """Entity offsets count UTF-16 code units: 🎉 is two. A mention cut through the middle of the emoji (a buggy
+    or hostile client) must not make the message disappear; a well-placed one after an emoji works as well."""
+    text = "🎉@opengov_test_bot what about lobbying transparency?"
+    split = [{"type": "mention", "offset": 1, "length": 18}]
+    question = tg.inject_message(GROUP, MEMBER, text, entities=split, **SUPER)
+    answer = await tg.wait_for_message(GROUP)
+    assert "lobby" in visible(answer["text"]).lower()
+    assert answer["reply_to_message"]["message_id"] == question["message"]["message_id"]
+    placed = [{"type": "mention", "offset": 2, "length": 17}]
+    tg.inject_message(GROUP, MEMBER, "🎉@opengov_test_bot lobbying register", entities=placed, **SUPER)
+    assert "Action 2.12" in visible((await tg.wait_for_message(GROUP, "Action 2.12"))["text"])
+
+
 async def test_a_reply_to_the_bot_is_addressed_to_it(tg, service) -> None:
     tg.inject_message(GROUP, MEMBER, "/about", **SUPER)
     about = await tg.wait_for_message(GROUP)

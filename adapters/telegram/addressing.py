@@ -45,7 +45,7 @@ def text_for_core(message: Message, bot_id: int, bot_username: str,
     mentioned = any(
         mention.fullmatch(value) if entity.type == MessageEntity.MENTION
         else entity.user is not None and entity.user.id == bot_id
-        for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items()
+        for entity, value in entity_texts(message, {MessageEntity.MENTION, MessageEntity.TEXT_MENTION})
     )
     replied = message.reply_to_message is not None and (
         message.reply_to_message.from_user is not None and message.reply_to_message.from_user.id == bot_id
@@ -53,6 +53,19 @@ def text_for_core(message: Message, bot_id: int, bot_username: str,
     if not (mentioned or replied):
         return None
     return " ".join(mention.sub(" ", text).split()).lstrip(",:; ")
+
+
+def entity_texts(message: Message, types: Container[str]) -> list[tuple[MessageEntity, str]]:
+    """The message's entities of these types with their text, cut in UTF-16 code units as Telegram counts.
+
+    Unlike PTB's parse_entities, an entity whose offset or length splits a surrogate pair (an emoji; a buggy or
+    hostile client) does not fail the whole message: the broken half is left out of that entity's text.
+    """
+    encoded = (message.text or "").encode("utf-16-le")
+    return [
+        (entity, encoded[entity.offset * 2:(entity.offset + entity.length) * 2].decode("utf-16-le", errors="ignore"))
+        for entity in message.entities if entity.type in types
+    ]
 
 
 class GroupManagers:

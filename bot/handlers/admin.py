@@ -14,11 +14,15 @@ from bot.assistant import Command, Context
 from bot.audit import audit
 from bot.domain import Block, Reply, Style
 from bot.ids import normalise_id
-from bot.status import Level, label, parse_level
+from bot.status import PLAN_DRAFTING_STARTED, DateError, Level, label, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status
 from bot.storage.models import Chat, Notification, Subscription
 
 URL = re.compile(r"^https?://\S+$")
+# A word meant as a date, ISO or not (20260301, 01/03/2026, 1.3.2026, 2026-W09-1): refused unless YYYY-MM-DD.
+DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|(?:19|20)\d{6}|\d{1,4}[-/]\d{1,2}[-/]\d{1,4}|\d{1,2}\.\d{1,2}\.\d{4}"
+                       r"|\d{4}-?W\d{2}(?:-?\d)?", re.IGNORECASE)
+DATE_REFUSALS = {"format": "date", "early": "date_early", "future": "date_future"}
 
 
 def parse_setstatus(args: str) -> tuple[str, Level, str | None, str | None, date | None]:
@@ -36,14 +40,14 @@ def parse_setstatus(args: str) -> tuple[str, Level, str | None, str | None, date
     if level is None:
         raise ValueError("level")
     source = next((p for p in rest if URL.match(p)), None)
-    when = next((p for p in rest if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p)), None)
+    when = next((p for p in rest if DATE_LIKE.fullmatch(p)), None)
     note_parts = [p for p in rest if p not in (source, when)]
     effective = None
     if when:
         try:
-            effective = date.fromisoformat(when)
-        except ValueError as exc:
-            raise ValueError("date") from exc
+            effective = parse_effective_date(when)
+        except DateError as exc:
+            raise ValueError(DATE_REFUSALS[exc.reason]) from exc
     return action_id, level, " ".join(note_parts) or None, source, effective
 
 
@@ -51,7 +55,8 @@ async def setstatus(ctx: Context, args: str) -> list[Reply]:
     try:
         action_id, level, note, source, effective = parse_setstatus(args)
     except ValueError as exc:
-        return [ctx.say(ctx.tr(f"setstatus_{exc.args[0]}", levels=", ".join(lv.value for lv in Level)))]
+        return [ctx.say(ctx.tr(f"setstatus_{exc.args[0]}", levels=", ".join(lv.value for lv in Level),
+                               start=PLAN_DRAFTING_STARTED.isoformat()))]
     action_id = normalise_id(action_id)
     if action_id not in ctx.kb.actions:
         return [ctx.say(ctx.tr("setstatus_unknown", item=action_id[:20]))]
@@ -89,14 +94,14 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
     if not ctx.is_admin and head in ("status", "progress", "statut", "cancel", "annuler"):
         return [ctx.say(ctx.tr("admin_only"))]
     if head in ("status", "progress", "statut") and len(words) == 2 and words[1].isdigit():
-        counts = await progress(ctx.session, int(words[1]))
+        counts = await progress(ctx.session, number) if (number := _announcement_id(words[1])) else None
         if counts is None:
-            return [ctx.say(ctx.tr("announce_unknown", id=words[1]))]
+            return [ctx.say(ctx.tr("announce_unknown", id=words[1][:20]))]
         return [ctx.say(ctx.tr("announce_progress", id=words[1], **counts))]
     if head in ("cancel", "annuler") and len(words) == 2 and words[1].isdigit():
-        skipped = await cancel(ctx.session, int(words[1]))
+        skipped = await cancel(ctx.session, number) if (number := _announcement_id(words[1])) else None
         if skipped is None:
-            return [ctx.say(ctx.tr("announce_unknown", id=words[1]))]
+            return [ctx.say(ctx.tr("announce_unknown", id=words[1][:20]))]
         await audit(ctx.session, ctx.msg, "announce_cancel", {"announcement": int(words[1]), "skipped": skipped})
         return [ctx.say(ctx.tr("announce_cancelled", id=words[1], n=skipped))]
     dry = head in ("dry", "dry-run", "dryrun", "test", "simulation")
@@ -129,6 +134,16 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
                                                    "recipients": count, "scheduled_at": announcement.scheduled_at.isoformat()})
     key = "announce_scheduled" if when else "announce_queued"
     return [ctx.say(ctx.tr(key, id=announcement.id, n=count, when=when.isoformat(timespec="minutes") if when else ""))]
+
+
+MAX_ID = 2**31 - 1  # an INTEGER column: a larger number cannot be an announcement
+
+
+def _announcement_id(word: str) -> int | None:
+    """An announcement number as typed (ASCII digits within the column's range), else None."""
+    if not (word.isascii() and word.isdigit() and len(word) <= len(str(MAX_ID))):
+        return None
+    return int(word) if 0 < int(word) <= MAX_ID else None
 
 
 AUDIENCE_WORDS = {"to", "à", "pour"}

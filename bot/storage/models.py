@@ -9,6 +9,8 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.redact import clean_error
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -31,6 +33,21 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+class ErrorText(TypeDecorator):
+    """Stored error text: secrets masked and NUL bytes removed before it reaches the database."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return clean_error(value)
+
+
+class ErrorString(ErrorText):
+    impl = String
+    cache_ok = True
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -50,7 +67,7 @@ class Chat(Base):
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     frequency: Mapped[str] = mapped_column(String(16), default="immediately")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    inactive_reason: Mapped[str | None] = mapped_column(String(200))
+    inactive_reason: Mapped[str | None] = mapped_column(ErrorString(200))
     delivery_target: Mapped[str | None] = mapped_column(String(64))  # e.g. a Discord server's alert channel
     mention: Mapped[str | None] = mapped_column(String(64))  # e.g. a Discord role to mention in alerts
     origin: Mapped[str | None] = mapped_column(String(64))  # where the person last wrote from (a channel)
@@ -106,7 +123,7 @@ class Notification(Base):
     state: Mapped[str] = mapped_column(String(12), index=True, default="pending")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(ErrorText())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id"), index=True)
