@@ -107,6 +107,11 @@ class PermanentDeliveryError(Exception):
     """Never try this recipient again (blocked the bot, chat deleted, DMs closed)."""
 
 
+class RejectedMessageError(Exception):
+    """The platform refused this one message as we wrote it (too long, bad markup): our bug, not the
+    recipient's doing. That message fails; the recipient stays active and gets the next ones."""
+
+
 class Outbound(Protocol):
     """The one output port: deliver a reply to a chat, outside any conversation (alerts, announcements)."""
 

@@ -27,6 +27,7 @@ from bot.settings import Settings
 from bot.status import parse_level
 from bot.status_changes import StatusUpdate, apply_status
 from bot.storage.db import Database
+from bot.storage.locks import hold_lock
 from bot.storage.models import FeedState, Notification, utcnow
 from knowledge.loader import KnowledgeBase
 
@@ -180,13 +181,22 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
         await _report(db, settings, source, result.problems)
         return result
     async with db.session() as session, session.begin():
+        # One import of a source at a time; a second one running at once finds this one's work done.
+        await hold_lock(session, f"feed:{source}")
+        state = await session.get(FeedState, source)
+        if state and state.content_hash == digest:
+            result.not_modified = True
+            return result
+        # Actions locked in one order by every import: two imports of overlapping feeds cannot deadlock.
+        for action_id in sorted({u.action_id for u in updates}):
+            await hold_lock(session, f"status:{action_id}")
         for update in updates:
             change = await apply_status(session, kb, update, by)
             if change is None:
                 result.unchanged += 1
             else:
                 result.changed += 1
-        state = await session.get(FeedState, source) or FeedState(source=source)
+        state = state or FeedState(source=source)
         state.etag, state.last_modified = validators.get("etag"), validators.get("last_modified")
         state.content_hash, state.error_hash, state.checked_at = digest, None, utcnow()
         session.add(state)
@@ -202,6 +212,7 @@ async def _report(db: Database, settings: Settings, source: str, problems: list[
         log.error("status feed %s rejected: %s", source, problem)
     error_hash = hashlib.sha256("\n".join(problems).encode()).hexdigest()
     async with db.session() as session, session.begin():
+        await hold_lock(session, f"feed:{source}")
         state = await session.get(FeedState, source) or FeedState(source=source)
         if state.error_hash == error_hash:
             return  # already told

@@ -12,6 +12,7 @@ from sqlalchemy.sql import func
 
 from bot.status import Level
 from bot.statuses import current_status
+from bot.storage.locks import hold_lock
 from bot.storage.models import Chat, Notification, StatusChange, Subscription, utcnow
 from bot.subscriptions import followers_condition
 from knowledge.loader import KnowledgeBase
@@ -31,10 +32,14 @@ async def apply_status(
 ) -> StatusChange | None:
     """Record a new status and queue one notification per interested chat; None when nothing changes.
 
-    Setting the level an action already has is a no-op that alerts no one.
+    Setting the level an action already has is a no-op that alerts no one. Changes to one action are
+    serialised (a lock per action, held until the caller's transaction ends), so whatever runs at once —
+    two admins, two feed pollers, several processes — the history is a chain (each `previous_status` is the
+    status recorded just before it) and the same level is never recorded or alerted twice.
     """
     if update.action_id not in kb.actions:
         raise ValueError(f"unknown action {update.action_id!r}")
+    await hold_lock(session, f"status:{update.action_id}")
     current = await current_status(session, update.action_id)
     if current.level == update.level:
         return None
