@@ -39,8 +39,10 @@ async def run_all(app, stop: asyncio.Event | None = None) -> None:
     for service in services:
         app.outbounds[service.name] = service.outbound
     worker = build_worker(app)
-    scheduler = build_scheduler(app, worker)
+    scheduler = build_scheduler(app)
     scheduler.start()
+    stop_delivery = asyncio.Event()
+    delivering = asyncio.create_task(worker.run(stop_delivery), name="delivery")  # the one delivery loop
     try:
         if not services:
             from adapters.console import chat_loop
@@ -59,6 +61,8 @@ async def run_all(app, stop: asyncio.Event | None = None) -> None:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
+        stop_delivery.set()
+        await delivering  # the round under way ends (worker.run never raises)
         for service in reversed(services):
             try:
                 await service.stop()

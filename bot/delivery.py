@@ -100,8 +100,9 @@ class DeliveryWorker:
             self._limiters[platform] = AsyncLimiter(1, 1 / rate) if rate > 0 else None
         return self._limiters[platform]
 
-    async def run_once(self, limit: int | None = None) -> Counter[str]:
-        """Deliver everything due now (or up to `limit` notifications); return counts by outcome.
+    async def run_once(self, limit: int | None = None, stop: asyncio.Event | None = None) -> Counter[str]:
+        """Deliver everything due now (or up to `limit` notifications); return counts by outcome. Once `stop`
+        is set, claims nothing more and returns when what it has claimed is settled.
 
         The next batch is claimed while the current one is still sending, so a rate-limited platform never
         waits on the database between batches. Every delivery task is awaited, even when the round fails
@@ -115,6 +116,8 @@ class DeliveryWorker:
         try:
             while True:
                 room = batch_size if limit is None else min(batch_size, limit - claimed)
+                if stop is not None and stop.is_set():
+                    exhausted = True
                 if not exhausted and room > 0 and len(in_flight) <= batch_size // 2:
                     batch = await self.claim(room)
                     claimed += len(batch)
@@ -159,7 +162,7 @@ class DeliveryWorker:
         """Deliver continuously until `stop` is set: the one loop that drives delivery, in `run` and `worker`."""
         while not stop.is_set():
             try:
-                stats = await self.run_once()
+                stats = await self.run_once(stop=stop)
                 if stats:
                     log.info("delivered: %s", dict(stats))
             except Exception:
