@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, String, case, literal, select
+from sqlalchemy import Integer, String, case, exists, literal, select
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import func
@@ -60,25 +60,23 @@ async def apply_status(
 
 async def queue_for_followers(session: AsyncSession, kb: KnowledgeBase, change: StatusChange) -> int:
     """One set-based INSERT: a notification per active chat following the action, its commitment,
-    one of its institutions, or everything. The key (change x chat) makes a second copy impossible."""
+    one of its institutions, or everything. The key (change x chat) makes a second copy impossible.
+
+    The chats are read FOR KEY SHARE (PostgreSQL): a `forget` under way is waited for and its chat left out,
+    instead of the INSERT failing on a chat deleted meanwhile; a `forget` that comes after waits for this.
+    """
     now = utcnow()
-    followers = (
-        select(Subscription.chat_pk)
-        .join(Chat, Chat.id == Subscription.chat_pk)
-        .where(Chat.active.is_(True), followers_condition(kb, change.action_id))
-        .distinct()
-        .subquery()
-    )
+    follows = select(Subscription.id).where(Subscription.chat_pk == Chat.id, followers_condition(kb, change.action_id))
     rows = select(
-        followers.c.chat_pk,
-        (literal(f"status:{change.id}:", String) + func.cast(followers.c.chat_pk, String)).label("key"),
+        Chat.id,
+        (literal(f"status:{change.id}:", String) + func.cast(Chat.id, String)).label("key"),
         literal("alert", String),
         literal({"type": "status", "change_id": change.id}, Notification.payload.type).label("payload"),
         case((Chat.frequency == "immediately", "pending"), else_="held").label("state"),
         literal(now, Notification.due_at.type),
         literal(0, Integer),
         literal(now, Notification.created_at.type),
-    ).join(Chat, Chat.id == followers.c.chat_pk)
+    ).where(Chat.active.is_(True), exists(follows)).with_for_update(read=True, key_share=True, of=Chat)
     statement = sql_insert(Notification).from_select(
         ["chat_pk", "key", "kind", "payload", "state", "due_at", "attempts", "created_at"], rows
     )

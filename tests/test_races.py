@@ -260,3 +260,23 @@ async def test_delivery_is_no_scheduler_job_and_its_loop_stops_within_the_batch_
     await asyncio.wait_for(running, timeout=3)  # not the whole 4-second fan-out
     assert 5 <= len(outbound.sent) < 200
     assert not [n for n in await notifications(app) if n.state == "sending"]
+
+
+async def test_a_fan_out_while_someone_is_erasing_leaves_them_out_instead_of_failing(app, database_url) -> None:
+    postgres_only(database_url)
+    from sqlalchemy import delete
+
+    await say(app, "alice", "follow 2.12")
+    await say(app, "bob", "follow 2.12")
+    bob = await chat_pk(app, "bob")
+    [other] = await engines(database_url, 1)
+    try:
+        async with other.session() as erasing, erasing.begin():  # bob's `forget`, not yet committed
+            await erasing.execute(delete(Chat).where(Chat.id == bob))
+            fan_out = asyncio.create_task(set_level(app.db, app.kb, Level.LIMITED))
+            await asyncio.sleep(0.3)
+            assert not fan_out.done()  # it waits for the erasure...
+        assert await fan_out is not None  # ...then goes on without bob
+    finally:
+        await close_all([other])
+    assert [n.chat_pk for n in await notifications(app)] == [await chat_pk(app, "alice")]
