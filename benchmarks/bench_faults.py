@@ -324,6 +324,7 @@ async def collect(app, tg: CountingTelegram, forgotten_at, consoles, telegrams) 
         "erased_delivered": erased_delivered, "forgotten": len(forgotten_at),
         "max_window": max_in_window([at for at, _ in tg.sends]),
         "max_window_worker": max((max_in_window(t) for t in per_worker.values()), default=0),
+        "min_gap": min((b - a for t in per_worker.values() for a, b in zip(sorted(t), sorted(t)[1:])), default=0),
         "feed_changes": len([c for c in changes if c.note and c.note.startswith("bench feed")]),
     }
 
@@ -340,7 +341,8 @@ def report(f: dict, open_rows: int, kills: list[str], feed_crashes: int, args, e
     print(f"feed imports crashed:       {feed_crashes} of 3 (feed changes recorded: {f['feed_changes']}, expected 3)")
     print(f"erased but delivered:       {f['erased_delivered']}")
     print(f"max Telegram sends in any 1-s window: {f['max_window_worker']} per worker (limit {args.rate:g}), "
-          f"{f['max_window']} for all {WORKERS} (limit {WORKERS * args.rate:g})")
+          f"{f['max_window']} for all {WORKERS} (limit {WORKERS * args.rate:g}); smallest gap between two "
+          f"arrivals from one worker {f['min_gap'] * 1000:.0f} ms (paced every {1000 / (args.rate * 0.98):.0f} ms)")
     print(f"total time: {elapsed:.0f} s")
 
 
