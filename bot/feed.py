@@ -25,7 +25,7 @@ from bot.domain import ChatRef, Platform
 from bot.i18n import t
 from bot.settings import Settings
 from bot.status import parse_level
-from bot.status_changes import StatusUpdate, apply_status
+from bot.status_changes import StatusUpdate, apply_status, lock_action
 from bot.storage.db import Database
 from bot.storage.locks import hold_lock
 from bot.storage.models import FeedState, Notification, utcnow
@@ -189,7 +189,7 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
             return result
         # Actions locked in one order by every import: two imports of overlapping feeds cannot deadlock.
         for action_id in sorted({u.action_id for u in updates}):
-            await hold_lock(session, f"status:{action_id}")
+            await lock_action(session, action_id)
         for update in updates:
             change = await apply_status(session, kb, update, by)
             if change is None:

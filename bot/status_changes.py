@@ -39,7 +39,7 @@ async def apply_status(
     """
     if update.action_id not in kb.actions:
         raise ValueError(f"unknown action {update.action_id!r}")
-    await hold_lock(session, f"status:{update.action_id}")
+    await lock_action(session, update.action_id)
     current = await current_status(session, update.action_id)
     if current.level == update.level:
         return None
@@ -56,6 +56,11 @@ async def apply_status(
     await session.flush()
     await queue_for_followers(session, kb, change)
     return change
+
+
+async def lock_action(session: AsyncSession, action_id: str) -> None:
+    """Hold the lock on this action's status until the transaction ends (re-taking it is harmless)."""
+    await hold_lock(session, f"status:{action_id}")
 
 
 async def queue_for_followers(session: AsyncSession, kb: KnowledgeBase, change: StatusChange) -> int:
