@@ -262,7 +262,14 @@ async def test_delivery_is_no_scheduler_job_and_its_loop_stops_within_the_batch_
     assert not [n for n in await notifications(app) if n.state == "sending"]
 
 
-async def test_a_fan_out_while_someone_is_erasing_leaves_them_out_instead_of_failing(app, database_url) -> None:
+async def announce(app) -> str:
+    replies = await say(app, "admin", "announce to followers:2.12 News")
+    return "\n".join(r.plain_text for r in replies)
+
+
+@pytest.mark.parametrize("fan_out", ["status", "announcement"])
+async def test_a_fan_out_while_someone_is_erasing_leaves_them_out_instead_of_failing(app, database_url,
+                                                                                     fan_out) -> None:
     postgres_only(database_url)
     from sqlalchemy import delete
 
@@ -273,10 +280,18 @@ async def test_a_fan_out_while_someone_is_erasing_leaves_them_out_instead_of_fai
     try:
         async with other.session() as erasing, erasing.begin():  # bob's `forget`, not yet committed
             await erasing.execute(delete(Chat).where(Chat.id == bob))
-            fan_out = asyncio.create_task(set_level(app.db, app.kb, Level.LIMITED))
+            if fan_out == "status":
+                queued = asyncio.create_task(set_level(app.db, app.kb, Level.LIMITED))
+            else:
+                queued = asyncio.create_task(announce(app))
             await asyncio.sleep(0.3)
-            assert not fan_out.done()  # it waits for the erasure...
-        assert await fan_out is not None  # ...then goes on without bob
+            assert not queued.done()  # it waits for the erasure...
+        result = await queued  # ...then goes on without bob
+        if fan_out == "status":
+            assert result is not None
+        else:
+            assert "queued for 1 recipient(s)" in result
     finally:
         await close_all([other])
-    assert [n.chat_pk for n in await notifications(app)] == [await chat_pk(app, "alice")]
+    alice = await chat_pk(app, "alice")
+    assert [n.chat_pk for n in await notifications(app)] == [alice]
