@@ -296,7 +296,7 @@ class DeliveryWorker:
             .values(**values)
         )
         if not result.rowcount:
-            log.warning("notification %s: claim %s was lost (lease expired), outcome %s not recorded",
+            log.warning("notification %s: claim %s is gone (lease expired, or the recipient erased): %s not recorded",
                         claim.id, claim.token, state)
         return bool(result.rowcount)
 

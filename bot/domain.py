@@ -113,7 +113,12 @@ class RejectedMessageError(Exception):
 
 
 class Outbound(Protocol):
-    """The one output port: deliver a reply to a chat, outside any conversation (alerts, announcements)."""
+    """The one output port: deliver a reply to a chat, outside any conversation (alerts, announcements).
+
+    An outbound whose delivery is a database write (the console) may set `stores_in_transaction = True` and
+    offer `store(session, chat_pk, recipient, reply, key=...)`: the worker then calls it inside the delivery's
+    own transaction instead of `send`.
+    """
 
     async def send(self, recipient: Recipient, reply: Reply, *, key: str) -> DeliveryResult:
         """Deliver or raise TemporaryDeliveryError / PermanentDeliveryError / ChatMovedError.
