@@ -8,14 +8,16 @@ import os
 import sys
 from typing import TextIO
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import exists, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assistant import Assistant
 from bot.domain import Block, ChatRef, DeliveryResult, IncomingMessage, Platform, Recipient, Reply, Style
 from bot.i18n import pick_language
 from bot.storage.db import Database
-from bot.storage.models import ConsoleInbox
+from bot.storage.models import Chat, ConsoleInbox, utcnow
 from bot.text import printable
 
 QUIT = {"quit", "exit", "q", ":q", "quitter"}
@@ -50,19 +52,38 @@ def _render_block(block: Block) -> str:
 
 
 class ConsoleOutbound:
-    """Delivers alerts to console users by storing them in their inbox; the key makes redelivery harmless."""
+    """Delivers alerts to console users by storing them in their inbox; the key makes redelivery harmless.
+
+    The delivery worker calls `store` inside the delivery's own transaction (`stores_in_transaction`): the
+    inbox row and the notification's "sent" are committed together, and only while the chat still exists.
+    """
+
+    stores_in_transaction = True
 
     def __init__(self, db: Database):
         self.db = db
 
     async def send(self, recipient: Recipient, reply: Reply, *, key: str) -> DeliveryResult:
-        text, _ = render(reply)
-        try:
-            async with self.db.session() as session, session.begin():
-                session.add(ConsoleInbox(chat_id=recipient.chat.chat_id, key=key, text=text))
-        except IntegrityError:
-            pass  # already delivered before a crash: exactly once for the reader
+        from bot.chats import find_chat
+
+        async with self.db.session() as session, session.begin():
+            chat = await find_chat(session, recipient.chat)
+            if chat is not None:
+                await self.store(session, chat.id, recipient, reply, key=key)
         return DeliveryResult((key,))
+
+    async def store(self, session: AsyncSession, chat_pk: int, recipient: Recipient, reply: Reply, *,
+                    key: str) -> None:
+        """Add the alert to the inbox in `session`'s transaction, if chat `chat_pk` still exists (one atomic
+        statement: on SQLite it runs as the single writer, so an erasure is either before it or after it)."""
+        text, _ = render(reply)
+        values = select(literal(recipient.chat.chat_id), literal(key), literal(text), literal(False), literal(utcnow(),
+                        ConsoleInbox.created_at.type)).where(exists().where(Chat.id == chat_pk))
+        dialect = (await session.connection()).dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(ConsoleInbox).from_select(["chat_id", "key", "text", "shown", "created_at"], values)
+        # Already delivered before a crash: exactly once for the reader.
+        await session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
 
 
 async def pop_inbox(db: Database, name: str) -> tuple[list[str], str | None]:

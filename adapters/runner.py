@@ -79,11 +79,11 @@ def platform_services(app) -> list:
 class SchedulerPart:
     """The APScheduler of the process, watched: shut down, or no job run for a long time, counts as dead."""
 
-    def __init__(self, app, worker: DeliveryWorker):
+    def __init__(self, app):
         from jobs.scheduler import build_scheduler
 
         self.interval = app.settings.supervise_interval
-        self.scheduler = build_scheduler(app, worker)
+        self.scheduler = build_scheduler(app)
         self.scheduler.add_job(self._beat, IntervalTrigger(seconds=self.interval), id="heartbeat",
                                misfire_grace_time=None, coalesce=True, max_instances=1)
         self.beat = time.monotonic()
@@ -140,22 +140,28 @@ async def run_all(app, stop: asyncio.Event | None = None, *, telegram_options: d
     worker = build_worker(app)
     parts = platform_parts(app, telegram_options, discord_options)
     _preload_chart()
-    if not parts:
-        from adapters.console import chat_loop
+    stop_delivery = asyncio.Event()
+    delivering = asyncio.create_task(worker.run(stop_delivery), name="delivery")  # the one delivery loop
+    try:
+        if not parts:
+            from adapters.console import chat_loop
 
-        scheduler = SchedulerPart(app, worker)
-        await scheduler.start()
-        try:
-            log.info("no platform token set: starting the console chat")
-            await chat_loop(app.assistant, app.db, "you")
-        finally:
-            await scheduler.stop()
-        return
-    if stop is None:
-        stop = asyncio.Event()
-        _stop_on_signals(stop)
-    scheduler = Supervised("scheduler", lambda: SchedulerPart(app, worker))
-    await _supervisor(app).run([scheduler, *parts], stop)
+            scheduler = SchedulerPart(app)
+            await scheduler.start()
+            try:
+                log.info("no platform token set: starting the console chat")
+                await chat_loop(app.assistant, app.db, "you")
+            finally:
+                await scheduler.stop()
+            return
+        if stop is None:
+            stop = asyncio.Event()
+            _stop_on_signals(stop)
+        scheduler = Supervised("scheduler", lambda: SchedulerPart(app))
+        await _supervisor(app).run([scheduler, *parts], stop)
+    finally:
+        stop_delivery.set()
+        await delivering  # the round under way ends (worker.run never raises)
 
 
 async def run_worker(app, *, once: bool) -> int:

@@ -94,7 +94,8 @@ async def create(
     )
     session.add(announcement)
     await session.flush()
-    recipients = _recipients(kb, audience).subquery()
+    # FOR KEY SHARE (PostgreSQL): a `forget` under way is waited for and its chat left out (see status_changes).
+    recipients = _recipients(kb, audience).with_for_update(read=True, key_share=True).subquery()
     rows = select(
         recipients.c.id,
         (literal(f"announce:{announcement.id}:", String) + func.cast(recipients.c.id, String)),

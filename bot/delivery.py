@@ -1,22 +1,41 @@
 """The outbox delivery worker: claim due notifications, send them through their platform, record the outcome.
 
-Claiming is a compare-and-set (state pending -> sending with a lease), with FOR UPDATE SKIP LOCKED on
-PostgreSQL so several workers share the work without sending anything twice. A worker killed mid-send leaves
-its rows 'sending'; once the lease expires another run picks them up again.
+Claiming is a compare-and-set (state pending -> sending with a lease and a claim token), with FOR UPDATE SKIP
+LOCKED on PostgreSQL so several workers share the work. A worker killed mid-send leaves its rows 'sending';
+once the lease expires another run picks them up again.
+
+One delivery is one database session, never two at once: it checks that the claim is still this worker's and
+that the recipient still exists, renders, sends and records the outcome in that session (console "sends" are
+rows written in that same transaction). At most `worker_concurrency` deliveries run at once (kept under the
+connection pool's size), so in-flight work can never exhaust the pool.
+
+Erasure (`forget`) against deliveries in flight, on PostgreSQL: a delivery holds a FOR KEY SHARE lock on its
+recipient's chat row, and a FOR UPDATE lock on its notification, from its last check until it has recorded
+the outcome — across the send. `forget` locks the chat row FOR UPDATE before erasing anything, so it waits
+for the sends already under way, and every delivery that starts after `forget` committed finds no chat and
+sends nothing. Hence once `forget` has returned, nothing more is sent to, or stored for, that person. (The
+row lock on the notification also means no other worker can reclaim it mid-send, however slow the send.)
+SQLite has a single writer and no row locks: a console delivery checks the chat and stores the alert in one
+write transaction, so the console guarantee holds there too; for remote platforms on SQLite the window is
+the one send that may already be under way when `forget` commits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from functools import partial
+from typing import NamedTuple
 
 from aiolimiter import AsyncLimiter
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from bot.alerts import AlertRenderer
@@ -27,6 +46,7 @@ from bot.domain import (
     Outbound,
     PermanentDeliveryError,
     Recipient,
+    RejectedMessageError,
     TemporaryDeliveryError,
 )
 from bot.i18n import LANGUAGES, t
@@ -37,7 +57,13 @@ from bot.storage.models import Chat, Notification, utcnow
 log = logging.getLogger(__name__)
 
 QUICK_RETRIES = 3  # in-process attempts (honouring retry_after) before backing off in the outbox
-MAX_INLINE_WAIT = 30.0  # seconds; a longer retry_after goes back to the outbox instead of blocking
+MAX_INLINE_WAIT = 5.0  # seconds; a longer retry_after goes back to the outbox instead of holding the recipient
+
+
+class Claim(NamedTuple):
+    id: int
+    chat_pk: int
+    token: str
 
 
 class DeliveryWorker:
@@ -56,8 +82,11 @@ class DeliveryWorker:
         self.settings = settings
         self.clock = clock
         self.worker_id = worker_id or f"w{random.randrange(1 << 30):x}"
+        self._claims = itertools.count(1)
         self._limiters: dict[str, AsyncLimiter | None] = {}
         self._chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.concurrency = max(1, min(settings.worker_concurrency, _pool_capacity(db) - 2))
+        self._slots = asyncio.Semaphore(self.concurrency)
 
     def limiter(self, platform: str) -> AsyncLimiter | None:
         """One limiter per platform: evenly spaced sends (capacity 1), so no burst ever exceeds the rate.
@@ -71,36 +100,45 @@ class DeliveryWorker:
             self._limiters[platform] = AsyncLimiter(1, 1 / rate) if rate > 0 else None
         return self._limiters[platform]
 
-    async def run_once(self, limit: int | None = None) -> Counter[str]:
-        """Deliver everything due now (or up to `limit` notifications); return counts by outcome.
+    async def run_once(self, limit: int | None = None, stop: asyncio.Event | None = None) -> Counter[str]:
+        """Deliver everything due now (or up to `limit` notifications); return counts by outcome. Once `stop`
+        is set, claims nothing more and returns when what it has claimed is settled.
 
         The next batch is claimed while the current one is still sending, so a rate-limited platform never
-        waits on the database between batches.
+        waits on the database between batches. Every delivery task is awaited, even when the round fails
+        (the database went away while claiming): none is left running unwatched.
         """
         stats: Counter[str] = Counter()
         in_flight: set[asyncio.Task[str]] = set()
         claimed = 0
         exhausted = reported = False
         batch_size = self.settings.worker_batch
-        while True:
-            room = batch_size if limit is None else min(batch_size, limit - claimed)
-            if not exhausted and room > 0 and len(in_flight) <= batch_size // 2:
-                batch = await self.claim(room)
-                claimed += len(batch)
-                exhausted = not batch
-                in_flight.update(asyncio.create_task(self._deliver(n_id, chat_pk)) for n_id, chat_pk in batch)
-            if not in_flight:
-                # Everything settled: finished announcements owe their admin a report, delivered in this run too.
-                if stats and not reported and await self.queue_announcement_reports():
-                    reported, exhausted = True, False
-                    continue
-                break
-            done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            outcomes = [task.result() for task in done]
-            stats.update(outcomes)
-            if "moved" in outcomes:
-                exhausted = False  # the row was given back under the chat's new id: pick it up again
-        self._chat_locks.clear()
+        try:
+            while True:
+                room = batch_size if limit is None else min(batch_size, limit - claimed)
+                if stop is not None and stop.is_set():
+                    exhausted = True
+                if not exhausted and room > 0 and len(in_flight) <= batch_size // 2:
+                    batch = await self.claim(room)
+                    claimed += len(batch)
+                    exhausted = not batch
+                    in_flight.update(asyncio.create_task(self._deliver(claim)) for claim in batch)
+                if not in_flight:
+                    # Everything settled: finished announcements owe their admin a report, delivered in this run.
+                    if stats and not reported and await self.queue_announcement_reports():
+                        reported, exhausted = True, False
+                        continue
+                    break
+                done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                outcomes = [task.result() for task in done]  # _deliver never raises
+                stats.update(outcomes)
+                if "moved" in outcomes:
+                    exhausted = False  # the row was given back under the chat's new id: pick it up again
+        finally:
+            if in_flight:
+                results = await asyncio.gather(*in_flight, return_exceptions=True)
+                stats.update(r for r in results if isinstance(r, str))
+            self._chat_locks.clear()
         return stats
 
     async def queue_announcement_reports(self) -> int:
@@ -121,10 +159,10 @@ class DeliveryWorker:
         return len(finished)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver continuously until `stop` is set."""
+        """Deliver continuously until `stop` is set: the one loop that drives delivery, in `run` and `worker`."""
         while not stop.is_set():
             try:
-                stats = await self.run_once()
+                stats = await self.run_once(stop=stop)
                 if stats:
                     log.info("delivered: %s", dict(stats))
             except Exception:
@@ -134,14 +172,15 @@ class DeliveryWorker:
             except TimeoutError:
                 pass
 
-    async def claim(self, size: int) -> list[tuple[int, int]]:
-        """Claim up to `size` due notifications: their (id, chat_pk), now 'sending' under this worker's lease."""
+    async def claim(self, size: int) -> list[Claim]:
+        """Claim up to `size` due notifications, now 'sending' under this worker's lease and claim token."""
         now = self.clock()
         due = or_(
             and_(Notification.state == "pending", Notification.due_at <= now),
             and_(Notification.state == "sending", Notification.claimed_until < now),
         )
         lease = timedelta(seconds=self.settings.worker_lease_seconds)
+        token = f"{self.worker_id}:{next(self._claims)}"
         async with self.db.session() as session, session.begin():
             platforms = set(await session.scalars(select(Chat.platform).distinct()))
             if not platforms <= set(self.outbounds):
@@ -158,55 +197,111 @@ class DeliveryWorker:
             result = await session.execute(
                 update(Notification)
                 .where(Notification.id.in_(ids), due)
-                .values(state="sending", claimed_until=now + lease)
+                .values(state="sending", claimed_until=now + lease, claim_token=token)
                 .returning(Notification.id, Notification.chat_pk)
             )
-            return sorted((row[0], row[1]) for row in result)
+            return sorted(Claim(row[0], row[1], token) for row in result)
 
-    async def _deliver(self, notification_id: int, chat_pk: int) -> str:
+    async def _deliver(self, claim: Claim) -> str:
         # One message at a time per recipient: alerts arrive in order, and once a recipient is found
-        # unreachable the rest of its batch is skipped instead of tried.
-        async with self._chat_locks[chat_pk]:
-            return await self._deliver_one(notification_id)
-
-    async def _deliver_one(self, notification_id: int) -> str:
-        async with self.db.session() as session:
-            notification = await session.get(Notification, notification_id)
-            if notification is None:
-                return "skipped"  # erased since it was claimed (the recipient used `forget`)
-            chat = await session.get(Chat, notification.chat_pk)
-            if not chat.active:
-                await self._finish(notification_id, "skipped", "recipient inactive")
-                return "skipped"
-            platform = chat.platform
-            outbound = self.outbounds.get(platform)
-            if outbound is None:
-                # This process does not run that platform: give the row back for a process that does.
-                await self._release(notification_id, delay=60)
-                return "deferred"
-            try:
-                reply = await self.renderer.render(session, chat, notification)
-            except Exception as exc:
-                log.exception("cannot render notification %s", notification_id)
-                await self._finish(notification_id, "failed", f"render: {exc}")
-                return "failed"
-            recipient = Recipient(ChatRef(platform, chat.chat_id), chat.delivery_target, chat.mention, chat.origin)
-            key = notification.key
+        # unreachable the rest of its batch is skipped instead of tried. Then one of the worker's slots.
         try:
-            await self._send_with_retries(outbound, platform, recipient, reply, key)
+            async with self._chat_locks[claim.chat_pk], self._slots:
+                return await self._deliver_one(claim)
+        except Exception:
+            # The database went away mid-delivery, say: the row stays claimed and is retried after its lease.
+            log.exception("delivery of notification %s failed; it will be retried after its lease", claim.id)
+            return "error"
+
+    async def _deliver_one(self, claim: Claim) -> str:
+        async with self.db.session() as session, session.begin():
+            outcome, after = await self._attempt(session, claim)
+        if after is not None:
+            await after()  # once the delivery's session is closed: never two sessions at once
+        return outcome
+
+    async def _attempt(self, session: AsyncSession, claim: Claim) -> tuple[str, Callable[[], Awaitable] | None]:
+        """Check, render, send and record one claimed notification, all in `session`'s transaction."""
+        chat = await self._lock_chat(session, claim.chat_pk)
+        notification = await self._lock_claimed(session, claim)
+        if notification is None or chat is None:
+            return "skipped", None  # erased since it was claimed (`forget`), or no longer this worker's claim
+        if not chat.active:
+            await self._settle(session, claim, "skipped", "recipient inactive")
+            return "skipped", None
+        platform = chat.platform
+        outbound = self.outbounds.get(platform)
+        if outbound is None:
+            # This process does not run that platform: give the row back for a process that does.
+            await self._give_back(session, claim, delay=60)
+            return "deferred", None
+        try:
+            reply = await self.renderer.render(session, chat, notification)
+        except Exception as exc:
+            log.exception("cannot render notification %s", claim.id)
+            await self._settle(session, claim, "failed", f"render: {exc}")
+            return "failed", None
+        recipient = Recipient(ChatRef(platform, chat.chat_id), chat.delivery_target, chat.mention, chat.origin)
+        key = notification.key
+        try:
+            if getattr(outbound, "stores_in_transaction", False):
+                await outbound.store(session, chat.id, recipient, reply, key=key)
+            else:
+                await self._send_with_retries(outbound, platform, recipient, reply, key)
         except ChatMovedError as moved:
-            await self._move(notification_id, moved.new_chat)
-            return "moved"
+            await self._give_back(session, claim)
+            return "moved", partial(self._move, recipient.chat, moved.new_chat)
         except PermanentDeliveryError as exc:
-            await self._deactivate(notification_id, str(exc))
-            return "failed"
+            await self._settle(session, claim, "failed", str(exc))
+            return "failed", partial(self._deactivate, chat.id, str(exc))
+        except RejectedMessageError as exc:
+            log.error("%s refused notification %s (%s) for %s: %s — the recipient stays active",
+                      platform, claim.id, key, recipient.chat, exc)
+            await self._settle(session, claim, "failed", f"rejected: {exc}")
+            return "failed", None
         except TemporaryDeliveryError as exc:
-            return await self._backoff(notification_id, exc)
+            return await self._backoff(session, claim, notification.attempts, exc), None
         except Exception as exc:  # an adapter bug must not kill the worker nor lose the message
-            log.exception("unexpected delivery error for notification %s", notification_id)
-            return await self._backoff(notification_id, TemporaryDeliveryError(repr(exc)))
-        await self._finish(notification_id, "sent")
-        return "sent"
+            log.exception("unexpected delivery error for notification %s", claim.id)
+            return await self._backoff(session, claim, notification.attempts, TemporaryDeliveryError(repr(exc))), None
+        return ("sent" if await self._settle(session, claim, "sent") else "lost"), None
+
+    async def _lock_chat(self, session: AsyncSession, chat_pk: int) -> Chat | None:
+        """The recipient, locked against erasure until this delivery ends (see the module docstring)."""
+        query = select(Chat).where(Chat.id == chat_pk)
+        if not self.db.is_sqlite:
+            query = query.with_for_update(read=True, key_share=True)
+        return await session.scalar(query)
+
+    async def _lock_claimed(self, session: AsyncSession, claim: Claim) -> Notification | None:
+        """The notification if it is still this worker's claim (locked on PostgreSQL: nobody reclaims it)."""
+        query = select(Notification).where(
+            Notification.id == claim.id, Notification.claim_token == claim.token, Notification.state == "sending"
+        )
+        if not self.db.is_sqlite:
+            query = query.with_for_update()
+        return await session.scalar(query)
+
+    async def _settle(self, session: AsyncSession, claim: Claim, state: str, error: str | None = None,
+                      **values: object) -> bool:
+        """Record an outcome, only if the claim is still this worker's; False when it no longer is."""
+        values.update(state=state, claimed_until=None, claim_token=None,
+                      last_error=error[:500] if error else None)
+        if state == "sent":
+            values["sent_at"] = self.clock()
+        result = await session.execute(
+            update(Notification)
+            .where(Notification.id == claim.id, Notification.claim_token == claim.token,
+                   Notification.state == "sending")
+            .values(**values)
+        )
+        if not result.rowcount:
+            log.warning("notification %s: claim %s is gone (lease expired, or the recipient erased): %s not recorded",
+                        claim.id, claim.token, state)
+        return bool(result.rowcount)
+
+    async def _give_back(self, session: AsyncSession, claim: Claim, delay: float = 0.0) -> None:
+        await self._settle(session, claim, "pending", due_at=self.clock() + timedelta(seconds=delay))
 
     async def _send_with_retries(self, outbound, platform, recipient, reply, key) -> None:
         limiter = self.limiter(platform)
@@ -224,47 +319,24 @@ class DeliveryWorker:
                 else:
                     await outbound.send(recipient, reply, key=key)
 
-    async def _finish(self, notification_id: int, state: str, error: str | None = None) -> None:
-        async with self.db.session() as session, session.begin():
-            values = {"state": state, "claimed_until": None, "last_error": error}
-            if state == "sent":
-                values["sent_at"] = self.clock()
-            await session.execute(update(Notification).where(Notification.id == notification_id).values(**values))
-
-    async def _release(self, notification_id: int, delay: float = 0.0) -> None:
-        async with self.db.session() as session, session.begin():
-            await session.execute(
-                update(Notification)
-                .where(Notification.id == notification_id)
-                .values(state="pending", claimed_until=None, due_at=self.clock() + timedelta(seconds=delay))
-            )
-
-    async def _backoff(self, notification_id: int, exc: TemporaryDeliveryError) -> str:
-        async with self.db.session() as session, session.begin():
-            notification = await session.get(Notification, notification_id)
-            if notification is None:
-                return "skipped"
-            notification.attempts += 1
-            notification.last_error = str(exc)[:500]
-            notification.claimed_until = None
-            if notification.attempts >= self.settings.max_attempts:
-                notification.state = "failed"
-                return "failed"
-            delay = self.settings.retry_base_seconds * 2 ** (notification.attempts - 1)
-            delay = max(delay, exc.retry_after or 0) * random.uniform(1.0, 1.25)
-            notification.state = "pending"
-            notification.due_at = self.clock() + timedelta(seconds=delay)
-        log.warning("notification %s will be retried in %.1fs: %s", notification_id, delay, exc)
+    async def _backoff(self, session: AsyncSession, claim: Claim, attempts: int, exc: TemporaryDeliveryError) -> str:
+        attempts += 1
+        if attempts >= self.settings.max_attempts:
+            await self._settle(session, claim, "failed", str(exc), attempts=attempts)
+            return "failed"
+        delay = self.settings.retry_base_seconds * 2 ** (attempts - 1)
+        delay = max(delay, exc.retry_after or 0) * random.uniform(1.0, 1.25)
+        await self._settle(session, claim, "pending", str(exc), attempts=attempts,
+                           due_at=self.clock() + timedelta(seconds=delay))
+        log.warning("notification %s will be retried in %.1fs: %s", claim.id, delay, exc)
         return "retry"
 
-    async def _deactivate(self, notification_id: int, reason: str) -> None:
+    async def _deactivate(self, chat_pk: int, reason: str) -> None:
         """The recipient cannot be reached any more: stop trying, skip what is queued for them."""
         async with self.db.session() as session, session.begin():
-            notification = await session.get(Notification, notification_id)
-            if notification is None:
-                return
-            notification.state, notification.claimed_until, notification.last_error = "failed", None, reason[:500]
-            chat = await session.get(Chat, notification.chat_pk)
+            chat = await session.get(Chat, chat_pk)
+            if chat is None:
+                return  # erased meanwhile
             chat.active, chat.inactive_reason = False, reason[:200]
             await session.execute(
                 update(Notification)
@@ -273,19 +345,23 @@ class DeliveryWorker:
             )
         log.info("recipient %s:%s deactivated: %s", chat.platform, chat.chat_id, reason)
 
-    async def _move(self, notification_id: int, new_chat: ChatRef) -> None:
-        """A group became a supergroup: rename the chat (keeping its follows) and send again at once."""
+    async def _move(self, old: ChatRef, new_chat: ChatRef) -> None:
+        """A group became a supergroup: rename the chat (keeping its follows); its alert is already given back."""
         from bot.chats import move_chat
 
-        async with self.db.session() as session, session.begin():
-            notification = await session.get(Notification, notification_id)
-            chat = await session.get(Chat, notification.chat_pk)
-            old = ChatRef(chat.platform, chat.chat_id)
         try:
             await move_chat(self.db, old, new_chat)
         except IntegrityError:
             log.exception("could not move chat %s to %s", old, new_chat)
-        await self._release(notification_id)
+
+
+def _pool_capacity(db: Database) -> int:
+    """How many connections the engine's pool lends at once (a large number when it does not say)."""
+    pool = db.engine.pool
+    size = getattr(pool, "size", None)
+    if not callable(size):
+        return 1_000
+    return size() + max(getattr(pool, "_max_overflow", 0), 0)
 
 
 def _wait_retry_after(retry_state) -> float:

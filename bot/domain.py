@@ -108,8 +108,18 @@ class PermanentDeliveryError(Exception):
     """Never try this recipient again (blocked the bot, chat deleted, DMs closed)."""
 
 
+class RejectedMessageError(Exception):
+    """The platform refused this one message as we wrote it (too long, bad markup): our bug, not the
+    recipient's doing. That message fails; the recipient stays active and gets the next ones."""
+
+
 class Outbound(Protocol):
-    """The one output port: deliver a reply to a chat, outside any conversation (alerts, announcements)."""
+    """The one output port: deliver a reply to a chat, outside any conversation (alerts, announcements).
+
+    An outbound whose delivery is a database write (the console) may set `stores_in_transaction = True` and
+    offer `store(session, chat_pk, recipient, reply, key=...)`: the worker then calls it inside the delivery's
+    own transaction instead of `send`.
+    """
 
     async def send(self, recipient: Recipient, reply: Reply, *, key: str) -> DeliveryResult:
         """Deliver or raise TemporaryDeliveryError / PermanentDeliveryError / ChatMovedError.

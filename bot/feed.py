@@ -30,8 +30,9 @@ from bot.i18n import t
 from bot.redact import redact
 from bot.settings import Settings
 from bot.status import DateError, Level, parse_effective_date, parse_level
-from bot.status_changes import StatusUpdate, apply_status
+from bot.status_changes import StatusUpdate, apply_status, lock_action
 from bot.storage.db import Database
+from bot.storage.locks import hold_lock
 from bot.storage.models import FeedState, Notification, utcnow
 from bot.text import CONTROL, MAX_NOTE
 from knowledge.loader import KnowledgeBase
@@ -338,13 +339,22 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
     except FeedError as exc:
         return await _rejected(db, settings, result, exc.problems)
     async with db.session() as session, session.begin():
+        # One import of a source at a time; a second one running at once finds this one's work done.
+        await hold_lock(session, f"feed:{source}")
+        state = await session.get(FeedState, source)
+        if state and state.content_hash == digest:
+            result.not_modified = True
+            return result
+        # Actions locked in one order by every import: two imports of overlapping feeds cannot deadlock.
+        for action_id in sorted({u.action_id for u in updates}):
+            await lock_action(session, action_id)
         for update in updates:
             change = await apply_status(session, kb, update, by)
             if change is None:
                 result.unchanged += 1
             else:
                 result.changed += 1
-        state = await session.get(FeedState, source) or FeedState(source=source)
+        state = state or FeedState(source=source)
         state.etag, state.last_modified = validators.get("etag"), validators.get("last_modified")
         state.content_hash, state.error_hash, state.checked_at = digest, None, utcnow()
         session.add(state)
@@ -367,6 +377,7 @@ async def _report(db: Database, settings: Settings, source: str, problems: list[
         log.error("status feed %s rejected: %s", shown, problem)
     error_hash = hashlib.sha256("\n".join(problems).encode()).hexdigest()
     async with db.session() as session, session.begin():
+        await hold_lock(session, f"feed:{source}")
         state = await session.get(FeedState, source) or FeedState(source=source)
         if state.error_hash == error_hash:
             return  # already told

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, String, case, literal, select
+from sqlalchemy import Integer, String, case, exists, literal, select
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import func
 
 from bot.status import Level
 from bot.statuses import current_status
+from bot.storage.locks import hold_lock
 from bot.storage.models import Chat, Notification, StatusChange, Subscription, utcnow
 from bot.subscriptions import followers_condition
 from bot.text import clean_note
@@ -36,10 +37,14 @@ async def apply_status(
 ) -> StatusChange | None:
     """Record a new status and queue one notification per interested chat; None when nothing changes.
 
-    Setting the level an action already has is a no-op that alerts no one.
+    Setting the level an action already has is a no-op that alerts no one. Changes to one action are
+    serialised (a lock per action, held until the caller's transaction ends), so whatever runs at once —
+    two admins, two feed pollers, several processes — the history is a chain (each `previous_status` is the
+    status recorded just before it) and the same level is never recorded or alerted twice.
     """
     if update.action_id not in kb.actions:
         raise ValueError(f"unknown action {update.action_id!r}")
+    await lock_action(session, update.action_id)
     current = await current_status(session, update.action_id)
     if current.level == update.level:
         return None
@@ -58,27 +63,30 @@ async def apply_status(
     return change
 
 
+async def lock_action(session: AsyncSession, action_id: str) -> None:
+    """Hold the lock on this action's status until the transaction ends (re-taking it is harmless)."""
+    await hold_lock(session, f"status:{action_id}")
+
+
 async def queue_for_followers(session: AsyncSession, kb: KnowledgeBase, change: StatusChange) -> int:
     """One set-based INSERT: a notification per active chat following the action, its commitment,
-    one of its institutions, or everything. The key (change x chat) makes a second copy impossible."""
+    one of its institutions, or everything. The key (change x chat) makes a second copy impossible.
+
+    The chats are read FOR KEY SHARE (PostgreSQL): a `forget` under way is waited for and its chat left out,
+    instead of the INSERT failing on a chat deleted meanwhile; a `forget` that comes after waits for this.
+    """
     now = utcnow()
-    followers = (
-        select(Subscription.chat_pk)
-        .join(Chat, Chat.id == Subscription.chat_pk)
-        .where(Chat.active.is_(True), followers_condition(kb, change.action_id))
-        .distinct()
-        .subquery()
-    )
+    follows = select(Subscription.id).where(Subscription.chat_pk == Chat.id, followers_condition(kb, change.action_id))
     rows = select(
-        followers.c.chat_pk,
-        (literal(f"status:{change.id}:", String) + func.cast(followers.c.chat_pk, String)).label("key"),
+        Chat.id,
+        (literal(f"status:{change.id}:", String) + func.cast(Chat.id, String)).label("key"),
         literal("alert", String),
         literal({"type": "status", "change_id": change.id}, Notification.payload.type).label("payload"),
         case((Chat.frequency == "immediately", "pending"), else_="held").label("state"),
         literal(now, Notification.due_at.type),
         literal(0, Integer),
         literal(now, Notification.created_at.type),
-    ).join(Chat, Chat.id == followers.c.chat_pk)
+    ).where(Chat.active.is_(True), exists(follows)).with_for_update(read=True, key_share=True, of=Chat)
     statement = sql_insert(Notification).from_select(
         ["chat_pk", "key", "kind", "payload", "state", "due_at", "attempts", "created_at"], rows
     )

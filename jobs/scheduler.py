@@ -1,4 +1,8 @@
-"""The one AsyncIOScheduler of the process: outbox delivery, status-feed polling, digests."""
+"""The one AsyncIOScheduler of the process: status-feed polling and digests.
+
+Delivery is not a job here: `DeliveryWorker.run` is its one loop (a round lasts as long as a fan-out does, which
+an interval job would keep trying to start again).
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,16 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery import DeliveryWorker
 from bot.feed import import_feed
 from jobs.digests import build_digests
 
 log = logging.getLogger(__name__)
 
 
-def build_scheduler(app, worker: DeliveryWorker) -> AsyncIOScheduler:
+def build_scheduler(app) -> AsyncIOScheduler:
     settings = app.settings
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
     once = {"max_instances": 1, "coalesce": True}
-    scheduler.add_job(worker.run_once, IntervalTrigger(seconds=settings.worker_interval), id="deliver",
-                      next_run_time=datetime.now(UTC), **once)
     scheduler.add_job(build_digests, CronTrigger(hour=settings.digest_hour, timezone=settings.timezone),
                       args=[app], id="digests", misfire_grace_time=6 * 3600, **once)
     if settings.status_feed_url:

@@ -280,13 +280,12 @@ async def test_the_scheduler_polls_the_feed_and_builds_digests_at_the_configured
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from adapters.runner import build_worker
     from jobs.scheduler import build_scheduler
 
     app.settings = settings.model_copy(update={"status_feed_url": "https://example.org/feed.csv",
                                                 "status_feed_interval": 600, "digest_hour": 7})
-    jobs = {job.id: job for job in build_scheduler(app, build_worker(app)).get_jobs()}
-    assert set(jobs) == {"deliver", "digests", "status-feed"}
+    jobs = {job.id: job for job in build_scheduler(app).get_jobs()}
+    assert set(jobs) == {"digests", "status-feed"}  # delivery has its own loop (DeliveryWorker.run)
     feed = jobs["status-feed"]
     assert isinstance(feed.trigger, IntervalTrigger) and feed.trigger.interval.total_seconds() == 600
     assert feed.args[-1] == "https://example.org/feed.csv"
@@ -296,4 +295,4 @@ async def test_the_scheduler_polls_the_feed_and_builds_digests_at_the_configured
     assert (fields["hour"], fields["minute"]) == ("7", "0")
 
     app.settings = settings  # no feed configured: no polling job
-    assert "status-feed" not in {job.id for job in build_scheduler(app, build_worker(app)).get_jobs()}
+    assert "status-feed" not in {job.id for job in build_scheduler(app).get_jobs()}

@@ -290,7 +290,7 @@ async def test_forget_while_a_worker_holds_the_alert_does_not_break_the_delivery
     claimed = await worker.claim(10)  # the worker has taken both rows...
     assert len(claimed) == 2
     await say(app, "bob", "forget confirm")  # ...when bob erases everything
-    outcomes = [await worker._deliver(n, chat_pk) for n, chat_pk in claimed]
+    outcomes = [await worker._deliver(claim) for claim in claimed]
     assert sorted(outcomes) == ["sent", "skipped"]
     assert [s.chat_id for s in outbound.sent] == ["alice"]
 

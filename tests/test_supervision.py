@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from adapters.compose import DatabaseUnreachable, build_app
-from adapters.runner import SchedulerPart, build_worker, run_all
+from adapters.runner import SchedulerPart, run_all
 from adapters.supervisor import Supervised, Supervisor
 from bot.domain import ChatRef, IncomingMessage
 from tests.discord_support import ALICE, GUILD
@@ -263,7 +263,7 @@ async def test_a_dead_discord_gateway_is_restarted(quick, caplog):
 
 async def test_a_scheduler_shut_down_is_restarted(quick, app, caplog):
     app.settings = quick
-    spec = Supervised("scheduler", lambda: SchedulerPart(app, build_worker(app)))
+    spec = Supervised("scheduler", lambda: SchedulerPart(app))
     stop = asyncio.Event()
     supervising = asyncio.create_task(Supervisor(quick).run([spec], stop))
     await asyncio.wait_for(spec.up.wait(), timeout=10)

@@ -5,9 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from adapters.runner import build_worker
+from adapters.telegram import TelegramService
+from adapters.telegram.limits import default_rate_limiter
 from bot.chats import find_chat
 from bot.domain import ChatRef
+from bot.status import Level
+from bot.status_changes import StatusUpdate, apply_status
 from bot.storage.models import Notification
+from tests.outbox_support import add_followers
 from tests.telegram_support import ADMIN, GROUP, GROUP_ADMIN, USER, visible
 
 pytest_plugins = ["tests.telegram_fixtures"]
@@ -84,3 +89,59 @@ async def test_an_alert_to_a_migrated_group_follows_the_group(tg, service, tg_ap
     async with tg_app.db.session() as session:
         assert await find_chat(session, ChatRef("telegram", str(OLD_GROUP))) is None
         assert (await find_chat(session, ChatRef("telegram", str(GROUP)))).is_group
+
+
+async def test_a_message_telegram_refuses_fails_alone_and_the_follower_stays_active(tg, service, tg_app) -> None:
+    await follow(tg, USER, USER)
+    await set_status(tg)
+    tg.fail_next("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag")
+    assert (await build_worker(tg_app).run_once())["failed"] == 1
+    async with tg_app.db.session() as session:
+        chat = await find_chat(session, ChatRef("telegram", str(USER)))
+    assert chat.active is True and chat.inactive_reason is None
+    assert "rejected: telegram: Can't parse entities" in (await last_error(tg_app))
+    await set_status(tg, '/setstatus 2.12 complete "all done"')  # the next alert reaches them
+    assert (await build_worker(tg_app).run_once())["sent"] == 1
+    assert "all done" in (await tg.wait_for_message(USER, "all done"))["text"]
+
+
+async def test_an_alert_long_in_utf16_units_is_split_as_telegram_counts(tg, service, tg_app) -> None:
+    await follow(tg, USER, USER)
+    note = "😀" * 2000  # 2,000 characters, 4,000 UTF-16 code units: with the rest of the alert, over 4,096
+    async with tg_app.db.session() as session, session.begin():
+        await apply_status(session, tg_app.kb, StatusUpdate("2.12", Level.LIMITED, note), "test")
+    assert await build_worker(tg_app).run_once() == {"sent": 1}
+    parts = [visible(m["text"]) for m in tg.sent(USER)[1:]]  # after the "you now follow" reply
+    assert len(parts) > 1 and sum(p.count("😀") for p in parts) == 2000
+    assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
+
+
+async def test_no_second_carries_more_than_the_configured_rate_from_the_first_message(tg, tg_app) -> None:
+    svc = TelegramService(tg_app, rate_limiter=default_rate_limiter(10), listen="127.0.0.1", poll_timeout=1)
+    tg_app.outbounds["telegram"] = svc.outbound
+    await svc.start()
+    try:
+        await add_followers(tg_app, 16, platform="telegram", prefix="7")
+        async with tg_app.db.session() as session, session.begin():
+            await apply_status(session, tg_app.kb, StatusUpdate("2.12", Level.LIMITED), "test")
+        assert await build_worker(tg_app).run_once() == {"sent": 16}
+    finally:
+        await svc.stop()
+    times = sorted(c.at for c in tg.calls_to("sendMessage"))
+    assert len(times) == 16
+    assert max_in_window(times) <= 10  # the limiter no longer starts full (it let 9 go at once, then 10/s)
+
+
+def max_in_window(times: list[float], width: float = 1.0) -> int:
+    """The most events in any window of `width` seconds (times sorted)."""
+    best, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= width:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def last_error(tg_app) -> str:
+    async with tg_app.db.session() as session:
+        return await session.scalar(select(Notification.last_error).order_by(Notification.id.desc()).limit(1))

@@ -29,5 +29,9 @@ def default_rate_limiter(messages_per_second: float) -> AIORateLimiter:
     the outbox worker does, so a flood-controlled alert is rescheduled instead of blocking a sender."""
     # With max_retries=0 its only ERROR is a traceback for every 429 we hand on to the worker, which logs it.
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
-    return MessageRateLimiter(overall_max_rate=messages_per_second * SAFETY_MARGIN, overall_time_period=1,
-                              group_max_rate=GROUP_MAX_PER_MINUTE, group_time_period=60, max_retries=0)
+    # A bucket of one message refilled every 1/rate seconds: evenly spaced from the very first message. (A
+    # bucket of `rate` messages per second starts full and lets a fan-out or a restart send twice the rate
+    # in its first second.)
+    overall = {"overall_max_rate": 1, "overall_time_period": 1 / (messages_per_second * SAFETY_MARGIN)} \
+        if messages_per_second > 0 else {"overall_max_rate": 0}
+    return MessageRateLimiter(**overall, group_max_rate=GROUP_MAX_PER_MINUTE, group_time_period=60, max_retries=0)

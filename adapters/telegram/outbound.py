@@ -26,6 +26,7 @@ from bot.domain import (
     PermanentDeliveryError,
     Platform,
     Recipient,
+    RejectedMessageError,
     Reply,
     TemporaryDeliveryError,
 )
@@ -60,6 +61,22 @@ def retry_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
+# Bad Request descriptions that mean the chat itself is out of reach (Telegram's texts, lower-cased).
+CHAT_GONE = (
+    "chat not found", "user not found", "user is deactivated", "bot was blocked", "bot was kicked",
+    "bot is not a member", "not enough rights to send", "have no rights to send", "chat_write_forbidden",
+    "chat_restricted", "group chat was deactivated", "the group chat was deleted", "peer_id_invalid",
+    "bot can't initiate conversation", "bot can't send messages to bots", "need administrator rights",
+    "channel_private", "user_banned_in_channel",
+)
+
+
+def chat_is_gone(description: str) -> bool:
+    """Whether a Bad Request says the chat cannot be reached (not that our message was malformed)."""
+    text = description.casefold()
+    return any(marker in text for marker in CHAT_GONE)
+
+
 def map_error(exc: TelegramError) -> Exception:
     """PTB's exception as the worker's vocabulary: try later, never again, or the chat has moved."""
     if isinstance(exc, RetryAfter):
@@ -69,8 +86,10 @@ def map_error(exc: TelegramError) -> Exception:
     if isinstance(exc, Forbidden):
         return PermanentDeliveryError(f"telegram: {exc.message}")
     if isinstance(exc, BadRequest):
-        # Chat not found, user deactivated, bot kicked — and a malformed message would fail forever too.
-        return PermanentDeliveryError(f"telegram: {exc.message}")
+        if chat_is_gone(exc.message):
+            return PermanentDeliveryError(f"telegram: {exc.message}")
+        # Too long, entities we cannot parse, an empty text...: this message as we wrote it, not the chat.
+        return RejectedMessageError(f"telegram: {exc.message}")
     if isinstance(exc, (TimedOut, NetworkError)):
         return TemporaryDeliveryError(f"telegram network: {exc.message}")
     # InvalidToken, Conflict, EndPointNotFound...: an operator's problem, never the recipient's fault.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from bot import present
 from bot.assistant import Command, Context
@@ -130,6 +130,9 @@ async def forget(ctx: Context, args: str) -> list[Reply]:
         return [Reply((Block(ctx.tr("forget_confirm")),), ((Button(ctx.tr("btn_forget_confirm"), "forget confirm"),),))]
     chat: Chat = ctx.chat
     platform, user_id = ctx.msg.chat.platform, ctx.msg.user_id
+    # First lock the chat row against every delivery: this waits for sends to this chat already under way,
+    # and any delivery after this transaction commits finds no chat (see bot/delivery.py). Then erase.
+    await ctx.session.execute(select(Chat.id).where(Chat.id == chat.id).with_for_update())
     await ctx.session.execute(
         update(AuditEntry).where(AuditEntry.platform == platform, AuditEntry.user_id == user_id).values(user_id=None)
     )

@@ -16,11 +16,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 class Database:
     """Owns the async engine; `session()` opens a unit of work."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, **engine_options):
+        """`engine_options` go to create_async_engine (pool_size, max_overflow, pool_timeout...)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs = {"connect_args": {"timeout": 30}} if self.is_sqlite else {"pool_pre_ping": True}
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs, **engine_options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.session = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)

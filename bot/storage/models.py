@@ -125,6 +125,8 @@ class Notification(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(ErrorText())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who holds the claim: "<worker id>:<claim number>"; only that claim may record the outcome.
+    claim_token: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,6 +1,6 @@
 """Chats: whether the language was chosen (or only detected), and the item last shown (for follow-ups).
 
-Revision ID: 0003_lang
+Revision ID: 0003
 Revises: 0002
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 from bot.storage.models import UTCDateTime
 
-revision = "0003_lang"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
