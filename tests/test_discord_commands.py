@@ -59,8 +59,8 @@ async def test_ask_is_answered_as_an_embed_in_the_users_language(fake, service):
     cb = await fake.wait_response(rec, followups=1)
     assert cb["type"] == 5  # "thinking…" at once, then the answer
     answer = rec.followups[0]["json"]
-    assert answer["embeds"][0]["title"] == "Action 2.12 — Renforcer la transparence du lobbying"
-    assert "og:follow 2.12" in buttons(answer)
+    assert "Action 2.12 · Renforcer la transparence du lobbying" in answer["embeds"][0]["description"]
+    assert {"og:follow 2.12", "og:plan 2.12"} <= set(buttons(answer))
     message = fake.messages[rec.original_message_id]
     assert message["embeds"] and not message["flags"] & EPHEMERAL  # a plan answer is public
 
