@@ -27,8 +27,13 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def utf16_length(text: str) -> int:
+    """Telegram counts a message's length in UTF-16 code units: an emoji outside the BMP counts twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def escaped_length(text: str) -> int:
-    return len(escape(text))
+    return utf16_length(escape(text))
 
 
 class CallbackData:
@@ -78,7 +83,7 @@ def render(reply: Reply, callbacks: CallbackData, limit: int = TELEGRAM_LIMIT) -
     chunks = render_text(reply.blocks, limit)
     parts: list[Part] = []
     if reply.image is not None:
-        caption = chunks[0] if len(chunks) == 1 and len(chunks[0]) <= CAPTION_LIMIT else ""
+        caption = chunks[0] if len(chunks) == 1 and utf16_length(chunks[0]) <= CAPTION_LIMIT else ""
         if caption:
             chunks = []
         else:
@@ -93,7 +98,7 @@ def render(reply: Reply, callbacks: CallbackData, limit: int = TELEGRAM_LIMIT) -
 
 
 def render_text(blocks: tuple[Block, ...], limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Blocks as HTML chunks of at most `limit` characters, each with balanced tags.
+    """Blocks as HTML chunks of at most `limit` UTF-16 code units (tags included), each with balanced tags.
 
     A block too long for one message is split as plain text (measured escaped) and every piece is
     rendered in the block's style, so a tag never straddles two messages.
@@ -103,12 +108,12 @@ def render_text(blocks: tuple[Block, ...], limit: int = TELEGRAM_LIMIT) -> list[
         if not block.text.strip():
             continue
         opening, closing = _wrapping(block)
-        room = max(limit - len(opening) - len(closing), 1)
+        room = max(limit - utf16_length(opening) - utf16_length(closing), 1)
         for text in split_to_fit(block.text, room, measure=escaped_length):
             pieces.append(opening + escape(text) + closing)
     if not pieces:
         return []
-    return pack(pieces, limit, "\n\n")
+    return pack(pieces, limit, "\n\n", measure=utf16_length)
 
 
 def _wrapping(block: Block) -> tuple[str, str]:
