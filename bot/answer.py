@@ -36,6 +36,7 @@ _ABBREVIATIONS = frozenset(
 _END_THEN_CAPITAL = re.compile(
     r"(?:(?<=\betc\.)|(?<=\.fr\.)|(?<=\.com\.)|(?<=\.org\.)|(?<=\.eu\.)|(?<=\.net\.))\s+(?=[A-ZÀ-ÖØ-Þ])"
 )
+_SPACES = re.compile(r"[ \t\r\n]+")
 _LAST_WORD = re.compile(r"([A-Za-zÀ-ÿ.]+)\.\s*$")
 
 
@@ -45,7 +46,7 @@ def split_sentences(text: str, lang: str = "en") -> tuple[str, ...]:
     paragraphs always end a sentence, and so do "etc." and a web address followed by a capital."""
     pieces: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text):
-        paragraph = " ".join(paragraph.split())
+        paragraph = _SPACES.sub(" ", paragraph).strip()  # (no-break spaces of French typography stay)
         if not paragraph:
             continue
         glued: list[str] = []

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.answer import answers_for
 from bot.chats import get_or_create_chat
 from bot.domain import Block, IncomingMessage, Reply, Style
 from bot.i18n import pick_language, t
@@ -70,6 +71,7 @@ class Assistant:
         self.db = db
         self.settings = settings
         self.matcher = matcher or build_matcher(kb)
+        answers_for(kb)  # the answers' sentence index, built now rather than on the first question
         self.commands: dict[str, Command] = {}
         from bot.handlers import register_all
 

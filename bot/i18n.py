@@ -123,7 +123,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "btn_follow": {"en": "🔔 Follow {id}", "fr": "🔔 Suivre {id}"},
     "btn_unfollow": {"en": "🔕 Unfollow {id}", "fr": "🔕 Ne plus suivre {id}"},
     "btn_more": {"en": "📄 Details", "fr": "📄 Détails"},
-    "other_matches": {"en": "Also related:", "fr": "À voir aussi :"},
     # -- a question's answer first, the rest behind buttons: plan ID, related ID (issue 8) ----------------------
     "btn_plan_text": {"en": "📜 Plan text", "fr": "📜 Texte du plan"},
     "btn_related": {"en": "🔗 Related", "fr": "🔗 Voir aussi"},

@@ -161,12 +161,6 @@ def not_sure(kb: KnowledgeBase, suggestion_ids: Iterable[str], lang: str) -> Rep
     return Reply(blocks, (*buttons, (_browse_button(lang),)))
 
 
-def related(kb: KnowledgeBase, ids: Iterable[str], lang: str) -> Reply | None:
-    items = [kb.get(i) for i in ids]
-    buttons = tuple((Button(item_label(item, lang), f"show {item.id}"),) for item in items if item)
-    return Reply((Block(t("other_matches", lang), Style.META),), buttons) if buttons else None
-
-
 # -- a question's answer: the answering sentence and one line; the rest behind buttons (issue 8) ------------
 LEADS_SHOWN = 2  # institutions named on the answer's line; the others are counted
 
