@@ -277,13 +277,18 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"['’`´]", " ", text).split())
 
 
-def asked_intent(question: str) -> Intent | None:
-    """What kind of fact the question asks for, if it says so."""
+def asked(question: str) -> tuple[Intent | None, str]:
+    """What kind of fact the question asks for (if it says so), and the question without the words that said
+    it ("what date was the forum?" -> "forum"): "date" must not pick a sentence about data."""
     plain = _plain(question)
     for intent, pattern in _ASKS:
         if pattern.search(plain):
-            return intent
-    return None
+            return intent, pattern.sub(" ", plain)
+    return None, plain
+
+
+def asked_intent(question: str) -> Intent | None:
+    return asked(question)[0]
 
 
 def _stems(text: str) -> frozenset[str]:
@@ -374,9 +379,9 @@ class Answers:
         lobbying action) do not pick its sentence."""
         entries = self._sentences.get(item_id, [])
         title = self._titles.get(item_id, frozenset())
-        intent = asked_intent(question)
+        intent, rest = asked(question)
         weights = []
-        for word, factor in _question_words(question):
+        for word, factor in _question_words(rest):
             share = sum(1 for _, en, fr in entries if word & (en | fr)) / (len(entries) or 1)
             if word & title:
                 factor *= TITLE_FACTOR if intent is None else NAME_FACTOR_WITH_INTENT

@@ -188,3 +188,10 @@ async def test_the_terminal_numbers_the_buttons_and_pressing_them_works(app):
     assert plan.startswith("== Action 2.12") and "  > Increase transparency surrounding lobbying" in plan
     assert related.startswith("== Related to 2.12") and "[1] 2." in related
     assert shown.startswith("== ")  # pressing [1] of the related list shows that item
+
+
+def test_the_words_that_ask_do_not_pick_the_sentence():
+    # "date" shares a French stem with "data": the sentence listing data workshops must not win.
+    answers = answers_for(default_knowledge())
+    lead = answers.lead("about.forums", "on what date did the Crisis and Cooperation forum happen?", "en")
+    assert "17 June 2021" in lead
