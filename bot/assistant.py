@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.answer import answers_for
 from bot.chart import ChartCache
 from bot.chats import get_or_create_chat
 from bot.domain import Block, IncomingMessage, Reply, Style
@@ -80,6 +81,7 @@ class Assistant:
         self.detector = detector or detector_for(kb)
         self.clock = clock  # "now" for follow-up expiry (tests pass a controllable clock)
         self.charts = ChartCache()
+        answers_for(kb)  # the answers' sentence index, built now rather than on the first question
         self.commands: dict[str, Command] = {}
         from bot.handlers import register_all
 

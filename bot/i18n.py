@@ -23,6 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Type a question in English or French, or use a command:\n"
         "• browse — the 6 commitments and their actions\n"
         "• show ID — one item, e.g. show 2.12, show 3, show about.ogp\n"
+        "• plan ID · related ID — the plan's own text on an item; items related to it\n"
         "• status — where every action stands\n"
         "• progress — a chart of the statuses\n"
         "• follow ID|institution|all — be alerted of changes, e.g. follow 2.12, follow HATVP\n"
@@ -35,6 +36,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Écrivez une question en français ou en anglais, ou utilisez une commande :\n"
         "• parcourir — les 6 engagements et leurs actions\n"
         "• voir ID — un élément, par ex. voir 2.12, voir 3, voir about.ogp\n"
+        "• texte ID · voiraussi ID — le texte du plan sur un élément ; les éléments en lien avec lui\n"
         "• statut — l'état d'avancement de chaque action\n"
         "• avancement — un graphique des statuts\n"
         "• suivre ID|institution|tout — être alerté des changements, par ex. suivre 2.12, suivre HATVP\n"
@@ -121,7 +123,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "btn_follow": {"en": "🔔 Follow {id}", "fr": "🔔 Suivre {id}"},
     "btn_unfollow": {"en": "🔕 Unfollow {id}", "fr": "🔕 Ne plus suivre {id}"},
     "btn_more": {"en": "📄 Details", "fr": "📄 Détails"},
-    "other_matches": {"en": "Also related:", "fr": "À voir aussi :"},
+    # -- a question's answer first, the rest behind buttons: plan ID, related ID (issue 8) ----------------------
+    "btn_plan_text": {"en": "📜 Plan text", "fr": "📜 Texte du plan"},
+    "btn_related": {"en": "🔗 Related", "fr": "🔗 Voir aussi"},
+    "and_more": {"en": "and {n} more", "fr": "et {n} autres"},
+    "related_title": {"en": "Related to {item}", "fr": "En lien avec {item}"},
+    "related_none": {
+        "en": "Nothing else in the plan is close to this item.",
+        "fr": "Rien d'autre dans le plan n'est proche de cet élément.",
+    },
+    "plan_usage": {"en": "Which item? For example: plan 2.12", "fr": "Quel élément ? Par exemple : texte 2.12"},
+    "related_usage": {
+        "en": "Which item? For example: related 2.12",
+        "fr": "Quel élément ? Par exemple : voiraussi 2.12",
+    },
+    "dc_cmd_plan": {"en": "What the plan itself says about an item", "fr": "Ce que dit le plan lui-même sur un élément"},
+    "dc_cmd_related": {"en": "Items related to an item", "fr": "Les éléments en lien avec un élément"},
     # -- status overview and chart --------------------------------------------------------------------------
     "status_title": {"en": "Where the 58 actions stand", "fr": "Où en sont les 58 actions"},
     "status_overview_none": {
@@ -152,6 +169,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "language_auto": {
         "en": "Done: I'll reply in the language of each of your messages.",
         "fr": "C'est noté : je répondrai dans la langue de chacun de vos messages.",
+    },
+    "status_unrated_short": {
+        "en": "Status: not rated yet in my sources (plan 2021–2023)",
+        "fr": "Statut : pas encore évalué dans mes sources (plan 2021-2023)",
     },
     "status_unrated": {
         "en": "Status: not rated yet — no assessment of this action is recorded in my sources (the plan ran "

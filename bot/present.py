@@ -203,10 +203,92 @@ def not_sure(kb: KnowledgeBase, suggestion_ids: Iterable[str], lang: str, *, clo
     return Reply(blocks, (*buttons, (_browse_button(lang),)))
 
 
-def related(kb: KnowledgeBase, ids: Iterable[str], lang: str) -> Reply | None:
-    items = [kb.get(i) for i in ids]
-    buttons = tuple((Button(item_label(item, lang), f"show {item.id}"),) for item in items if item)
-    return Reply((Block(t("other_matches", lang), Style.META),), buttons) if buttons else None
+# -- a question's answer: the answering sentence and one line; the rest behind buttons (issue 8) ------------
+LEADS_SHOWN = 2  # institutions named on the answer's line; the others are counted
+
+
+def kind_label(item: Commitment | Action | Topic, lang: str) -> str:
+    if isinstance(item, Action):
+        return t("action_label", lang, id=item.id)
+    if isinstance(item, Commitment):
+        return t("commitment_label", lang, id=item.id)
+    return f"{t('topic_label', lang)} ({item.id})"
+
+
+def short_leads(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str) -> str:
+    """Who leads it, briefly: one institution by its name, several by their acronyms where they have one (at
+    most LEADS_SHOWN of them, and how many more)."""
+    institutions = kb.institutions_of(item)
+    if len(institutions) == 1:
+        return _institution_name(institutions[0], lang)
+    names = [inst.acronyms[0] if inst.acronyms else getattr(inst.name, lang) for inst in institutions]
+    if len(names) > LEADS_SHOWN:
+        return ", ".join(names[:LEADS_SHOWN]) + " " + t("and_more", lang, n=len(names) - LEADS_SHOWN)
+    return ", ".join(names)
+
+
+def answer_buttons(item: Commitment | Action | Topic, lang: str, *, following: bool = False,
+                   related_ids: Iterable[str] = ()) -> tuple[tuple[Button, ...], ...]:
+    """Plan text, related items (the question's other matches ride along), follow, browse."""
+    related_command = " ".join(["related", item.id, *related_ids])
+    rows = [(Button(t("btn_plan_text", lang), f"plan {item.id}"), Button(t("btn_related", lang), related_command))]
+    if isinstance(item, Topic):
+        rows.append((_browse_button(lang),))
+    else:
+        rows.append((follow_button(item.id, lang, following), _browse_button(lang)))
+    return tuple(rows)
+
+
+def answer(kb: KnowledgeBase, item: Commitment | Action | Topic, lead: str, status_line: str | None, lang: str,
+           *, following: bool = False, related_ids: Iterable[str] = ()) -> Reply:
+    """A question's reply: the sentence that answers it, then one line — id, title, who leads it, status."""
+    parts = [kind_label(item, lang), short(getattr(item.title, lang), 90)]
+    leads = short_leads(kb, item, lang)
+    if leads:
+        parts.append(leads)
+    if status_line:
+        parts.append(status_line)
+    blocks = (Block(lead), Block(" · ".join(parts), Style.META))
+    return Reply(blocks, answer_buttons(item, lang, following=following, related_ids=related_ids))
+
+
+def short_status(status: CurrentStatus, lang: str) -> str:
+    """The first line of status_text: the level (and since when), without the note and the source."""
+    if not status.recorded:
+        return f"{EMOJI[status.level]} " + t("status_unrated_short", lang)
+    return status_text(status, lang).split("\n", 1)[0]
+
+
+def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, following: bool = False) -> Reply:
+    """What the plan itself says about an item: its passage, what it promises (or aims at), the source."""
+    blocks = [Block(f"{kind_label(item, lang)} — {getattr(item.title, lang)}", Style.HEADING)]
+    if isinstance(item, Topic):
+        blocks.append(Block(getattr(item.answer, lang)))
+    else:
+        passage = item.text if isinstance(item, Action) else item.issues
+        blocks.append(Block(t("plan_says", lang) + colon(lang), Style.META))
+        blocks.append(Block(passage.fr if lang == "fr" and passage.fr else passage.en, Style.QUOTE))
+        listed = item.promises if isinstance(item, Action) else item.aims
+        if listed:
+            heading = t("promises" if isinstance(item, Action) else "aims", lang)
+            blocks.append(Block(f"{heading}{colon(lang)}\n" + "\n".join(f"• {getattr(p, lang)}" for p in listed)))
+    blocks.append(citation(item.source, lang))
+    rows = [(Button(t("btn_related", lang), f"related {item.id}"), Button(t("btn_more", lang), f"show {item.id}"))]
+    if not isinstance(item, Topic):
+        rows.append((follow_button(item.id, lang, following),))
+    return Reply(tuple(blocks), tuple(rows))
+
+
+def related_items(kb: KnowledgeBase, item: Commitment | Action | Topic, ids: Iterable[str], lang: str) -> Reply:
+    """Items close to this one, each a button: first the ones given (a question's other matches)."""
+    items = [other for other in (kb.get(i) for i in ids) if other is not None and other.id != item.id]
+    blocks = [Block(t("related_title", lang, item=f"{item.id} · {short(getattr(item.title, lang), 70)}"),
+                    Style.HEADING)]
+    if not items:
+        blocks.append(Block(t("related_none", lang)))
+    buttons = [(Button(item_label(other, lang), f"show {other.id}"),) for other in items]
+    buttons.append((Button(t("btn_back", lang) + f" · {item.id}", f"show {item.id}"), _browse_button(lang)))
+    return Reply(tuple(blocks), tuple(buttons))
 
 
 def _browse_button(lang: str) -> Button:

@@ -43,8 +43,11 @@ async def test_a_question_gets_the_action_with_leads_status_and_source(app):
     text = everything(replies)
     assert "2.12" in text and "High Authority for Transparency in Public Life" in text
     assert "not rated yet" in text and "2021–2023" in text  # never an invented status
-    assert "Commitment 2 › Roadmap" in text  # the citation of the plan passage
     assert "follow 2.12" in replies[0].commands
+    # The citation of the plan passage is one button away (the short answer leaves the passage out).
+    assert "plan 2.12" in replies[0].commands
+    plan = everything(await ask(app, "plan 2.12", via_button=True))
+    assert "Commitment 2 › Roadmap" in plan
 
 
 async def test_an_off_plan_question_gets_an_honest_not_sure_with_suggestions(app):

@@ -60,8 +60,8 @@ async def test_ask_is_answered_as_an_embed_in_the_users_language(fake, service):
     cb = await fake.wait_response(rec, followups=1)
     assert cb["type"] == 5  # "thinking…" at once, then the answer
     answer = rec.followups[0]["json"]
-    assert answer["embeds"][0]["title"] == "Action 2.12 — Renforcer la transparence du lobbying"
-    assert "og:follow 2.12" in buttons(answer)
+    assert "Action 2.12 · Renforcer la transparence du lobbying" in answer["embeds"][0]["description"]
+    assert {"og:follow 2.12", "og:plan 2.12"} <= set(buttons(answer))
     message = fake.messages[rec.original_message_id]
     assert message["embeds"] and not message["flags"] & EPHEMERAL  # a plan answer is public
 
@@ -256,7 +256,8 @@ async def test_a_french_question_from_an_english_client_is_answered_in_french(fa
                            locale="en-US")
     await fake.wait_response(rec, followups=1)
     embed = rec.followups[0]["json"]["embeds"][0]
-    assert embed["title"] == "Action 2.12 — Renforcer la transparence du lobbying"
     everything = json.dumps(embed, ensure_ascii=False)
-    assert "Statut" in everything and "Status:" not in everything and "Source :" in everything
-    assert "🔔 Suivre 2.12" in json.dumps(rec.followups[0]["json"]["components"], ensure_ascii=False)
+    assert "Action 2.12 · Renforcer la transparence du lobbying" in everything  # the one line about the item
+    assert "Statut" in everything and "Status:" not in everything
+    buttons = json.dumps(rec.followups[0]["json"]["components"], ensure_ascii=False)
+    assert "🔔 Suivre 2.12" in buttons and "Texte du plan" in buttons

@@ -181,6 +181,9 @@ async def test_errors_map_to_ptb_exceptions(fake: FakeTelegram, bot: Bot,
             await bot.send_message(USER, "hi")
     with pytest.raises(BadRequest, match="(?i)message is too long"):
         await bot.send_message(USER, "x" * 4097)
+    with pytest.raises(BadRequest, match="(?i)message is too long"):  # 2,049 emoji are 4,098 UTF-16 units
+        await bot.send_message(USER, "😀" * 2049)
+    await bot.send_message(USER, "<b>" + "x" * 4096 + "</b>", parse_mode="HTML")  # tags are not counted
     with pytest.raises(EndPointNotFound):
         await bot.do_api_request("someFutureMethod")
     assert fake.calls_to("someFutureMethod")[0].status == 404

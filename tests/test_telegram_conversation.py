@@ -17,10 +17,14 @@ async def test_a_question_is_answered_in_html_with_buttons(tg, service) -> None:
     call = tg.calls_to("sendMessage")[0]
     assert call.params["parse_mode"] == "HTML"
     assert call.params["link_preview_options"] == {"is_disabled": True}
-    assert answer["text"].startswith("<b>") and balanced(answer["text"])
-    assert "<blockquote>" in answer["text"] and '<a href="https://' in answer["text"]
+    assert "2.12" in answer["text"] and "<i>" in answer["text"] and balanced(answer["text"])
     commands = [data for _, data in buttons(answer)]
     assert any(c.startswith("follow ") for c in commands) and "browse" in commands
+    # The plan's own passage (a quote, with a link to its source) is behind the "Plan text" button.
+    tg.inject_callback(USER, USER, answer["message_id"], "plan 2.12")
+    passage = await tg.wait_for_message(USER, "2.12")
+    assert "<blockquote>" in passage["text"] and '<a href="https://' in passage["text"]
+    assert balanced(passage["text"])
 
 
 async def test_user_text_is_escaped(tg, service) -> None:

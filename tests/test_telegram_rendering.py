@@ -102,3 +102,16 @@ def test_a_photo_with_a_long_text_sends_the_text_after_it() -> None:
 
 def test_an_empty_reply_renders_nothing() -> None:
     assert render(Reply(), CallbackData()) == []
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_length_is_measured_in_utf16_code_units_as_telegram_does() -> None:
+    # An emoji is one Python character but two UTF-16 code units: 3,000 of them are 6,000 units for Telegram.
+    reply = Reply((Block("Title", Style.HEADING), Block("😀" * 3000), Block("📜 end", Style.META)))
+    parts = render(reply, CallbackData())
+    assert len(parts) >= 2
+    assert all(utf16(p.html) <= TELEGRAM_LIMIT and balanced(p.html) for p in parts)
+    assert "".join(visible(p.html) for p in parts).count("😀") == 3000

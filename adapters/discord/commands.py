@@ -94,6 +94,18 @@ def register_commands(client: OpenGovClient) -> None:
         is_id = ID_PATTERN.match(normalise_id(item))
         await client.run_command(interaction, f"/show {item}" if is_id else f"/ask {item}", slow=not is_id)
 
+    @tree.command(name="plan", description=L("dc_cmd_plan"))
+    @app_commands.describe(item=L("dc_opt_item"))
+    @app_commands.autocomplete(item=items)
+    async def plan(interaction: discord.Interaction, item: Range[str, 1, 200]) -> None:
+        await client.run_command(interaction, f"/plan {item}")
+
+    @tree.command(name="related", description=L("dc_cmd_related"))
+    @app_commands.describe(item=L("dc_opt_item"))
+    @app_commands.autocomplete(item=items)
+    async def related(interaction: discord.Interaction, item: Range[str, 1, 200]) -> None:
+        await client.run_command(interaction, f"/related {item}")
+
     @tree.command(name="status", description=L("dc_cmd_status"))
     async def status(interaction: discord.Interaction) -> None:
         await client.run_command(interaction, "/status")

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 
 from bot import present
+from bot.answer import answers_for
 from bot.assistant import Command, Context
 from bot.chart import progress_png
 from bot.domain import Block, Button, Image, Reply, Style
 from bot.i18n import LANGUAGES
 from bot.ids import ID_PATTERN, normalise_id
-from bot.statuses import current_status, current_statuses, status_version
+from bot.statuses import count_levels, current_status, current_statuses, status_version
 
 RELATED_RATIO = 0.6  # other matches worth offering score at least this share of the best one
+RELATED_SHOWN = 6  # items listed by `related`
 
 
 def looks_like_id(ctx: Context, args: str) -> bool:
@@ -46,10 +48,24 @@ async def ask(ctx: Context, args: str) -> list[Reply]:
     if not result.answered:
         return [present.not_sure(ctx.kb, result.suggestions, ctx.lang, close=result.close)]
     best = result.matches[0]
-    replies = await show(ctx, best.id)
     others = [m.id for m in result.matches[1:3] if m.score >= best.score * RELATED_RATIO]
-    extra = present.related(ctx.kb, others, ctx.lang)
-    return replies + ([extra] if extra else [])
+    return [await answer(ctx, best.id, args, others)]
+
+
+async def answer(ctx: Context, item_id: str, question: str, related_ids: list[str]) -> Reply:
+    """The sentence of the item that answers the question, one line about the item, and buttons for the rest
+    (its plan text, related items — the question's other good matches first —, follow)."""
+    item = ctx.kb.get(item_id)
+    ctx.assistant.remember_item(ctx, item_id)  # "who leads it?" next refers to it (bot/followup.py)
+    lead = answers_for(ctx.kb).lead(item_id, question, ctx.lang) or getattr(item.title, ctx.lang)
+    status_line = None
+    if item_id in ctx.kb.actions:
+        status_line = present.short_status(await current_status(ctx.session, item_id), ctx.lang)
+    elif item_id in ctx.kb.commitments:
+        counts = count_levels(await current_statuses(ctx.session), [a.id for a in ctx.kb.actions_of(item_id)])
+        status_line = present.level_counts_text(counts, ctx.lang)
+    following = await ctx.assistant.is_following(ctx, item_id)
+    return present.answer(ctx.kb, item, lead, status_line, ctx.lang, following=following, related_ids=related_ids)
 
 
 async def show(ctx: Context, args: str) -> list[Reply]:
@@ -68,6 +84,49 @@ async def show(ctx: Context, args: str) -> list[Reply]:
     if item_id in ctx.kb.topics:
         return [present.show_topic(ctx.kb.topics[item_id], ctx.lang)]
     return [ctx.say(ctx.tr("unknown_id", item=args[:40]))]
+
+
+async def plan_text(ctx: Context, args: str) -> list[Reply]:
+    """`plan 2.12`: what the plan itself says (its passage, promises or aims, the source)."""
+    if not args:
+        return [ctx.say(ctx.tr("plan_usage"))]
+    item = ctx.kb.get(normalise_id(args))
+    if item is None:
+        return [ctx.say(ctx.tr("unknown_id", item=args[:40]))]
+    following = await ctx.assistant.is_following(ctx, item.id)
+    return [present.plan_text(ctx.kb, item, ctx.lang, following)]
+
+
+async def related(ctx: Context, args: str) -> list[Reply]:
+    """`related 2.12 [other ids]`: items close to 2.12; the ids given (a question's other matches) first."""
+    words = args.split()
+    if not words:
+        return [ctx.say(ctx.tr("related_usage"))]
+    item = ctx.kb.get(normalise_id(words[0]))
+    if item is None:
+        return [ctx.say(ctx.tr("unknown_id", item=args[:40]))]
+    given = [normalise_id(w) for w in words[1:RELATED_SHOWN + 1]]
+    ids = list(dict.fromkeys([*given, *neighbours(ctx, item)]))
+    ids = [i for i in ids if i != item.id and ctx.kb.get(i)][:RELATED_SHOWN]
+    return [present.related_items(ctx.kb, item, ids, ctx.lang)]
+
+
+def neighbours(ctx: Context, item) -> list[str]:
+    """Items near this one: for an action its siblings with the same aim and its commitment, then what the
+    matcher finds closest to its title."""
+    near: list[str] = []
+    if item.id in ctx.kb.actions:
+        near += [a.id for a in ctx.kb.actions_of(item.commitment) if a.aim == item.aim and a.id != item.id][:2]
+        near.append(item.commitment)
+    query = f"{item.title.en} {item.title.fr}"
+    near += [m.id for m in ctx.assistant.matcher.rank(query, limit=RELATED_SHOWN + 2).matches]
+    return near
+
+
+def ids_only(ctx: Context, args: str) -> bool:
+    """Typed without "/", "related 2.12 3.4" is a command; "related to lobbying" is a question."""
+    words = args.split()
+    return bool(words) and all(ID_PATTERN.match(normalise_id(w)) for w in words)
 
 
 async def browse(ctx: Context, args: str) -> list[Reply]:
@@ -125,6 +184,8 @@ def register(assistant) -> None:
         Command("about", about, ("apropos",)),
         Command("ask", ask, ("question", "demander"), bare=lambda ctx, args: False),
         Command("show", show, ("voir", "afficher", "item"), bare=looks_like_id),
+        Command("plan", plan_text, ("texte", "extrait", "passage"), bare=looks_like_id),
+        Command("related", related, ("similar", "voiraussi", "connexes", "similaires", "proches"), bare=ids_only),
         Command("browse", browse, ("parcourir", "list", "liste"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
         Command("status", status, ("statut", "statuts", "etat"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
         Command("progress", progress, ("progression", "avancement", "chart")),

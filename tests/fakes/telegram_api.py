@@ -22,9 +22,9 @@ Behaviour worth knowing:
   set it answers 409 Conflict, as Telegram does.
 * Message ids are counted per chat (incoming and outgoing share the counter). Sent messages are
   stored; edits change the stored message. Editing without ``reply_markup`` drops the inline
-  keyboard, an edit that changes nothing is 400 "message is not modified", text over 4096 UTF-16 code
-  units (measured once HTML markup is stripped) is 400 "message is too long" - all as on Telegram.
-  ``parse_mode`` markup is not otherwise parsed.
+  keyboard, an edit that changes nothing is 400 "message is not modified", text over 4096 UTF-16
+  code units once parsed (HTML tags dropped, entities decoded) is 400 "message is too long" - all as
+  on Telegram. Beyond that, ``parse_mode`` markup is not parsed.
 * Unknown methods answer 404 (PTB raises ``InvalidToken`` for that, or ``EndPointNotFound`` from
   ``bot.do_api_request``); a wrong token answers 401. Both are recorded in ``calls``.
 """
@@ -57,17 +57,21 @@ TRUE_METHODS = frozenset({
     "leavechat",
 })
 MAX_TEXT, MAX_CAPTION = 4096, 1024
+_TAG = re.compile(r"<[^>]*>")
+
+
+def telegram_length(params: dict, text: str) -> int:
+    """What Telegram measures against its limits: the text once parsed (HTML tags gone, entities decoded), in
+    UTF-16 code units (an emoji outside the BMP counts twice)."""
+    if (params.get("parse_mode") or "").upper() == "HTML":
+        text = html.unescape(_TAG.sub("", text))
+    return len(text.encode("utf-16-le")) // 2
+
+
 # Methods that count against flood control (see ``FakeTelegram.limit_rate``).
 SENDING_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument", "editmessagetext", "copymessage",
                              "forwardmessage"})
 _UNSET: Any = object()
-
-
-def _telegram_length(text: str, parse_mode: str | None) -> int:
-    """What Telegram limits: the text left once HTML markup is parsed, in UTF-16 code units."""
-    if (parse_mode or "").upper() == "HTML":
-        text = html.unescape(re.sub(r"<[^>]*>", "", text))
-    return len(text.encode("utf-16-le")) // 2
 
 
 @dataclass
@@ -513,7 +517,7 @@ class FakeTelegram:
         text = p.get("text") or ""
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if _telegram_length(text, p.get("parse_mode")) > MAX_TEXT:
+        if telegram_length(p, text) > MAX_TEXT:
             raise ApiError(400, "Bad Request: message is too long")
         content: dict = {"text": text}
         if p.get("entities"):
@@ -521,7 +525,7 @@ class FakeTelegram:
         return self._store_sent(p, content)
 
     async def _m_sendphoto(self, p: dict, f: dict) -> dict:
-        if _telegram_length(p.get("caption") or "", p.get("parse_mode")) > MAX_CAPTION:
+        if telegram_length(p, p.get("caption") or "") > MAX_CAPTION:
             raise ApiError(400, "Bad Request: message caption is too long")
         data = f.get("photo")
         if data is None and not p.get("photo"):
@@ -544,7 +548,7 @@ class FakeTelegram:
                 "file_path": f"photos/{file_id}.jpg"}
 
     async def _m_editmessagetext(self, p: dict, f: dict) -> dict | bool:
-        if _telegram_length(p.get("text") or "", p.get("parse_mode")) > MAX_TEXT:
+        if telegram_length(p, p.get("text") or "") > MAX_TEXT:
             raise ApiError(400, "Bad Request: message is too long")
         return self._edit(p, {"text": p.get("text") or "", "entities": p.get("entities")})
 
