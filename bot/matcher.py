@@ -284,7 +284,7 @@ class Matcher:
         for index, bonus in phrase_score.items():
             scores[index] += bonus
         drafting = self._doc_index.get(DRAFTING_TOPIC)
-        if drafting is not None and self._asks_plan_start(words, query, set(phrase_score) - {drafting}):
+        if drafting is not None and self._asks_plan_start(words, query):
             scores[drafting] += DRAFTING_BONUS
             explained[drafting] = max(explained[drafting], total)
         if overview and n:
@@ -312,12 +312,14 @@ class Matcher:
             answered and not parsed.off_topic, matches, round(float(coverage), 3), parsed.off_topic, close
         )
 
-    def _asks_plan_start(self, words: list[str], query: list[str], phrases: set[int]) -> bool:
+    def _asks_plan_start(self, words: list[str], query: list[str]) -> bool:
         """'When did the work on the plan begin?': a when-question about a start, naming no plan item."""
         bag = set(words)
-        if not (bag & WHEN_WORDS and bag & START_WORDS) or phrases:
+        since = "depuis" in bag or "since" in bag  # "since when?" asks for a start
+        if not (bag & WHEN_WORDS and (since or bag & START_WORDS)):
             return False
-        return all(t in START_WORDS or t in CHATTER or t in DRAFTING_WORDS for t in query)
+        # every word is about a start, a date or drafting (a name made of such words, "civil society", too)
+        return all(t in START_WORDS or t in CHATTER or t in DRAFTING_WORDS or t in WHEN_WORDS for t in query)
 
     def _lift_commitments(self, scores: np.ndarray, explained: np.ndarray, context: np.ndarray) -> None:
         """An overview was asked for: each commitment scores as its best action (or itself), above them."""

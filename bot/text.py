@@ -348,6 +348,6 @@ DRAFTING_WORDS = frozenset(
     """
     work working drafting drafted draft writing written elaboration redaction preparation prepare prepared
     co development codevelopment creation cocreation coconstruction construction consultation process
-    travail travaux elabore preparer prepare
+    travail travaux elabore preparer prepare civil society societe civile ete
     """.split()
 )
