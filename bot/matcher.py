@@ -28,6 +28,7 @@ from bot.text import (
     WHEN_WORDS,
     analyse,
     capitals,
+    compact,
     content_tokens,
     key,
     overview_words,
@@ -44,6 +45,7 @@ PREFIX_CONFIDENCE = 0.6
 PHRASE_EXPONENT = 1.0
 COMMITMENT_FACTOR = 0.85  # a specific action is the better answer when it explains the question as well
 MAX_PHRASE_TOKENS = 6
+DEFINING_SHARE = 1.5  # a name shared by items counts more for the item that defines it (its summary opens on it)
 MAX_NAME_DOCS = 3  # a one-word name shared by more items than this is a common word, not a name
 NAME_STRENGTH = 1.0
 NAME_KINDS = frozenset({"alias", "institution"})
@@ -138,6 +140,7 @@ class Matcher:
                     name_key = key(name)
                     if len(name_key) >= 2 and (index, kind) not in self._phrases[name_key]:
                         self._phrases[name_key].append((index, kind))
+        self._defining = self._defining_items()
         average = {kind: (sum(v) / len(v)) or 1.0 for kind, v in field_lengths.items()}
         self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         for index, per_field in enumerate(counts):
@@ -172,6 +175,29 @@ class Matcher:
         self._sorted_stems = sorted(self._postings)
         self._expand = lru_cache(maxsize=8192)(self._expand_uncached)
         self._close_phrase = lru_cache(maxsize=8192)(self._close_phrase_uncached)
+
+    def _defining_items(self) -> dict[str, int]:
+        """A name several items share (an alias such as a portal's name) -> the item that defines it.
+
+        The defining item is the one whose summary opens on the name: "The Mon Espace Santé portal, launched in
+        January 2022..." defines it; "volunteers help people use e-health services, especially Mon Espace
+        Santé" only uses it. A name found whole in a question counts in full for its defining item.
+        """
+        defining: dict[str, int] = {}
+        for name, entries in self._phrases.items():
+            docs = {doc for doc, kind in entries if kind == "alias"}
+            if len(docs) < 2:
+                continue
+            where = []
+            for doc in docs:
+                summary = compact(" ".join(self.docs[doc].fields.get("summary", [])[:2]))
+                found = summary.find(name)
+                if found >= 0:
+                    where.append((found / len(summary), doc))
+            where.sort()
+            if where and (len(where) == 1 or where[0][0] < where[1][0]):
+                defining[name] = where[0][1]
+        return defining
 
     # -- query analysis -------------------------------------------------------------------------------------
     def _expand_uncached(self, token: str) -> tuple[tuple[str, float], ...]:
@@ -225,17 +251,22 @@ class Matcher:
                 for doc_kind in entries:
                     if doc_kind[1] not in NAME_KINDS and word not in capitals:
                         continue  # a one-word keyword is a name only when written as one ("PLU", not "plu")
-                    hits[doc_kind] = max(hits.get(doc_kind, 0.0), NAME_STRENGTH / len({doc for doc, _ in entries}))
+                    shared = len({doc for doc, _ in entries})
+                    shared = max(1.0, shared / DEFINING_SHARE) if self._defining.get(word) == doc_kind[0] else shared
+                    hits[doc_kind] = max(hits.get(doc_kind, 0.0), NAME_STRENGTH / shared)
         for size in range(min(MAX_PHRASE_TOKENS, len(words)), 1, -1):
             for start in range(len(words) - size + 1):
-                window = "".join(words[start : start + size])
+                window = name = "".join(words[start : start + size])
                 entries = self._phrases.get(window)
                 # A misspelt name: only worth a fuzzy look when the window holds a word the plan doesn't know.
                 if entries is None and len(window) >= 8 and any(unknown[start : start + size]):
                     close = self._close_phrase(window)
                     entries = self._phrases.get(close) if close else None
+                    name = close or window
                 for doc_kind in entries or ():
-                    strength = size**PHRASE_EXPONENT / len({doc for doc, _ in entries})
+                    shared = len({doc for doc, _ in entries})
+                    shared = max(1.0, shared / DEFINING_SHARE) if self._defining.get(name) == doc_kind[0] else shared
+                    strength = size**PHRASE_EXPONENT / shared
                     hits[doc_kind] = max(hits.get(doc_kind, 0.0), strength)
         return hits
 

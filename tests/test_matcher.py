@@ -268,3 +268,35 @@ def test_informal_words_money_and_numbers_are_normalised():
     parsed = analyse("Hello! I'm a nurse in Lille. Do patients get a say on health data?")
     soft = {w for i, w in enumerate(parsed.words) if i in parsed.soft}
     assert {"nurse", "lille"} <= soft and not {"patients", "health", "data"} & soft
+
+
+def test_a_shared_name_goes_to_the_item_that_defines_it():
+    # two items share a name; the one whose summary opens on it defines it, the other only uses it
+    def doc(id_: str, summary: str, title: str) -> Document:
+        return Document(id_, "action", title, {"title": [title], "summary": [summary], "alias": ["Widget Portal"]},
+                        {"alias": ["Widget Portal"]})
+
+    user = doc("1.1", "Volunteers will train people to use the Widget Portal's online services: the Widget Portal"
+                      " and others.", "Train volunteers")
+    owner = doc("1.2", "The Widget Portal, opened in 2022, offers online services.", "Quality of online services")
+    for docs in ([user, owner], [owner, user]):
+        assert Matcher(docs).rank("widget portal c koi").matches[0].id == "1.2"
+    assert Matcher([user, owner]).rank("train volunteers for the widget portal").matches[0].id == "1.1"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("mon espace santé c'est quoi exactement ?", "5.5"),
+        ("what is mon espace santé", "5.5"),
+        ("les ambassadeurs de mon espace santé", "5.3"),
+        # when the drafting began, asked with "since when" / a date / civil society
+        ("depuis quand prépare-t-on ce plan ?", "about.drafting"),
+        ("à quelle date le travail sur le plan a-t-il démarré ?", "about.drafting"),
+        ("since when has the plan been drafted with civil society?", "about.drafting"),
+    ],
+)
+def test_defining_item_and_drafting_dates(matcher, question, expected):
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
