@@ -94,6 +94,7 @@ INFORMAL = {
     "ur": "your", "abt": "about", "ppl": "people", "w": "with", "tbh": "", "idk": "", "pls": "please",
     "plz": "please", "thx": "thanks", "ty": "thank you", "govt": "government",
 }
+_LOST_ELISION = frozenset("d l qu".split())
 _BEFORE_WORD = frozenset("quoi ou qui pour quand en un une le la possible vrai comment combien".split())
 
 # Number words as digits, so "six commitments" and "6 commitments" are one phrase ("one"/"un" stay words).
@@ -141,6 +142,8 @@ def informal(words: list[str]) -> list[str]:
     for i, word in enumerate(words):
         if word == "c" and i + 1 < len(words) and (words[i + 1] in _BEFORE_WORD or words[i + 1] in INFORMAL):
             out += ["c", "est"]
+        elif word in _LOST_ELISION and i + 1 < len(words):
+            continue  # "d engagement", "l acces": an apostrophe left out, as fold() drops "d'" and "l'"
         elif word in INFORMAL:
             out += INFORMAL[word].split()
         else:

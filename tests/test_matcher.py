@@ -300,3 +300,23 @@ def test_defining_item_and_drafting_dates(matcher, question, expected):
     result = matcher.rank(question)
     assert result.answered, result
     assert result.matches[0].id == expected, result.matches[:3]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # an apostrophe left out ("d engagement") still finds the name written with one
+        ("territoires d engagement c koi", "1.8"),
+        ("le geoportail de l urbanisme sert a quoi", "4.6"),
+        # everyday words for digital help go to the digital-literacy action, not the e-health volunteers
+        ("who can help elderly people with online procedures?", "3.7"),
+        ("aide aux démarches en ligne pour les personnes âgées", "3.7"),
+    ],
+)
+def test_lost_apostrophes_and_everyday_words(matcher, question, expected):
+    from bot.text import analyse
+
+    assert analyse("territoires d engagement, l acces").words == analyse("territoires d'engagement, l'accès").words
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
