@@ -49,6 +49,7 @@ DEFINING_SHARE = 1.5  # a name shared by items counts more for the item that def
 MAX_NAME_DOCS = 3  # a one-word name shared by more items than this is a common word, not a name
 NAME_STRENGTH = 1.0
 NAME_KINDS = frozenset({"alias", "institution"})
+OVERVIEW_OWN = 2.0  # ...and its own words (title, keywords, aims) count twice as much as its actions'
 OVERVIEW_BOOST = 1.25  # asked for an overview: a commitment takes its best action's score, and more
 SUGGEST_SCORE, SUGGEST_COVERAGE, SUGGEST_RATIO = 3.0, 0.3, 0.5
 # "When did the drafting start?": dates of the drafting process are the drafting topic's, not the overview's.
@@ -355,10 +356,10 @@ class Matcher:
     def _lift_commitments(self, scores: np.ndarray, explained: np.ndarray, context: np.ndarray) -> None:
         """An overview was asked for: each commitment scores as its best action (or itself), above them."""
         actions = np.flatnonzero(self._actions & (self._parent >= 0))
-        for values in (scores, explained, context):
+        for values, own in ((scores, OVERVIEW_OWN), (explained, 1.0), (context, 1.0)):
             best_child = np.zeros(len(values))
             np.maximum.at(best_child, self._parent[actions], values[actions])
-            values[self._commitments] = np.maximum(values[self._commitments], best_child[self._commitments])
+            values[self._commitments] = np.maximum(own * values[self._commitments], best_child[self._commitments])
         scores[self._commitments] *= OVERVIEW_BOOST
 
     def _decide(self, matches: tuple[Match, ...], coverage: float, phrases: dict[int, float]) -> bool:

@@ -238,6 +238,8 @@ def test_chatty_and_sms_questions_get_the_right_item(matcher, question, expected
         ("le volet covid du plan", "5"),
         ("summary of the Europe and international part", "6"),
         ("en résumé, l'engagement sur la participation citoyenne", "1"),
+        # the commitment's own theme word, not its best action's words ("transparency" of the recovery plan)
+        ("en gros, le volet transparence ?", "2"),
     ],
 )
 def test_intents(matcher, question, expected):
