@@ -242,6 +242,12 @@ _BODIES = [tuple(p.split()) for p in """
     |european parliament|parlement europeen|european commission|commission europeenne|congress|congres|senate
     |senat|senator|senators|senateur|senateurs|unesco|oecd|ocde|unicef|g7|g20
 """.replace("\n", " ").split("|")]
+# The EU's own register or directives (the plan's lobbying register is France's, the HATVP's)
+_EU = r"(?:eu|ue|european union|union europeenne|european|europeen|europeenne|brussels|bruxelles)"
+_EU_INSTRUMENT = re.compile(
+    r"\b" + _EU + r"(?: \w+){0,4} (?:register|registre|registry|directive|directives)\b"
+    r"|\b(?:register|registre|registry|directive|directives)(?: \w+){0,4} (?:of the |de la |de |des |du )?" + _EU + r"\b"
+)
 _OFFICES = frozenset("""
     minister ministre president presidente prime premier chair chairs chairman chairwoman head heads preside
     presides dirige directeur directrice director mayor maire secretary secretaire boss patron leader
@@ -289,7 +295,7 @@ def off_topic_signs(question: str, words: list[str]) -> tuple[str, ...]:
     signs = []
     if bag & _COUNTRIES or _US.search(question):
         signs.append("elsewhere")
-    if _has(words, _BODIES):
+    if _has(words, _BODIES) or _EU_INSTRUMENT.search(text):
         signs.append("other_body")
     if _has(words, _PROCEDURES) or _PERSONAL_VERB.search(text):
         signs.append("procedure")

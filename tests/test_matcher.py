@@ -176,6 +176,9 @@ def test_regression_floor_on_tune_sets(matcher, questions, floor):
         ("Who is the current president of the Cour des comptes?", "2.11|1.5|2.14"),
         ("Qui préside la Cour des comptes aujourd'hui ?", "2.11|1.5|2.14"),
         ("Who is the current health minister?", "any"),
+        # the EU's own lobbying register, not France's
+        ("Is Google listed in the European Union's lobbying register?", "any"),
+        ("Le registre européen des représentants d'intérêts est-il public ?", "any"),
     ],
 )
 def test_off_topic_near_misses_are_declined(matcher, question, close):
