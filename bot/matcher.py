@@ -25,8 +25,10 @@ from bot.text import (
     DRAFTING_WORDS,
     START_WORDS,
     STOPWORDS,
+    SUBJECT,
     WHEN_WORDS,
     analyse,
+    broad,
     capitals,
     compact,
     content_tokens,
@@ -49,6 +51,7 @@ DEFINING_SHARE = 1.5  # a name shared by items counts more for the item that def
 MAX_NAME_DOCS = 3  # a one-word name shared by more items than this is a common word, not a name
 NAME_STRENGTH = 1.0
 NAME_KINDS = frozenset({"alias", "institution"})
+BROAD_OWN = 1.2  # asked broadly ("what is France doing for X?"): a commitment whose own words say X comes first
 OVERVIEW_OWN = 2.0  # ...and its own words (title, keywords, aims) count twice as much as its actions'
 OVERVIEW_BOOST = 1.25  # asked for an overview: a commitment takes its best action's score, and more
 SUGGEST_SCORE, SUGGEST_COVERAGE, SUGGEST_RATIO = 3.0, 0.3, 0.5
@@ -302,6 +305,8 @@ class Matcher:
                 docs, contributions = self._arrays[stem]
                 per_doc[docs] = np.maximum(per_doc[docs], confidence * contributions)
                 seen[docs] = np.maximum(seen[docs], confidence)
+            if token in SUBJECT:
+                continue  # every item is France's: "France" alone says nothing (names such as France Services do)
             scores += per_doc
             if token in CHATTER:
                 continue
@@ -322,7 +327,7 @@ class Matcher:
         if overview and n:
             self._lift_commitments(scores, explained, context)
         else:
-            scores[self._commitments] *= COMMITMENT_FACTOR
+            scores[self._commitments] *= BROAD_OWN if broad(words) else COMMITMENT_FACTOR
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > limit:
             candidates = candidates[np.argpartition(-scores[candidates], limit)[:limit]]

@@ -63,11 +63,14 @@ CHATTER = frozenset(
     questions ask asking learn latest news current currently update updates does actually really exactly
     about regarding concerning related planned planning measure measures action actions initiative
     initiatives government gouvernement etat francais francaise mesure mesures nouveau nouvelle
-    nouvelles actuellement concernant sujet propos prevu prevue projet beaucoup aide aider
+    nouvelles actuellement concernant sujet propos prevu prevue prevoit prevoient prevoir projet beaucoup aide aider
     morning evening afternoon night everyone folks guys cheers thx ty journee soiree madame monsieur
     truc trucs machin chose choses stuff entendu parler heard vu seen anything anybody someone quelqu
     """.split()
 )
+
+# The plan's own subject: every item is France's (a name such as "France Services" is still found whole).
+SUBJECT = frozenset("france french francais francaise francaises".split())
 
 # Words about the asker's own life: they count for the question only when the plan explains them.
 PERSONAL = frozenset(
@@ -360,3 +363,17 @@ DRAFTING_WORDS = frozenset(
     travail travaux elabore preparer prepare civil society societe civile ete
     """.split()
 )
+
+
+# "what is France doing for X?", "what does the plan say about X?", "que fait la France pour X ?": broad questions,
+# answered by a commitment when X is that commitment's own theme, by an action when X is that action's subject.
+_BROAD = re.compile(
+    r"\bwhat (?:is|s|are) (?:france|the government|the plan|it) doing\b|\bwhat does (?:france|the plan) (?:say|do|plan)\b"
+    r"|\bhow is france doing\b|\bque fait (?:la france|le gouvernement|le plan)\b"
+    r"|\bque (?:prevoit|dit) (?:la france|le plan)\b|\bqu est ce que (?:la france|le plan) (?:fait|prevoit|dit)\b"
+)
+
+
+def broad(words: list[str]) -> bool:
+    """Whether the question asks broadly what France or the plan does about something."""
+    return bool(_BROAD.search(" ".join(words)))

@@ -325,3 +325,22 @@ def test_lost_apostrophes_and_everyday_words(matcher, question, expected):
     result = matcher.rank(question)
     assert result.answered, result
     assert result.matches[0].id == expected, result.matches[:3]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # asked broadly: the commitment when the subject is its own theme...
+        ("what is France doing about climate and nature?", "4"),
+        ("que fait la France pour l'environnement ?", "4"),
+        ("what is France doing on digital inclusion?", "3"),
+        ("que prévoit le plan contre le covid ?", "5"),
+        # ...the action when the subject is that action's
+        ("what does the plan do about lobbying?", "2.12"),
+        ("que fait la France pour les marchés publics ?", "2.1"),
+    ],
+)
+def test_broad_questions_rank_the_commitment_of_their_theme(matcher, question, expected):
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
