@@ -48,6 +48,8 @@ STOPWORDS = frozenset(
     puis car si oui non bonjour salut merci coucou svp stp bonsoir dites existe existe-t-il va vais vont
     allez voila voici vraiment juste contre selon depuis pendant avant apres durant parmi malgre envers
     afin lors aupres among besides beyond despite except including inside onto outside unlike versus
+    trouver trouve veut veulent voudrait voudraient pourra pourront pourrai pourrais pourraient pouvoir vouloir
+    autrement check sert fonctionne
     """.split()
 )
 

@@ -344,3 +344,19 @@ def test_broad_questions_rank_the_commitment_of_their_theme(matcher, question, e
     result = matcher.rank(question)
     assert result.answered, result
     assert result.matches[0].id == expected, result.matches[:3]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # French question wording (pourra, veut, trouver, ça sert à quoi) does not count against the question
+        ("mon grand-père n'a pas d'ordinateur, pourra-t-il faire ses démarches autrement ?", "3.2"),
+        ("ma commune veut associer ses habitants, quelles aides ?", "1.8"),
+        ("le géoportail ça sert à quoi ?", "4.6"),
+        ("pourra-t-on trouver les décisions de justice en ligne ?", "2.3"),
+    ],
+)
+def test_french_question_wording_is_not_held_against_the_question(matcher, question, expected):
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
