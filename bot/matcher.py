@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,6 +45,7 @@ PHRASE_BONUS = {"alias": 3.0, "keyword": 1.4, "title": 1.0, "institution": 0.8}
 MIN_FUZZY_LEN = 4
 MIN_PREFIX_STEM = 5
 PREFIX_CONFIDENCE = 0.6
+FAMILY_PREFIX, FAMILY_CONFIDENCE = 7, 0.35  # stems sharing this long a start are one word family
 PHRASE_EXPONENT = 1.0
 COMMITMENT_FACTOR = 0.85  # a specific action is the better answer when it explains the question as well
 MAX_PHRASE_TOKENS = 6
@@ -58,6 +60,10 @@ SUGGEST_SCORE, SUGGEST_COVERAGE, SUGGEST_RATIO = 3.0, 0.3, 0.5
 # "When did the drafting start?": dates of the drafting process are the drafting topic's, not the overview's.
 DRAFTING_TOPIC = "about.drafting"
 DRAFTING_BONUS = 6.0
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    return len(os.path.commonprefix([a, b]))
 
 
 @dataclass(frozen=True)
@@ -213,6 +219,8 @@ class Matcher:
                 for other in self._stems_with_prefix(stem[:MIN_PREFIX_STEM]):
                     if other != stem and (other.startswith(stem) or stem.startswith(other)) and abs(len(other) - len(stem)) <= 4:
                         own.setdefault(other, PREFIX_CONFIDENCE)
+                    elif other != stem and _shared_prefix(other, stem) >= FAMILY_PREFIX and abs(len(other) - len(stem)) <= 3:
+                        own.setdefault(other, FAMILY_CONFIDENCE)  # scientist / scientific, handicape / handicap
         if own or len(token) < MIN_FUZZY_LEN or token.isdigit():
             return tuple(own.items())
         cutoff = 80 if len(token) < 7 else 84

@@ -360,3 +360,13 @@ def test_french_question_wording_is_not_held_against_the_question(matcher, quest
     result = matcher.rank(question)
     assert result.answered, result
     assert result.matches[0].id == expected, result.matches[:3]
+
+
+def test_word_families_the_stemmer_keeps_apart(matcher):
+    # "scientists" and "scientific" share their first seven letters: one family, at a lower confidence
+    expanded = dict(matcher._expand("scientists"))
+    assert any(stem.startswith("scientif") for stem in expanded), expanded
+    assert all(confidence < 1 for stem, confidence in expanded.items() if stem.startswith("scientif"))
+    assert "transpar" not in dict(matcher._expand("transport"))  # "transp..." is too short to be a family
+    result = matcher.rank("do ministries use scientists when they make policy?")
+    assert result.answered and result.matches[0].id == "2.10", result
