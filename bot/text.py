@@ -335,6 +335,11 @@ def overview_words(words: list[str]) -> set[int]:
             if tuple(words[i : i + len(phrase)]) == phrase:
                 found.update(range(i, i + len(phrase)))
     text = " ".join(words)
+    # "the transparency commitment", "transparency commitments": a theme word names the commitment
+    for i, word in enumerate(words[1:], 1):
+        before = words[i - 1]
+        if word in ("commitment", "commitments") and not (before in STOPWORDS or before in CHATTER or before.isdigit()):
+            found.add(i)
     if _PART.search(text) and not _TAKE_PART.search(text):
         found.update(i for i, w in enumerate(words) if w in {"part", "side", "strand", "pillar", "chapter", "commitment"})
     return found

@@ -243,6 +243,10 @@ def test_chatty_and_sms_questions_get_the_right_item(matcher, question, expected
         ("en résumé, l'engagement sur la participation citoyenne", "1"),
         # the commitment's own theme word, not its best action's words ("transparency" of the recovery plan)
         ("en gros, le volet transparence ?", "2"),
+        # a theme word before "commitment" names the commitment; a number does not ("the 6 commitments")
+        ("transparency commitment", "2"),
+        ("digital inclusion commitments", "3"),
+        ("the 6 commitments of the plan", "about.plan"),
     ],
 )
 def test_intents(matcher, question, expected):
