@@ -98,6 +98,11 @@ INFORMAL = {
     "wat": "what", "wats": "what is", "whats": "what is", "wot": "what", "r": "are", "u": "you",
     "ur": "your", "abt": "about", "ppl": "people", "w": "with", "tbh": "", "idk": "", "pls": "please",
     "plz": "please", "thx": "thanks", "ty": "thank you", "govt": "government",
+    "kel": "quel", "kelle": "quelle", "kels": "quels", "kelles": "quelles", "kand": "quand", "koment": "comment",
+    "komment": "comment", "tjs": "toujours", "tjrs": "toujours", "mtn": "maintenant", "mnt": "maintenant",
+    "qlq": "quelques", "qq": "quelques", "ptet": "peut etre", "ptetre": "peut etre", "jsp": "je sais pas",
+    "vrmt": "vraiment", "ske": "ce que", "keske": "qu est ce que", "kesk": "qu est ce que", "dmd": "demande",
+    "cuz": "because", "coz": "because", "thru": "through", "govmt": "government", "gvt": "government",
 }
 _LOST_ELISION = frozenset("d l qu".split())
 _BEFORE_WORD = frozenset("quoi ou qui pour quand en un une le la possible vrai comment combien".split())

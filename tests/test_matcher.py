@@ -358,9 +358,15 @@ def test_broad_questions_rank_the_commitment_of_their_theme(matcher, question, e
         ("ma commune veut associer ses habitants, quelles aides ?", "1.8"),
         ("le géoportail ça sert à quoi ?", "4.6"),
         ("pourra-t-on trouver les décisions de justice en ligne ?", "2.3"),
+        # more SMS spellings
+        ("keske le pgo", "about.ogp"),
+        ("kel est le role de la hatvp", "2.12"),
     ],
 )
 def test_french_question_wording_is_not_held_against_the_question(matcher, question, expected):
+    from bot.text import informal, tokens
+
+    assert informal(tokens("keske kel tjs koment")) == ["qu", "est", "ce", "que", "quel", "toujours", "comment"]
     result = matcher.rank(question)
     assert result.answered, result
     assert result.matches[0].id == expected, result.matches[:3]
