@@ -2,8 +2,11 @@
 
 Run: python benchmarks/bench_answers.py [-v] [--holdout]
   -v         print every miss
-  --holdout  also run tests/data/holdout-answers.tsv, a set kept unseen while the matcher was tuned: run it
-             only to report a final, honest figure (never tune on it)
+  --holdout  also run the set kept unseen while the matcher was tuned (now tests/data/check2-answers.tsv,
+             written before the second round of tuning): run it only to report a final, honest figure (never
+             tune on it). The first round's holdout (holdout-answers.tsv) has been tuned on since: it is a tune set.
+             check2 run once, after the second round's tuning ended: top-1 0.97, French top-1 0.98, off-topic
+             declined 1.00 (19/19), top-3 1.00, n=134 (the round-1 matcher on it: 0.93 / 0.92 / 1.00 / 0.98).
 
 A row's expected ids are separated by "|"; a commitment id ("4") is also met by any of its actions ("4.3"),
 as in the shared scorer. "exact" counts a commitment only when the commitment itself comes first.
@@ -28,8 +31,9 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 SETS = [
     "dev-questions.tsv", "heldout-questions.tsv", "questions-b.tsv",
     "tune-chatty.tsv", "tune-sms.tsv", "tune-offtopic.tsv", "tune-otherwords.tsv", "tune-intent.tsv",
+    "holdout-answers.tsv",
 ]
-HOLDOUT = "holdout-answers.tsv"
+HOLDOUT = "check2-answers.tsv"
 
 
 def hit(got: str, expected: list[str]) -> bool:
@@ -92,7 +96,8 @@ def main(argv: list[str]) -> None:
         n = score(matcher, load(name), verbose)
         timings += n.pop("timings")
         print(line(name, n))
-        group = "holdout" if name == HOLDOUT else "tune sets" if name.startswith("tune-") else "earlier sets"
+        group = ("holdout" if name == HOLDOUT else "tune sets" if name.startswith(("tune-", "holdout-"))
+                 else "earlier sets")
         totals[group] = {k: totals.get(group, {}).get(k, 0) + v for k, v in n.items()}
     for group, n in totals.items():
         print(line(f"= {group}", n))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,9 +26,12 @@ from bot.text import (
     DRAFTING_WORDS,
     START_WORDS,
     STOPWORDS,
+    SUBJECT,
     WHEN_WORDS,
     analyse,
+    broad,
     capitals,
+    compact,
     content_tokens,
     key,
     overview_words,
@@ -41,17 +45,25 @@ PHRASE_BONUS = {"alias": 3.0, "keyword": 1.4, "title": 1.0, "institution": 0.8}
 MIN_FUZZY_LEN = 4
 MIN_PREFIX_STEM = 5
 PREFIX_CONFIDENCE = 0.6
+FAMILY_PREFIX, FAMILY_CONFIDENCE = 7, 0.35  # stems sharing this long a start are one word family
 PHRASE_EXPONENT = 1.0
 COMMITMENT_FACTOR = 0.85  # a specific action is the better answer when it explains the question as well
 MAX_PHRASE_TOKENS = 6
+DEFINING_SHARE = 1.5  # a name shared by items counts more for the item that defines it (its summary opens on it)
 MAX_NAME_DOCS = 3  # a one-word name shared by more items than this is a common word, not a name
 NAME_STRENGTH = 1.0
 NAME_KINDS = frozenset({"alias", "institution"})
+BROAD_OWN = 1.2  # asked broadly ("what is France doing for X?"): a commitment whose own words say X comes first
+OVERVIEW_OWN = 2.0  # ...and its own words (title, keywords, aims) count twice as much as its actions'
 OVERVIEW_BOOST = 1.25  # asked for an overview: a commitment takes its best action's score, and more
 SUGGEST_SCORE, SUGGEST_COVERAGE, SUGGEST_RATIO = 3.0, 0.3, 0.5
 # "When did the drafting start?": dates of the drafting process are the drafting topic's, not the overview's.
 DRAFTING_TOPIC = "about.drafting"
 DRAFTING_BONUS = 6.0
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    return len(os.path.commonprefix([a, b]))
 
 
 @dataclass(frozen=True)
@@ -138,6 +150,7 @@ class Matcher:
                     name_key = key(name)
                     if len(name_key) >= 2 and (index, kind) not in self._phrases[name_key]:
                         self._phrases[name_key].append((index, kind))
+        self._defining = self._defining_items()
         average = {kind: (sum(v) / len(v)) or 1.0 for kind, v in field_lengths.items()}
         self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         for index, per_field in enumerate(counts):
@@ -173,6 +186,29 @@ class Matcher:
         self._expand = lru_cache(maxsize=8192)(self._expand_uncached)
         self._close_phrase = lru_cache(maxsize=8192)(self._close_phrase_uncached)
 
+    def _defining_items(self) -> dict[str, int]:
+        """A name several items share (an alias such as a portal's name) -> the item that defines it.
+
+        The defining item is the one whose summary opens on the name: "The Mon Espace Santé portal, launched in
+        January 2022..." defines it; "volunteers help people use e-health services, especially Mon Espace
+        Santé" only uses it. A name found whole in a question counts in full for its defining item.
+        """
+        defining: dict[str, int] = {}
+        for name, entries in self._phrases.items():
+            docs = {doc for doc, kind in entries if kind == "alias"}
+            if len(docs) < 2:
+                continue
+            where = []
+            for doc in docs:
+                summary = compact(" ".join(self.docs[doc].fields.get("summary", [])[:2]))
+                found = summary.find(name)
+                if found >= 0:
+                    where.append((found / len(summary), doc))
+            where.sort()
+            if where and (len(where) == 1 or where[0][0] < where[1][0]):
+                defining[name] = where[0][1]
+        return defining
+
     # -- query analysis -------------------------------------------------------------------------------------
     def _expand_uncached(self, token: str) -> tuple[tuple[str, float], ...]:
         """Stems a query word stands for, with a confidence: itself, or its closest known words (typos)."""
@@ -183,6 +219,8 @@ class Matcher:
                 for other in self._stems_with_prefix(stem[:MIN_PREFIX_STEM]):
                     if other != stem and (other.startswith(stem) or stem.startswith(other)) and abs(len(other) - len(stem)) <= 4:
                         own.setdefault(other, PREFIX_CONFIDENCE)
+                    elif other != stem and _shared_prefix(other, stem) >= FAMILY_PREFIX and abs(len(other) - len(stem)) <= 3:
+                        own.setdefault(other, FAMILY_CONFIDENCE)  # scientist / scientific, handicape / handicap
         if own or len(token) < MIN_FUZZY_LEN or token.isdigit():
             return tuple(own.items())
         cutoff = 80 if len(token) < 7 else 84
@@ -225,17 +263,22 @@ class Matcher:
                 for doc_kind in entries:
                     if doc_kind[1] not in NAME_KINDS and word not in capitals:
                         continue  # a one-word keyword is a name only when written as one ("PLU", not "plu")
-                    hits[doc_kind] = max(hits.get(doc_kind, 0.0), NAME_STRENGTH / len({doc for doc, _ in entries}))
+                    shared = len({doc for doc, _ in entries})
+                    shared = max(1.0, shared / DEFINING_SHARE) if self._defining.get(word) == doc_kind[0] else shared
+                    hits[doc_kind] = max(hits.get(doc_kind, 0.0), NAME_STRENGTH / shared)
         for size in range(min(MAX_PHRASE_TOKENS, len(words)), 1, -1):
             for start in range(len(words) - size + 1):
-                window = "".join(words[start : start + size])
+                window = name = "".join(words[start : start + size])
                 entries = self._phrases.get(window)
                 # A misspelt name: only worth a fuzzy look when the window holds a word the plan doesn't know.
                 if entries is None and len(window) >= 8 and any(unknown[start : start + size]):
                     close = self._close_phrase(window)
                     entries = self._phrases.get(close) if close else None
+                    name = close or window
                 for doc_kind in entries or ():
-                    strength = size**PHRASE_EXPONENT / len({doc for doc, _ in entries})
+                    shared = len({doc for doc, _ in entries})
+                    shared = max(1.0, shared / DEFINING_SHARE) if self._defining.get(name) == doc_kind[0] else shared
+                    strength = size**PHRASE_EXPONENT / shared
                     hits[doc_kind] = max(hits.get(doc_kind, 0.0), strength)
         return hits
 
@@ -270,6 +313,8 @@ class Matcher:
                 docs, contributions = self._arrays[stem]
                 per_doc[docs] = np.maximum(per_doc[docs], confidence * contributions)
                 seen[docs] = np.maximum(seen[docs], confidence)
+            if token in SUBJECT:
+                continue  # every item is France's: "France" alone says nothing (names such as France Services do)
             scores += per_doc
             if token in CHATTER:
                 continue
@@ -284,13 +329,13 @@ class Matcher:
         for index, bonus in phrase_score.items():
             scores[index] += bonus
         drafting = self._doc_index.get(DRAFTING_TOPIC)
-        if drafting is not None and self._asks_plan_start(words, query, set(phrase_score) - {drafting}):
+        if drafting is not None and self._asks_plan_start(words, query):
             scores[drafting] += DRAFTING_BONUS
             explained[drafting] = max(explained[drafting], total)
         if overview and n:
             self._lift_commitments(scores, explained, context)
         else:
-            scores[self._commitments] *= COMMITMENT_FACTOR
+            scores[self._commitments] *= BROAD_OWN if broad(words) else COMMITMENT_FACTOR
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > limit:
             candidates = candidates[np.argpartition(-scores[candidates], limit)[:limit]]
@@ -312,20 +357,22 @@ class Matcher:
             answered and not parsed.off_topic, matches, round(float(coverage), 3), parsed.off_topic, close
         )
 
-    def _asks_plan_start(self, words: list[str], query: list[str], phrases: set[int]) -> bool:
+    def _asks_plan_start(self, words: list[str], query: list[str]) -> bool:
         """'When did the work on the plan begin?': a when-question about a start, naming no plan item."""
         bag = set(words)
-        if not (bag & WHEN_WORDS and bag & START_WORDS) or phrases:
+        since = "depuis" in bag or "since" in bag  # "since when?" asks for a start
+        if not (bag & WHEN_WORDS and (since or bag & START_WORDS)):
             return False
-        return all(t in START_WORDS or t in CHATTER or t in DRAFTING_WORDS for t in query)
+        # every word is about a start, a date or drafting (a name made of such words, "civil society", too)
+        return all(t in START_WORDS or t in CHATTER or t in DRAFTING_WORDS or t in WHEN_WORDS for t in query)
 
     def _lift_commitments(self, scores: np.ndarray, explained: np.ndarray, context: np.ndarray) -> None:
         """An overview was asked for: each commitment scores as its best action (or itself), above them."""
         actions = np.flatnonzero(self._actions & (self._parent >= 0))
-        for values in (scores, explained, context):
+        for values, own in ((scores, OVERVIEW_OWN), (explained, 1.0), (context, 1.0)):
             best_child = np.zeros(len(values))
             np.maximum.at(best_child, self._parent[actions], values[actions])
-            values[self._commitments] = np.maximum(values[self._commitments], best_child[self._commitments])
+            values[self._commitments] = np.maximum(own * values[self._commitments], best_child[self._commitments])
         scores[self._commitments] *= OVERVIEW_BOOST
 
     def _decide(self, matches: tuple[Match, ...], coverage: float, phrases: dict[int, float]) -> bool:

@@ -48,6 +48,8 @@ STOPWORDS = frozenset(
     puis car si oui non bonjour salut merci coucou svp stp bonsoir dites existe existe-t-il va vais vont
     allez voila voici vraiment juste contre selon depuis pendant avant apres durant parmi malgre envers
     afin lors aupres among besides beyond despite except including inside onto outside unlike versus
+    trouver trouve veut veulent voudrait voudraient pourra pourront pourrai pourrais pourraient pouvoir vouloir
+    autrement check sert fonctionne
     """.split()
 )
 
@@ -63,11 +65,14 @@ CHATTER = frozenset(
     questions ask asking learn latest news current currently update updates does actually really exactly
     about regarding concerning related planned planning measure measures action actions initiative
     initiatives government gouvernement etat francais francaise mesure mesures nouveau nouvelle
-    nouvelles actuellement concernant sujet propos prevu prevue projet beaucoup aide aider
+    nouvelles actuellement concernant sujet propos prevu prevue prevoit prevoient prevoir projet beaucoup aide aider
     morning evening afternoon night everyone folks guys cheers thx ty journee soiree madame monsieur
     truc trucs machin chose choses stuff entendu parler heard vu seen anything anybody someone quelqu
     """.split()
 )
+
+# The plan's own subject: every item is France's (a name such as "France Services" is still found whole).
+SUBJECT = frozenset("france french francais francaise francaises".split())
 
 # Words about the asker's own life: they count for the question only when the plan explains them.
 PERSONAL = frozenset(
@@ -93,7 +98,13 @@ INFORMAL = {
     "wat": "what", "wats": "what is", "whats": "what is", "wot": "what", "r": "are", "u": "you",
     "ur": "your", "abt": "about", "ppl": "people", "w": "with", "tbh": "", "idk": "", "pls": "please",
     "plz": "please", "thx": "thanks", "ty": "thank you", "govt": "government",
+    "kel": "quel", "kelle": "quelle", "kels": "quels", "kelles": "quelles", "kand": "quand", "koment": "comment",
+    "komment": "comment", "tjs": "toujours", "tjrs": "toujours", "mtn": "maintenant", "mnt": "maintenant",
+    "qlq": "quelques", "qq": "quelques", "ptet": "peut etre", "ptetre": "peut etre", "jsp": "je sais pas",
+    "vrmt": "vraiment", "ske": "ce que", "keske": "qu est ce que", "kesk": "qu est ce que", "dmd": "demande",
+    "cuz": "because", "coz": "because", "thru": "through", "govmt": "government", "gvt": "government",
 }
+_LOST_ELISION = frozenset("d l qu".split())
 _BEFORE_WORD = frozenset("quoi ou qui pour quand en un une le la possible vrai comment combien".split())
 
 # Number words as digits, so "six commitments" and "6 commitments" are one phrase ("one"/"un" stay words).
@@ -141,6 +152,8 @@ def informal(words: list[str]) -> list[str]:
     for i, word in enumerate(words):
         if word == "c" and i + 1 < len(words) and (words[i + 1] in _BEFORE_WORD or words[i + 1] in INFORMAL):
             out += ["c", "est"]
+        elif word in _LOST_ELISION and i + 1 < len(words):
+            continue  # "d engagement", "l acces": an apostrophe left out, as fold() drops "d'" and "l'"
         elif word in INFORMAL:
             out += INFORMAL[word].split()
         else:
@@ -239,6 +252,12 @@ _BODIES = [tuple(p.split()) for p in """
     |european parliament|parlement europeen|european commission|commission europeenne|congress|congres|senate
     |senat|senator|senators|senateur|senateurs|unesco|oecd|ocde|unicef|g7|g20
 """.replace("\n", " ").split("|")]
+# The EU's own register or directives (the plan's lobbying register is France's, the HATVP's)
+_EU = r"(?:eu|ue|european union|union europeenne|european|europeen|europeenne|brussels|bruxelles)"
+_EU_INSTRUMENT = re.compile(
+    r"\b" + _EU + r"(?: \w+){0,4} (?:register|registre|registry|directive|directives)\b"
+    r"|\b(?:register|registre|registry|directive|directives)(?: \w+){0,4} (?:of the |de la |de |des |du )?" + _EU + r"\b"
+)
 _OFFICES = frozenset("""
     minister ministre president presidente prime premier chair chairs chairman chairwoman head heads preside
     presides dirige directeur directrice director mayor maire secretary secretaire boss patron leader
@@ -286,7 +305,7 @@ def off_topic_signs(question: str, words: list[str]) -> tuple[str, ...]:
     signs = []
     if bag & _COUNTRIES or _US.search(question):
         signs.append("elsewhere")
-    if _has(words, _BODIES):
+    if _has(words, _BODIES) or _EU_INSTRUMENT.search(text):
         signs.append("other_body")
     if _has(words, _PROCEDURES) or _PERSONAL_VERB.search(text):
         signs.append("procedure")
@@ -321,6 +340,11 @@ def overview_words(words: list[str]) -> set[int]:
             if tuple(words[i : i + len(phrase)]) == phrase:
                 found.update(range(i, i + len(phrase)))
     text = " ".join(words)
+    # "the transparency commitment", "transparency commitments": a theme word names the commitment
+    for i, word in enumerate(words[1:], 1):
+        before = words[i - 1]
+        if word in ("commitment", "commitments") and not (before in STOPWORDS or before in CHATTER or before.isdigit()):
+            found.add(i)
     if _PART.search(text) and not _TAKE_PART.search(text):
         found.update(i for i, w in enumerate(words) if w in {"part", "side", "strand", "pillar", "chapter", "commitment"})
     return found
@@ -348,7 +372,7 @@ DRAFTING_WORDS = frozenset(
     """
     work working drafting drafted draft writing written elaboration redaction preparation prepare prepared
     co development codevelopment creation cocreation coconstruction construction consultation process
-    travail travaux elabore preparer prepare
+    travail travaux elabore preparer prepare civil society societe civile ete
     """.split()
 )
 
@@ -370,3 +394,17 @@ def clean_note(note: str | None) -> str | None:
         return None
     note = "\n".join(" ".join(line.split()) for line in printable(note[: MAX_NOTE * 2]).splitlines()).strip()
     return note[:MAX_NOTE].rstrip() or None
+
+
+# "what is France doing for X?", "what does the plan say about X?", "que fait la France pour X ?": broad questions,
+# answered by a commitment when X is that commitment's own theme, by an action when X is that action's subject.
+_BROAD = re.compile(
+    r"\bwhat (?:is|s|are) (?:france|the government|the plan|it) doing\b|\bwhat does (?:france|the plan) (?:say|do|plan)\b"
+    r"|\bhow is france doing\b|\bque fait (?:la france|le gouvernement|le plan)\b"
+    r"|\bque (?:prevoit|dit) (?:la france|le plan)\b|\bqu est ce que (?:la france|le plan) (?:fait|prevoit|dit)\b"
+)
+
+
+def broad(words: list[str]) -> bool:
+    """Whether the question asks broadly what France or the plan does about something."""
+    return bool(_BROAD.search(" ".join(words)))

@@ -30,10 +30,10 @@ def hit(got: str, expected: list[str]) -> bool:
     ("questions", "floor"),
     [
         # written from the plan alone by someone who never saw the knowledge base: measured 0.92 / 0.90 / 0.97
-        ("heldout-questions.tsv", {"top1": 0.90, "fr_top1": 0.88, "declined": 0.93}),
+        ("heldout-questions.tsv", {"top1": 0.94, "fr_top1": 0.94, "declined": 0.95}),  # 0.97 / 0.97 / 0.97 (match2)
         # a second such set, short phone-style queries, written later and used for tuning only once:
         # measured 0.91 / 0.92 / 0.93
-        ("questions-b.tsv", {"top1": 0.89, "fr_top1": 0.88, "declined": 0.94}),  # declined 0.97 since issue 8
+        ("questions-b.tsv", {"top1": 0.92, "fr_top1": 0.94, "declined": 0.95}),  # 0.94 / 0.97 / 0.97 (match2)
         # the project's dev questions (copied from shared/eval): measured 0.98 / 1.00 / 1.00
         ("dev-questions.tsv", {"top1": 0.94, "fr_top1": 0.85, "declined": 0.75}),
     ],
@@ -146,11 +146,13 @@ def scores_on(matcher: Matcher, questions: str) -> dict[str, float]:
     ("questions", "floor"),
     [
         # tune sets written before the change (tests/data/tune-*.tsv); baseline -> measured after the change
-        ("tune-chatty.tsv", {"top1": 0.80, "fr_top1": 0.70}),  # 0.73 -> 0.83, fr 0.67 -> 0.75
-        ("tune-sms.tsv", {"top1": 0.85, "fr_top1": 0.85}),  # 0.68 -> 0.88, fr 0.73 -> 0.90
-        ("tune-offtopic.tsv", {"declined": 0.92}),  # 0.66 -> 0.95
+        ("tune-chatty.tsv", {"top1": 0.83, "fr_top1": 0.80}),  # 0.73 -> 0.83, fr 0.67 -> 0.75; match2 0.87, 0.83
+        ("tune-sms.tsv", {"top1": 0.90, "fr_top1": 0.93}),  # 0.68 -> 0.88, fr 0.73 -> 0.90; match2 0.94, 0.97
+        ("tune-offtopic.tsv", {"declined": 0.97}),  # 0.66 -> 0.95; match2 1.00
         ("tune-otherwords.tsv", {"top1": 0.96}),  # 0.96 -> 1.00
-        ("tune-intent.tsv", {"top1": 0.90, "fr_top1": 0.75}),  # 0.50 -> 0.93, fr 0.30 -> 0.80
+        ("tune-intent.tsv", {"top1": 0.96, "fr_top1": 0.96}),  # 0.50 -> 0.93, fr 0.30 -> 0.80; match2 1.00, 1.00
+        # the first round's holdout, tuned on since (match2): 0.89 / 0.86 / 1.00 -> 0.97 / 0.98 / 1.00
+        ("holdout-answers.tsv", {"top1": 0.94, "fr_top1": 0.94, "declined": 0.97}),
     ],
 )
 def test_regression_floor_on_tune_sets(matcher, questions, floor):
@@ -176,6 +178,9 @@ def test_regression_floor_on_tune_sets(matcher, questions, floor):
         ("Who is the current president of the Cour des comptes?", "2.11|1.5|2.14"),
         ("Qui préside la Cour des comptes aujourd'hui ?", "2.11|1.5|2.14"),
         ("Who is the current health minister?", "any"),
+        # the EU's own lobbying register, not France's
+        ("Is Google listed in the European Union's lobbying register?", "any"),
+        ("Le registre européen des représentants d'intérêts est-il public ?", "any"),
     ],
 )
 def test_off_topic_near_misses_are_declined(matcher, question, close):
@@ -238,6 +243,12 @@ def test_chatty_and_sms_questions_get_the_right_item(matcher, question, expected
         ("le volet covid du plan", "5"),
         ("summary of the Europe and international part", "6"),
         ("en résumé, l'engagement sur la participation citoyenne", "1"),
+        # the commitment's own theme word, not its best action's words ("transparency" of the recovery plan)
+        ("en gros, le volet transparence ?", "2"),
+        # a theme word before "commitment" names the commitment; a number does not ("the 6 commitments")
+        ("transparency commitment", "2"),
+        ("digital inclusion commitments", "3"),
+        ("the 6 commitments of the plan", "about.plan"),
     ],
 )
 def test_intents(matcher, question, expected):
@@ -268,3 +279,106 @@ def test_informal_words_money_and_numbers_are_normalised():
     parsed = analyse("Hello! I'm a nurse in Lille. Do patients get a say on health data?")
     soft = {w for i, w in enumerate(parsed.words) if i in parsed.soft}
     assert {"nurse", "lille"} <= soft and not {"patients", "health", "data"} & soft
+
+
+def test_a_shared_name_goes_to_the_item_that_defines_it():
+    # two items share a name; the one whose summary opens on it defines it, the other only uses it
+    def doc(id_: str, summary: str, title: str) -> Document:
+        return Document(id_, "action", title, {"title": [title], "summary": [summary], "alias": ["Widget Portal"]},
+                        {"alias": ["Widget Portal"]})
+
+    user = doc("1.1", "Volunteers will train people to use the Widget Portal's online services: the Widget Portal"
+                      " and others.", "Train volunteers")
+    owner = doc("1.2", "The Widget Portal, opened in 2022, offers online services.", "Quality of online services")
+    for docs in ([user, owner], [owner, user]):
+        assert Matcher(docs).rank("widget portal c koi").matches[0].id == "1.2"
+    assert Matcher([user, owner]).rank("train volunteers for the widget portal").matches[0].id == "1.1"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("mon espace santé c'est quoi exactement ?", "5.5"),
+        ("what is mon espace santé", "5.5"),
+        ("les ambassadeurs de mon espace santé", "5.3"),
+        # when the drafting began, asked with "since when" / a date / civil society
+        ("depuis quand prépare-t-on ce plan ?", "about.drafting"),
+        ("à quelle date le travail sur le plan a-t-il démarré ?", "about.drafting"),
+        ("since when has the plan been drafted with civil society?", "about.drafting"),
+    ],
+)
+def test_defining_item_and_drafting_dates(matcher, question, expected):
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # an apostrophe left out ("d engagement") still finds the name written with one
+        ("territoires d engagement c koi", "1.8"),
+        ("le geoportail de l urbanisme sert a quoi", "4.6"),
+        # everyday words for digital help go to the digital-literacy action, not the e-health volunteers
+        ("who can help elderly people with online procedures?", "3.7"),
+        ("aide aux démarches en ligne pour les personnes âgées", "3.7"),
+    ],
+)
+def test_lost_apostrophes_and_everyday_words(matcher, question, expected):
+    from bot.text import analyse
+
+    assert analyse("territoires d engagement, l acces").words == analyse("territoires d'engagement, l'accès").words
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # asked broadly: the commitment when the subject is its own theme...
+        ("what is France doing about climate and nature?", "4"),
+        ("que fait la France pour l'environnement ?", "4"),
+        ("what is France doing on digital inclusion?", "3"),
+        ("que prévoit le plan contre le covid ?", "5"),
+        # ...the action when the subject is that action's
+        ("what does the plan do about lobbying?", "2.12"),
+        ("que fait la France pour les marchés publics ?", "2.1"),
+    ],
+)
+def test_broad_questions_rank_the_commitment_of_their_theme(matcher, question, expected):
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # French question wording (pourra, veut, trouver, ça sert à quoi) does not count against the question
+        ("mon grand-père n'a pas d'ordinateur, pourra-t-il faire ses démarches autrement ?", "3.2"),
+        ("ma commune veut associer ses habitants, quelles aides ?", "1.8"),
+        ("le géoportail ça sert à quoi ?", "4.6"),
+        ("pourra-t-on trouver les décisions de justice en ligne ?", "2.3"),
+        # more SMS spellings
+        ("keske le pgo", "about.ogp"),
+        ("kel est le role de la hatvp", "2.12"),
+    ],
+)
+def test_french_question_wording_is_not_held_against_the_question(matcher, question, expected):
+    from bot.text import informal, tokens
+
+    assert informal(tokens("keske kel tjs koment")) == ["qu", "est", "ce", "que", "quel", "toujours", "comment"]
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
+
+
+def test_word_families_the_stemmer_keeps_apart(matcher):
+    # "scientists" and "scientific" share their first seven letters: one family, at a lower confidence
+    expanded = dict(matcher._expand("scientists"))
+    assert any(stem.startswith("scientif") for stem in expanded), expanded
+    assert all(confidence < 1 for stem, confidence in expanded.items() if stem.startswith("scientif"))
+    assert "transpar" not in dict(matcher._expand("transport"))  # "transp..." is too short to be a family
+    result = matcher.rank("do ministries use scientists when they make policy?")
+    assert result.answered and result.matches[0].id == "2.10", result
