@@ -11,8 +11,8 @@ detection. Prints:
   actions (as benchmarks/bench_answers.py counts); "exact": only the expected item itself;
 - off-topic declined: `none` questions that get "not sure" rather than an item;
 - fact first: the fact within the first 300 characters of the terminal reply (figures compared without their
-  thousands separators; a French reply is only checked for facts holding a figure, since the seed's wording of
-  a date or a duration is English);
+  thousands separators). The seed's wording is English: a French reply is checked for the fact's figures only
+  ("January 2022" -> "2022"), and only for facts holding one;
 - French answered in French: French questions whose reply is in French;
 - median reply length in the terminal (button lines included), and matcher latency (median, p99).
 """
@@ -39,6 +39,7 @@ from bot.settings import Settings
 from bot.storage.models import Chat
 from tests.facts_support import FACT_WITHIN, console_text
 
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
 _SEPARATOR = re.compile(r"(?<=\d)[,\s\u00a0\u202f.](?=\d{3}\b)")
 
 
@@ -86,9 +87,13 @@ async def evaluate(app, rows: list[dict[str, str]], verbose: bool) -> dict[str, 
         if lang == "fr":
             figures["fr_in_fr"].append(language == "fr")
         facts = [f.strip() for f in (row.get("fact") or "").split("|") if f.strip()]
-        if facts and (lang == "en" or any(ch.isdigit() for f in facts for ch in f)):
+        if lang != "en":
+            facts = [" ".join(_FIGURE.findall(_normal(f))) for f in facts]
+            facts = [f for f in facts if f]
+        if facts:
             head = _normal(text)[:FACT_WITHIN]
-            found = any(_normal(f) in head for f in facts)
+            found = any(all(part in head for part in _normal(f).split()) if lang != "en" else _normal(f) in head
+                        for f in facts)
             figures["fact"].append(found)
             if verbose and not found:
                 print(f"  fact ✗ [{lang}] {question}  (want {facts} from {expected})\n    {text[:200]!r}")
