@@ -119,8 +119,9 @@ class Assistant:
                 lang = pick_language(msg.language, chat.language, msg.locale, default=self.settings.default_language)
                 ctx = Context(self, msg, session, chat, lang, self.is_admin(msg))
                 replies = await self._dispatch(ctx, clean_text(msg.text), len(msg.text))
-                for name, value in ctx.chat_state.items():
-                    setattr(chat, name, value)
+                if ctx.chat is not None:  # None once `forget` erased it
+                    for name, value in ctx.chat_state.items():
+                        setattr(ctx.chat, name, value)
                 await session.commit()
                 return [*ctx.notes, *replies]
         except Exception:

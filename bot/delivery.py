@@ -15,9 +15,9 @@ the outcome — across the send. `forget` locks the chat row FOR UPDATE before e
 for the sends already under way, and every delivery that starts after `forget` committed finds no chat and
 sends nothing. Hence once `forget` has returned, nothing more is sent to, or stored for, that person. (The
 row lock on the notification also means no other worker can reclaim it mid-send, however slow the send.)
-SQLite has a single writer and no row locks: a console delivery checks the chat and stores the alert in one
-write transaction, so the console guarantee holds there too; for remote platforms on SQLite the window is
-the one send that may already be under way when `forget` commits.
+SQLite has no row locks, and one process owns the database: there a delivery holds an in-process lock on its
+chat (`Database.chat_guard`) from its check until its outcome is recorded, and `forget` takes the same lock
+until it has committed, so the same guarantee holds.
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ class DeliveryWorker:
             return "error"
 
     async def _deliver_one(self, claim: Claim) -> str:
-        async with self.db.session() as session, session.begin():
+        async with self.db.chat_guard(claim.chat_pk), self.db.session() as session, session.begin():
             outcome, after = await self._attempt(session, claim)
         if after is not None:
             await after()  # once the delivery's session is closed: never two sessions at once

@@ -129,6 +129,14 @@ async def forget(ctx: Context, args: str) -> list[Reply]:
     if args.strip().casefold() not in CONFIRM_WORDS:
         return [Reply((Block(ctx.tr("forget_confirm")),), ((Button(ctx.tr("btn_forget_confirm"), "forget confirm"),),))]
     chat: Chat = ctx.chat
+    async with ctx.assistant.db.chat_guard(chat.id):  # SQLite: waits for a send to this chat under way
+        reply = await _erase(ctx, chat)
+        await ctx.session.commit()  # erased before the guard lets the next delivery check the chat
+    ctx.chat = None  # type: ignore[assignment]
+    return [reply]
+
+
+async def _erase(ctx: Context, chat: Chat) -> Reply:
     platform, user_id = ctx.msg.chat.platform, ctx.msg.user_id
     # First lock the chat row against every delivery: this waits for sends to this chat already under way,
     # and any delivery after this transaction commits finds no chat (see bot/delivery.py). Then erase.
@@ -151,8 +159,7 @@ async def forget(ctx: Context, args: str) -> list[Reply]:
     await ctx.session.execute(delete(Subscription).where(Subscription.chat_pk == chat.id))
     await ctx.session.execute(delete(Notification).where(Notification.chat_pk == chat.id))
     await ctx.session.delete(chat)
-    ctx.chat = None  # type: ignore[assignment]
-    return [ctx.say(ctx.tr("forget_done"))]
+    return ctx.say(ctx.tr("forget_done"))
 
 
 def register(assistant) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from alembic import command
@@ -25,6 +29,20 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.session = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+        self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    @contextlib.asynccontextmanager
+    async def chat_guard(self, chat_pk: int) -> AsyncIterator[None]:
+        """On SQLite, one process owns the database: a delivery to a chat and that chat's erasure take turns
+        through this in-process lock (PostgreSQL does it with row locks, across processes; see bot/delivery.py)."""
+        if not self.is_sqlite:
+            yield
+            return
+        lock = self._chat_locks.get(chat_pk)
+        if lock is None:
+            lock = self._chat_locks[chat_pk] = asyncio.Lock()
+        async with lock:
+            yield
 
     async def migrate(self) -> None:
         """Bring the schema to the latest Alembic revision."""
