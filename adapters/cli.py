@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
 
     digest = sub.add_parser("digest", help="build the daily/weekly digests that are due now")
     digest.add_argument("--force", action="store_true", help="build them whatever the hour")
+
+    sub.add_parser("purge", help="delete sent alerts and console-inbox rows older than RETENTION_DAYS (also daily)")
     return parser
 
 
@@ -199,6 +201,12 @@ async def _async_main(args: argparse.Namespace) -> int:
 
             made = await build_digests(app, force=args.force)
             print(f"{made} digest(s) queued")
+        elif args.command == "purge":
+            from bot.retention import purge
+
+            removed = await purge(app.db, app.settings)
+            print(f"older than {app.settings.retention_days} days: {removed['notifications']} sent alert(s) and "
+                  f"{removed['console_inbox']} console-inbox row(s) deleted")
         return 0
     except KeepsFailing as exc:  # exit non-zero, so that the process supervisor (Procfile) starts us again
         log.critical("%s: exiting with status 1", exc)

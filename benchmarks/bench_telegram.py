@@ -6,7 +6,7 @@
    answering 429 above 30 msg/s (achieved msg/s against a 95 % target, and the count of 429s);
    `--worker` sends them through the outbox DeliveryWorker instead of calling the outbound directly.
 
-    .venv/bin/python -m benchmarks.bench_telegram [--messages 200] [--alerts 2000] [--worker]
+    .venv/bin/python benchmarks/bench_telegram.py [--messages 200] [--alerts 2000] [--worker]
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ import argparse
 import asyncio
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ.setdefault("PTB_TIMEDELTA", "1")

@@ -33,7 +33,7 @@ from functools import partial
 from typing import NamedTuple
 
 from aiolimiter import AsyncLimiter
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, literal_column, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
@@ -58,6 +58,16 @@ log = logging.getLogger(__name__)
 
 QUICK_RETRIES = 3  # in-process attempts (honouring retry_after) before backing off in the outbox
 MAX_INLINE_WAIT = 5.0  # seconds; a longer retry_after goes back to the outbox instead of holding the recipient
+# The distinct platforms of `chats`, one index probe each (a "loose index scan"; PostgreSQL and SQLite alike).
+PLATFORMS_PRESENT = """
+WITH RECURSIVE present(platform) AS (
+    SELECT min(platform) FROM chats
+    UNION ALL
+    SELECT (SELECT min(platform) FROM chats WHERE platform > present.platform) FROM present
+    WHERE present.platform IS NOT NULL
+)
+SELECT platform FROM present WHERE platform IS NOT NULL
+"""
 
 
 class Claim(NamedTuple):
@@ -173,34 +183,53 @@ class DeliveryWorker:
                 pass
 
     async def claim(self, size: int) -> list[Claim]:
-        """Claim up to `size` due notifications, now 'sending' under this worker's lease and claim token."""
+        """Claim up to `size` due notifications, now 'sending' under this worker's lease and claim token.
+
+        Two bounded reads, each the head of a partial index (migration 0005), never a sort of the backlog:
+        rows whose lease ran out (a worker died mid-send: they go first, they were due earliest), then pending
+        rows in (due_at, id) order.
+        """
         now = self.clock()
-        due = or_(
-            and_(Notification.state == "pending", Notification.due_at <= now),
-            and_(Notification.state == "sending", Notification.claimed_until < now),
-        )
         lease = timedelta(seconds=self.settings.worker_lease_seconds)
         token = f"{self.worker_id}:{next(self._claims)}"
+        # The states as literals, not parameters: the planners match them against the partial indexes' WHERE
+        # (a bound parameter could be anything, so a generic plan could not use them).
+        expired = and_(Notification.state == literal_column("'sending'"), Notification.claimed_until < now)
+        pending = and_(Notification.state == literal_column("'pending'"), Notification.due_at <= now)
         async with self.db.session() as session, session.begin():
-            platforms = set(await session.scalars(select(Chat.platform).distinct()))
-            if not platforms <= set(self.outbounds):
-                # Only what this process can deliver: another process runs the other platforms. (Skipped when
-                # this process serves them all: the sub-select misleads PostgreSQL's planner after big fan-outs.)
-                served = select(Chat.id).where(Chat.platform.in_(list(self.outbounds)))
-                due = and_(due, Notification.chat_pk.in_(served))
-            query = select(Notification.id).where(due).order_by(Notification.due_at, Notification.id).limit(size)
-            if not self.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            ids = list(await session.scalars(query))
+            served = await self._served_platforms(session)
+            ids = list(await session.scalars(self._claim_query(expired, served, size, Notification.claimed_until)))
+            if len(ids) < size:
+                ids += await session.scalars(self._claim_query(
+                    pending, served, size - len(ids), Notification.due_at, Notification.id))
             if not ids:
                 return []
             result = await session.execute(
                 update(Notification)
-                .where(Notification.id.in_(ids), due)
+                .where(Notification.id.in_(ids), or_(pending, expired))
                 .values(state="sending", claimed_until=now + lease, claim_token=token)
                 .returning(Notification.id, Notification.chat_pk)
             )
             return sorted(Claim(row[0], row[1], token) for row in result)
+
+    def _claim_query(self, due, served: list[str] | None, size: int, *order) -> Select:
+        query = select(Notification.id).where(due).order_by(*order).limit(size)
+        if served is not None:
+            # Only what this process can deliver (another process runs the other platforms): a join on the
+            # chat's primary key per row read, so the partial index still gives the order.
+            query = query.join(Chat, Chat.id == Notification.chat_pk).where(Chat.platform.in_(served))
+        if not self.db.is_sqlite:
+            query = query.with_for_update(of=Notification, skip_locked=True)
+        return query
+
+    async def _served_platforms(self, session: AsyncSession) -> list[str] | None:
+        """The platforms to claim for, or None when this process serves every platform that has chats.
+
+        The platforms present are read with a skip scan of the (platform, chat_id) unique index — one probe per
+        platform, not a scan of the chats.
+        """
+        present = set(await session.scalars(text(PLATFORMS_PRESENT)))
+        return None if present <= set(self.outbounds) else sorted(self.outbounds)
 
     async def _deliver(self, claim: Claim) -> str:
         # One message at a time per recipient: alerts arrive in order, and once a recipient is found

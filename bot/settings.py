@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     telegram_rate_limit: float = Field(default=30, ge=0)
     discord_rate_limit: float = Field(default=40, ge=0)
 
+    # Retention (issue 12): sent alerts and console-inbox rows older than this are purged daily, in batches
+    retention_days: int = Field(default=30, ge=1)
+    retention_batch: int = Field(default=5000, ge=1, description="rows deleted per transaction")
+
     # Start-up and supervision (issue 9): retries with exponential backoff from `startup_retry_base` seconds,
     # capped at `startup_retry_max`; the database is waited for `startup_timeout` seconds (0 = forever), a
     # platform that cannot start keeps retrying in the background. A part that dies at run time is restarted;

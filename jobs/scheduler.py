@@ -1,4 +1,4 @@
-"""The one AsyncIOScheduler of the process: status-feed polling and digests.
+"""The one AsyncIOScheduler of the process: status-feed polling, digests and the daily retention purge.
 
 Delivery is not a job here: `DeliveryWorker.run` is its one loop (a round lasts as long as a fan-out does, which
 an interval job would keep trying to start again).
@@ -14,6 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.feed import import_feed
+from bot.retention import purge_job
 from jobs.digests import build_digests
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,9 @@ def build_scheduler(app) -> AsyncIOScheduler:
     once = {"max_instances": 1, "coalesce": True}
     scheduler.add_job(build_digests, CronTrigger(hour=settings.digest_hour, timezone=settings.timezone),
                       args=[app], id="digests", misfire_grace_time=6 * 3600, **once)
+    # Retention: once a day at a quiet hour, sent alerts and console-inbox rows older than RETENTION_DAYS go.
+    scheduler.add_job(purge_job, CronTrigger(hour=4, minute=30, timezone=settings.timezone),
+                      args=[app], id="retention", misfire_grace_time=12 * 3600, **once)
     if settings.status_feed_url:
         scheduler.add_job(
             import_feed, IntervalTrigger(seconds=settings.status_feed_interval),

@@ -124,12 +124,10 @@ async def add_followers(app: App, n: int, target_kind: str = "action", target_id
     """n chats following one item, written in bulk (the fast path for fan-out tests)."""
     names = [f"{prefix}{i:05d}" for i in range(n)]
     async with app.db.session() as session, session.begin():
-        await session.execute(insert(Chat), [
+        # The new chats' ids straight from the INSERT (a LIKE on the name stopped at 10,000: "user10000").
+        ids = list(await session.scalars(insert(Chat).returning(Chat.id), [
             {"platform": platform, "chat_id": name, "frequency": frequency} for name in names
-        ])
-        ids = list(await session.scalars(
-            select(Chat.id).where(Chat.platform == platform, Chat.chat_id.like(f"{prefix}0%"))
-        ))
+        ]))
         await session.execute(insert(Subscription), [
             {"chat_pk": pk, "target_kind": target_kind, "target_id": target_id} for pk in ids
         ])

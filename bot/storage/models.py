@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import false as sa_false
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -113,6 +125,13 @@ class Notification(Base):
     """The durable outbox: one row per message owed to one recipient, unique by its idempotency key."""
 
     __tablename__ = "notifications"
+    # The delivery claim reads these in order (migration 0005): due pending rows, and leases that ran out.
+    __table_args__ = (
+        Index("ix_notifications_pending_due", "state", "due_at", "id",
+              postgresql_where=sql_text("state = 'pending'"), sqlite_where=sql_text("state = 'pending'")),
+        Index("ix_notifications_sending_lease", "state", "claimed_until",
+              postgresql_where=sql_text("state = 'sending'"), sqlite_where=sql_text("state = 'sending'")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_pk: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
