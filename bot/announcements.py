@@ -10,7 +10,17 @@ from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Platform
-from bot.storage.models import Announcement, Chat, Notification, Subscription, utcnow
+from bot.storage.models import (
+    Announcement,
+    AnnouncementState,
+    AudienceKind,
+    Chat,
+    Notification,
+    NotificationKind,
+    NotificationState,
+    Subscription,
+    utcnow,
+)
 from bot.subscriptions import Target, TargetIndex, item_followers_condition
 from knowledge.loader import KnowledgeBase
 
@@ -21,29 +31,29 @@ class AnnouncementError(Exception):
 
 @dataclass(frozen=True)
 class Audience:
-    kind: str  # all | followers | platform | chat
+    kind: AudienceKind
     target: Target | None = None
     platform: str | None = None
     chat_pk: int | None = None
 
     @property
     def key(self) -> str:
-        if self.kind == "followers":
+        if self.kind == AudienceKind.FOLLOWERS:
             return f"followers:{self.target.kind}:{self.target.id}"
-        if self.kind == "platform":
+        if self.kind == AudienceKind.PLATFORM:
             return f"platform:{self.platform}"
-        if self.kind == "chat":
+        if self.kind == AudienceKind.CHAT:
             return f"chat:{self.chat_pk}"
         return "all"
 
     def describe(self, lang: str) -> str:
         fr = lang == "fr"
-        if self.kind == "followers":
+        if self.kind == AudienceKind.FOLLOWERS:
             what = self.target.id if self.target.kind != "all" else ("tout" if fr else "all")
             return (f"les abonnés de {what}" if fr else f"the followers of {what}")
-        if self.kind == "platform":
+        if self.kind == AudienceKind.PLATFORM:
             return (f"tous les destinataires {self.platform}" if fr else f"everyone on {self.platform}")
-        if self.kind == "chat":
+        if self.kind == AudienceKind.CHAT:
             return "ce serveur" if fr else "this server"
         return "tout le monde" if fr else "everyone"
 
@@ -53,27 +63,27 @@ def parse_audience(text: str, targets: TargetIndex) -> Audience:
     kind, _, rest = text.partition(":")
     kind = kind.casefold()
     if kind in ("all", "everyone", "tous", "tout"):
-        return Audience("all")
+        return Audience(AudienceKind.ALL)
     if kind in ("followers", "abonnes", "abonnés") and rest:
         target = targets.resolve(rest)
         if target is None:
             raise AnnouncementError("audience")
-        return Audience("followers", target=target)
+        return Audience(AudienceKind.FOLLOWERS, target=target)
     platform = rest.casefold() if kind == "platform" else kind
     if platform in {p.value for p in Platform}:
-        return Audience("platform", platform=platform)
+        return Audience(AudienceKind.PLATFORM, platform=platform)
     raise AnnouncementError("audience")
 
 
 def _recipients(kb: KnowledgeBase, audience: Audience):
     query = select(Chat.id).where(Chat.active.is_(True))
-    if audience.kind == "followers":
+    if audience.kind == AudienceKind.FOLLOWERS:
         query = query.where(
             Chat.id.in_(select(Subscription.chat_pk).where(item_followers_condition(kb, audience.target)))
         )
-    elif audience.kind == "platform":
+    elif audience.kind == AudienceKind.PLATFORM:
         query = query.where(Chat.platform == audience.platform)
-    elif audience.kind == "chat":
+    elif audience.kind == AudienceKind.CHAT:
         query = query.where(Chat.id == audience.chat_pk)
     return query
 
@@ -89,7 +99,7 @@ async def create(
     """Queue the announcement for every recipient now, due at `when` (default: now)."""
     due = when or utcnow()
     announcement = Announcement(
-        text=text, audience=audience.kind, target=audience.key, scheduled_at=due, state="queued",
+        text=text, audience=audience.kind, target=audience.key, scheduled_at=due, state=AnnouncementState.QUEUED,
         created_by=created_by, reporter_chat_pk=reporter.id if reporter else None,
     )
     session.add(announcement)
@@ -99,9 +109,9 @@ async def create(
     rows = select(
         recipients.c.id,
         (literal(f"announce:{announcement.id}:", String) + func.cast(recipients.c.id, String)),
-        literal("announcement", String),
+        literal(NotificationKind.ANNOUNCEMENT.value, String),
         literal({"type": "announcement", "announcement_id": announcement.id}, Notification.payload.type),
-        literal("pending", String),
+        literal(NotificationState.PENDING.value, String),
         literal(due, Notification.due_at.type),
         literal(0, Integer),
         literal(announcement.id, Integer),
@@ -140,19 +150,20 @@ async def cancel(session: AsyncSession, announcement_id: int) -> int | None:
         return None
     result = await session.execute(
         update(Notification)
-        .where(Notification.announcement_id == announcement_id, Notification.state == "pending")
-        .values(state="skipped", last_error="cancelled")
+        .where(Notification.announcement_id == announcement_id, Notification.state == NotificationState.PENDING)
+        .values(state=NotificationState.SKIPPED, last_error="cancelled")
     )
-    announcement.state = "cancelled"
+    announcement.state = AnnouncementState.CANCELLED
     return result.rowcount or 0
 
 
 async def report_finished(session: AsyncSession) -> list[tuple[Announcement, dict[str, int]]]:
     """Announcements whose every notification is settled: mark them done, return them with their counts."""
     finished = []
-    for announcement in await session.scalars(select(Announcement).where(Announcement.state == "queued")):
+    queued = select(Announcement).where(Announcement.state == AnnouncementState.QUEUED)
+    for announcement in await session.scalars(queued):
         counts = await progress(session, announcement.id)
         if counts["pending"] == 0:
-            announcement.state = "done"
+            announcement.state = AnnouncementState.DONE
             finished.append((announcement, counts))
     return finished

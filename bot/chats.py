@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import ChatRef
 from bot.storage.db import Database
-from bot.storage.models import Chat, Notification, Subscription, utcnow
+from bot.storage.models import Chat, Frequency, Notification, Subscription, utcnow
 
 SEEN_PRECISION = timedelta(minutes=1)  # last_seen_at is kept to the minute
 
@@ -68,7 +68,7 @@ async def move_chat(db: Database, old: ChatRef, new: ChatRef) -> None:
             update(Notification).where(Notification.chat_pk == moving.id).values(chat_pk=existing.id)
         )
         existing.language = existing.language or moving.language
-        if existing.frequency == "immediately" and moving.frequency:
+        if existing.frequency == Frequency.IMMEDIATELY and moving.frequency:
             existing.frequency = moving.frequency
         existing.is_group = existing.is_group or moving.is_group
         await session.flush()

@@ -52,7 +52,7 @@ from bot.domain import (
 from bot.i18n import LANGUAGES, t
 from bot.settings import Settings
 from bot.storage.db import Database
-from bot.storage.models import Chat, Notification, utcnow
+from bot.storage.models import Chat, Notification, NotificationKind, NotificationState, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,8 @@ class DeliveryWorker:
                     text = {lang: t("announce_report", lang, id=announcement.id, **counts) for lang in LANGUAGES}
                     session.add(Notification(
                         chat_pk=announcement.reporter_chat_pk, key=f"announce-report:{announcement.id}",
-                        kind="notice", payload={"type": "notice", "text": text}, state="pending", due_at=self.clock(),
+                        kind=NotificationKind.NOTICE, payload={"type": "notice", "text": text},
+                        state=NotificationState.PENDING, due_at=self.clock(),
                     ))
         except IntegrityError:
             return 0  # another worker reported the same announcement at the same moment
@@ -207,7 +208,7 @@ class DeliveryWorker:
             result = await session.execute(
                 update(Notification)
                 .where(Notification.id.in_(ids), or_(pending, expired))
-                .values(state="sending", claimed_until=now + lease, claim_token=token)
+                .values(state=NotificationState.SENDING, claimed_until=now + lease, claim_token=token)
                 .returning(Notification.id, Notification.chat_pk)
             )
             return sorted(Claim(row[0], row[1], token) for row in result)
@@ -254,10 +255,11 @@ class DeliveryWorker:
         chat = await self._lock_chat(session, claim.chat_pk)
         notification = await self._lock_claimed(session, claim)
         if notification is None or chat is None:
-            return "skipped", None  # erased since it was claimed (`forget`), or no longer this worker's claim
+            # erased since it was claimed (`forget`), or no longer this worker's claim
+            return NotificationState.SKIPPED, None
         if not chat.active:
-            await self._settle(session, claim, "skipped", "recipient inactive")
-            return "skipped", None
+            await self._settle(session, claim, NotificationState.SKIPPED, "recipient inactive")
+            return NotificationState.SKIPPED, None
         platform = chat.platform
         outbound = self.outbounds.get(platform)
         if outbound is None:
@@ -268,8 +270,8 @@ class DeliveryWorker:
             reply = await self.renderer.render(session, chat, notification)
         except Exception as exc:
             log.exception("cannot render notification %s", claim.id)
-            await self._settle(session, claim, "failed", f"render: {exc}")
-            return "failed", None
+            await self._settle(session, claim, NotificationState.FAILED, f"render: {exc}")
+            return NotificationState.FAILED, None
         recipient = Recipient(ChatRef(platform, chat.chat_id), chat.delivery_target, chat.mention, chat.origin)
         key = notification.key
         try:
@@ -281,19 +283,20 @@ class DeliveryWorker:
             await self._give_back(session, claim)
             return "moved", partial(self._move, recipient.chat, moved.new_chat)
         except PermanentDeliveryError as exc:
-            await self._settle(session, claim, "failed", str(exc))
-            return "failed", partial(self._deactivate, chat.id, str(exc))
+            await self._settle(session, claim, NotificationState.FAILED, str(exc))
+            return NotificationState.FAILED, partial(self._deactivate, chat.id, str(exc))
         except RejectedMessageError as exc:
             log.error("%s refused notification %s (%s) for %s: %s — the recipient stays active",
                       platform, claim.id, key, recipient.chat, exc)
-            await self._settle(session, claim, "failed", f"rejected: {exc}")
-            return "failed", None
+            await self._settle(session, claim, NotificationState.FAILED, f"rejected: {exc}")
+            return NotificationState.FAILED, None
         except TemporaryDeliveryError as exc:
             return await self._backoff(session, claim, notification.attempts, exc), None
         except Exception as exc:  # an adapter bug must not kill the worker nor lose the message
             log.exception("unexpected delivery error for notification %s", claim.id)
             return await self._backoff(session, claim, notification.attempts, TemporaryDeliveryError(repr(exc))), None
-        return ("sent" if await self._settle(session, claim, "sent") else "lost"), None
+        sent = await self._settle(session, claim, NotificationState.SENT)
+        return (NotificationState.SENT if sent else "lost"), None
 
     async def _lock_chat(self, session: AsyncSession, chat_pk: int) -> Chat | None:
         """The recipient, locked against erasure until this delivery ends (see the module docstring)."""
@@ -305,7 +308,8 @@ class DeliveryWorker:
     async def _lock_claimed(self, session: AsyncSession, claim: Claim) -> Notification | None:
         """The notification if it is still this worker's claim (locked on PostgreSQL: nobody reclaims it)."""
         query = select(Notification).where(
-            Notification.id == claim.id, Notification.claim_token == claim.token, Notification.state == "sending"
+            Notification.id == claim.id, Notification.claim_token == claim.token,
+            Notification.state == NotificationState.SENDING,
         )
         if not self.db.is_sqlite:
             query = query.with_for_update()
@@ -316,12 +320,12 @@ class DeliveryWorker:
         """Record an outcome, only if the claim is still this worker's; False when it no longer is."""
         values.update(state=state, claimed_until=None, claim_token=None,
                       last_error=error[:500] if error else None)
-        if state == "sent":
+        if state == NotificationState.SENT:
             values["sent_at"] = self.clock()
         result = await session.execute(
             update(Notification)
             .where(Notification.id == claim.id, Notification.claim_token == claim.token,
-                   Notification.state == "sending")
+                   Notification.state == NotificationState.SENDING)
             .values(**values)
         )
         if not result.rowcount:
@@ -330,7 +334,7 @@ class DeliveryWorker:
         return bool(result.rowcount)
 
     async def _give_back(self, session: AsyncSession, claim: Claim, delay: float = 0.0) -> None:
-        await self._settle(session, claim, "pending", due_at=self.clock() + timedelta(seconds=delay))
+        await self._settle(session, claim, NotificationState.PENDING, due_at=self.clock() + timedelta(seconds=delay))
 
     async def _send_with_retries(self, outbound, platform, recipient, reply, key) -> None:
         limiter = self.limiter(platform)
@@ -351,11 +355,11 @@ class DeliveryWorker:
     async def _backoff(self, session: AsyncSession, claim: Claim, attempts: int, exc: TemporaryDeliveryError) -> str:
         attempts += 1
         if attempts >= self.settings.max_attempts:
-            await self._settle(session, claim, "failed", str(exc), attempts=attempts)
-            return "failed"
+            await self._settle(session, claim, NotificationState.FAILED, str(exc), attempts=attempts)
+            return NotificationState.FAILED
         delay = self.settings.retry_base_seconds * 2 ** (attempts - 1)
         delay = max(delay, exc.retry_after or 0) * random.uniform(1.0, 1.25)
-        await self._settle(session, claim, "pending", str(exc), attempts=attempts,
+        await self._settle(session, claim, NotificationState.PENDING, str(exc), attempts=attempts,
                            due_at=self.clock() + timedelta(seconds=delay))
         log.warning("notification %s will be retried in %.1fs: %s", claim.id, delay, exc)
         return "retry"
@@ -369,8 +373,9 @@ class DeliveryWorker:
             chat.active, chat.inactive_reason = False, reason[:200]
             await session.execute(
                 update(Notification)
-                .where(Notification.chat_pk == chat.id, Notification.state.in_(["pending", "held"]))
-                .values(state="skipped", last_error="recipient inactive")
+                .where(Notification.chat_pk == chat.id,
+                       Notification.state.in_([NotificationState.PENDING, NotificationState.HELD]))
+                .values(state=NotificationState.SKIPPED, last_error="recipient inactive")
             )
         log.info("recipient %s:%s deactivated: %s", chat.platform, chat.chat_id, reason)
 

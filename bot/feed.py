@@ -33,7 +33,7 @@ from bot.status import DateError, Level, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status, lock_action
 from bot.storage.db import Database
 from bot.storage.locks import hold_lock
-from bot.storage.models import FeedState, Notification, utcnow
+from bot.storage.models import FeedState, Notification, NotificationKind, NotificationState, utcnow
 from bot.text import CONTROL, MAX_NOTE
 from knowledge.loader import KnowledgeBase
 
@@ -399,7 +399,8 @@ async def _notify_admins(session: AsyncSession, settings: Settings, key: str, te
             chat = await find_chat(session, ChatRef(platform, chat_id))
             if chat is None:
                 continue
-            session.add(Notification(chat_pk=chat.id, key=f"{key}:{chat.id}", kind="notice",
-                                     payload={"type": "notice", "text": text}, state="pending", due_at=utcnow()))
+            session.add(Notification(chat_pk=chat.id, key=f"{key}:{chat.id}", kind=NotificationKind.NOTICE,
+                                     payload={"type": "notice", "text": text}, state=NotificationState.PENDING,
+                                     due_at=utcnow()))
             queued += 1
     return queued

@@ -13,7 +13,16 @@ from sqlalchemy.sql import func
 from bot.status import Level
 from bot.statuses import current_status
 from bot.storage.locks import hold_lock
-from bot.storage.models import Chat, Notification, StatusChange, Subscription, utcnow
+from bot.storage.models import (
+    Chat,
+    Frequency,
+    Notification,
+    NotificationKind,
+    NotificationState,
+    StatusChange,
+    Subscription,
+    utcnow,
+)
 from bot.subscriptions import followers_condition
 from bot.text import clean_note
 from knowledge.loader import KnowledgeBase
@@ -80,9 +89,10 @@ async def queue_for_followers(session: AsyncSession, kb: KnowledgeBase, change: 
     rows = select(
         Chat.id,
         (literal(f"status:{change.id}:", String) + func.cast(Chat.id, String)).label("key"),
-        literal("alert", String),
+        literal(NotificationKind.ALERT.value, String),
         literal({"type": "status", "change_id": change.id}, Notification.payload.type).label("payload"),
-        case((Chat.frequency == "immediately", "pending"), else_="held").label("state"),
+        case((Chat.frequency == Frequency.IMMEDIATELY, NotificationState.PENDING.value),
+             else_=NotificationState.HELD.value).label("state"),
         literal(now, Notification.due_at.type),
         literal(0, Integer),
         literal(now, Notification.created_at.type),

@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ids import normalise_id
-from bot.storage.models import Chat, Subscription
+from bot.storage.models import Chat, Subscription, TargetKind
 from bot.text import compact
 from knowledge.loader import KnowledgeBase
 
@@ -18,16 +18,16 @@ ALL_WORDS = {"all", "everything", "tout", "tous", "toutes", "*"}
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # action | commitment | institution | all
+    kind: TargetKind
     id: str
 
     def covers(self, kb: KnowledgeBase, action_id: str) -> bool:
         action = kb.actions[action_id]
         return (
-            self.kind == "all"
-            or (self.kind == "action" and self.id == action_id)
-            or (self.kind == "commitment" and self.id == action.commitment)
-            or (self.kind == "institution" and self.id in action.institutions)
+            self.kind == TargetKind.ALL
+            or (self.kind == TargetKind.ACTION and self.id == action_id)
+            or (self.kind == TargetKind.COMMITMENT and self.id == action.commitment)
+            or (self.kind == TargetKind.INSTITUTION and self.id in action.institutions)
         )
 
 
@@ -45,25 +45,25 @@ class TargetIndex:
     def resolve(self, text: str) -> Target | None:
         raw = text.strip()
         if raw.casefold() in ALL_WORDS:
-            return Target("all", "*")
+            return Target(TargetKind.ALL, "*")
         item_id = normalise_id(raw)
         if item_id in self.kb.actions:
-            return Target("action", item_id)
+            return Target(TargetKind.ACTION, item_id)
         if item_id in self.kb.commitments:
-            return Target("commitment", item_id)
+            return Target(TargetKind.COMMITMENT, item_id)
         key = compact(raw)
         if key in self.names:
-            return Target("institution", self.names[key])
+            return Target(TargetKind.INSTITUTION, self.names[key])
         if len(key) >= 6:
             found = process.extractOne(key, self._choices, scorer=fuzz.ratio, score_cutoff=88)
             if found:
-                return Target("institution", self.names[found[0]])
+                return Target(TargetKind.INSTITUTION, self.names[found[0]])
         return None
 
     def describe(self, target: Target, lang: str) -> str:
-        if target.kind == "all":
+        if target.kind == TargetKind.ALL:
             return {"en": "the whole plan", "fr": "tout le plan"}[lang]
-        if target.kind == "institution":
+        if target.kind == TargetKind.INSTITUTION:
             inst = self.kb.institutions[target.id]
             name = getattr(inst.name, lang)
             return f"{name} ({inst.acronyms[0]})" if inst.acronyms else name
@@ -106,7 +106,7 @@ async def list_targets(session: AsyncSession, chat: Chat) -> list[Target]:
 async def follows_directly(session: AsyncSession, chat: Chat, item_id: str) -> bool:
     if chat.id is None:
         return False
-    kind = "action" if "." in item_id else "commitment"
+    kind = TargetKind.ACTION if "." in item_id else TargetKind.COMMITMENT
     return await _find(session, chat, Target(kind, item_id)) is not None
 
 
@@ -124,24 +124,24 @@ def followers_condition(kb: KnowledgeBase, action_id: str):
     """SQL condition on Subscription selecting every follow that covers this action."""
     action = kb.actions[action_id]
     return or_(
-        Subscription.target_kind == "all",
-        (Subscription.target_kind == "action") & (Subscription.target_id == action_id),
-        (Subscription.target_kind == "commitment") & (Subscription.target_id == action.commitment),
-        (Subscription.target_kind == "institution") & (Subscription.target_id.in_(action.institutions)),
+        Subscription.target_kind == TargetKind.ALL,
+        (Subscription.target_kind == TargetKind.ACTION) & (Subscription.target_id == action_id),
+        (Subscription.target_kind == TargetKind.COMMITMENT) & (Subscription.target_id == action.commitment),
+        (Subscription.target_kind == TargetKind.INSTITUTION) & (Subscription.target_id.in_(action.institutions)),
     )
 
 
 def item_followers_condition(kb: KnowledgeBase, target: Target):
     """SQL condition selecting the follows of an item or institution, for announcements to its followers."""
-    if target.kind == "action":
+    if target.kind == TargetKind.ACTION:
         return followers_condition(kb, target.id)
-    if target.kind == "commitment":
+    if target.kind == TargetKind.COMMITMENT:
         action_ids = [a.id for a in kb.actions_of(target.id)]
         return or_(
-            Subscription.target_kind == "all",
-            (Subscription.target_kind == "commitment") & (Subscription.target_id == target.id),
-            (Subscription.target_kind == "action") & (Subscription.target_id.in_(action_ids)),
+            Subscription.target_kind == TargetKind.ALL,
+            (Subscription.target_kind == TargetKind.COMMITMENT) & (Subscription.target_id == target.id),
+            (Subscription.target_kind == TargetKind.ACTION) & (Subscription.target_id.in_(action_ids)),
         )
-    if target.kind == "institution":
-        return (Subscription.target_kind == "institution") & (Subscription.target_id == target.id)
+    if target.kind == TargetKind.INSTITUTION:
+        return (Subscription.target_kind == TargetKind.INSTITUTION) & (Subscription.target_id == target.id)
     return Subscription.id.is_not(None)

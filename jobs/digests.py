@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from bot.storage.models import Chat, Notification, utcnow
+from bot.storage.models import Chat, Frequency, Notification, NotificationKind, NotificationState, utcnow
 
 
 async def build_digests(app, *, force: bool = False, now: datetime | None = None) -> int:
@@ -18,15 +18,15 @@ async def build_digests(app, *, force: bool = False, now: datetime | None = None
     settings = app.settings
     now = now or utcnow()
     local = now.astimezone(ZoneInfo(settings.timezone))
-    frequencies = ["daily"]
+    frequencies = [Frequency.DAILY]
     if force or local.weekday() == settings.digest_weekday:
-        frequencies.append("weekly")
+        frequencies.append(Frequency.WEEKLY)
     made = 0
     async with app.db.session() as session, session.begin():
         held = (await session.execute(
             select(Notification.id, Notification.chat_pk, Notification.payload)
             .join(Chat, Chat.id == Notification.chat_pk)
-            .where(Notification.state == "held", Chat.frequency.in_(frequencies), Chat.active.is_(True))
+            .where(Notification.state == NotificationState.HELD, Chat.frequency.in_(frequencies), Chat.active.is_(True))
             .order_by(Notification.id)
         )).all()
         by_chat: dict[int, list[tuple[int, dict]]] = {}
@@ -34,17 +34,17 @@ async def build_digests(app, *, force: bool = False, now: datetime | None = None
             by_chat.setdefault(chat_pk, []).append((notification_id, payload))
         for chat_pk, items in by_chat.items():
             chat = await session.get(Chat, chat_pk)
-            period = local.date().isoformat() if chat.frequency == "daily" else f"{local.isocalendar()[0]}-W{local.isocalendar()[1]:02d}"
+            period = local.date().isoformat() if chat.frequency == Frequency.DAILY else f"{local.isocalendar()[0]}-W{local.isocalendar()[1]:02d}"
             if force:
                 period += "@" + now.isoformat(timespec="seconds")
             key = f"digest:{chat_pk}:{period}"
             if await session.scalar(select(Notification.id).where(Notification.key == key)):
                 continue  # this period's digest is already out; these wait for the next one
             change_ids = sorted({p["change_id"] for _, p in items if p.get("type") == "status"})
-            session.add(Notification(chat_pk=chat_pk, key=key, kind="digest", state="pending", due_at=now,
+            session.add(Notification(chat_pk=chat_pk, key=key, kind=NotificationKind.DIGEST, state=NotificationState.PENDING, due_at=now,
                                      payload={"type": "digest", "change_ids": change_ids}))
             await session.execute(
-                update(Notification).where(Notification.id.in_([i for i, _ in items])).values(state="digested")
+                update(Notification).where(Notification.id.in_([i for i, _ in items])).values(state=NotificationState.DIGESTED)
             )
             chat.last_digest_at = now
             made += 1

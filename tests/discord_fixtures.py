@@ -38,7 +38,7 @@ async def discord_app(discord_settings):
 
 
 @pytest.fixture
-async def service(discord_app, fake):
+async def discord_service(discord_app, fake):
     running = await start_service(discord_app)
     yield running
     await running.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.discord_support import ALICE, GUILD, buttons, embed_text
 from tests.facts_support import load_facts
 
-pytest_plugins = ["tests.discord_fixtures"]  # its fixtures: fake, discord_settings, discord_app, service
+pytest_plugins = ["tests.discord_fixtures"]  # its fixtures: fake, discord_settings, discord_app, discord_service
 
 DESCRIPTION, EMBED_TOTAL, COMPONENTS, CUSTOM_ID, LABEL = 4096, 6000, 25, 100, 80
 
@@ -21,7 +21,7 @@ def assert_fits(payload: dict) -> None:
     assert all(len(c["custom_id"]) <= CUSTOM_ID and len(c.get("label", "")) <= LABEL for c in items)
 
 
-async def test_ask_then_plan_related_follow_by_buttons(fake, service, discord_app):
+async def test_ask_then_plan_related_follow_by_buttons(fake, discord_service, discord_app):
     rec = await fake.slash("ask", {"question": "how many digital advisors will be hired?"}, user_id=ALICE,
                            guild_id=GUILD)
     await fake.wait_response(rec, followups=1)
@@ -48,7 +48,7 @@ async def test_ask_then_plan_related_follow_by_buttons(fake, service, discord_ap
     assert "og:unfollow 3.7" in buttons(cb["data"])
 
 
-async def test_plan_and_related_slash_commands_in_french(fake, service):
+async def test_plan_and_related_slash_commands_in_french(fake, discord_service):
     sent = {c["name"]: c for c in fake.registered_commands[None]}
     assert sent["plan"]["description_localizations"]["fr"] and sent["related"]["description_localizations"]["fr"]
     rec = await fake.slash("plan", {"item": "2.12"}, user_id=ALICE, guild_id=GUILD, locale="fr")
@@ -59,7 +59,7 @@ async def test_plan_and_related_slash_commands_in_french(fake, service):
     assert "En lien avec 2.12" in embed_text(cb["data"])
 
 
-async def test_answers_and_plan_texts_fit_discord(fake, service, discord_app):
+async def test_answers_and_plan_texts_fit_discord(fake, discord_service, discord_app):
     longest = max(discord_app.kb.actions.values(), key=lambda a: len(a.text.fr or a.text.en))
     for q in load_facts()[::12]:
         rec = await fake.slash("ask", {"question": q.question}, user_id=ALICE, guild_id=GUILD, locale=q.lang)

@@ -25,12 +25,12 @@ from tests.discord_support import (
     start_service,
 )
 
-pytest_plugins = ["tests.discord_fixtures"]  # its fixtures: fake, discord_settings, discord_app, service
+pytest_plugins = ["tests.discord_fixtures"]  # its fixtures: fake, discord_settings, discord_app, discord_service
 
 EPHEMERAL = 64
 
 
-async def test_commands_synced_with_french_localisations(fake, service):
+async def test_commands_synced_with_french_localisations(fake, discord_service):
     sent = {c["name"]: c for c in fake.registered_commands[None]}
     assert {"ask", "browse", "show", "status", "progress", "follow", "unfollow", "subscriptions", "frequency",
             "language", "about", "privacy", "forget", "setup", "setstatus", "announce", "stats"} <= set(sent)
@@ -54,7 +54,7 @@ async def test_dev_guild_sync_and_class_attributes_restored(fake, discord_app):
     assert str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY) == "wss://gateway.discord.gg/"
 
 
-async def test_ask_is_answered_as_an_embed_in_the_users_language(fake, service):
+async def test_ask_is_answered_as_an_embed_in_the_users_language(fake, discord_service):
     rec = await fake.slash("ask", {"question": "transparence du lobbying"}, user_id=ALICE, guild_id=GUILD,
                            locale="fr")
     cb = await fake.wait_response(rec, followups=1)
@@ -66,7 +66,7 @@ async def test_ask_is_answered_as_an_embed_in_the_users_language(fake, service):
     assert message["embeds"] and not message["flags"] & EPHEMERAL  # a plan answer is public
 
 
-async def test_browse_show_follow_by_buttons(fake, service, discord_app):
+async def test_browse_show_follow_by_buttons(fake, discord_service, discord_app):
     rec = await fake.slash("browse", user_id=ALICE, guild_id=GUILD)
     cb = await fake.wait_response(rec)
     assert cb["type"] == 4 and "og:browse 2" in buttons(cb["data"])
@@ -107,7 +107,7 @@ async def test_a_click_after_a_restart_is_still_answered(fake, discord_app):
         await restarted.stop()
 
 
-async def test_progress_attaches_the_chart(fake, service):
+async def test_progress_attaches_the_chart(fake, discord_service):
     rec = await fake.slash("progress", user_id=ALICE, locale="fr")  # in a DM
     cb = await fake.wait_response(rec, followups=1)
     assert cb["type"] == 5
@@ -118,27 +118,27 @@ async def test_progress_attaches_the_chart(fake, service):
     assert "Statut des actions" in followup["json"]["embeds"][0]["description"]
 
 
-async def test_show_autocomplete_in_french(fake, service):
+async def test_show_autocomplete_in_french(fake, discord_service):
     rec = await fake.autocomplete("show", {"item": "lobby"}, user_id=ALICE, guild_id=GUILD, locale="fr")
     cb = await fake.wait_response(rec)
     first = cb["data"]["choices"][0]
     assert cb["type"] == 8 and first["value"] == "2.12" and "Renforcer" in first["name"]
 
 
-async def test_free_text_in_show_is_taken_as_a_question(fake, service):
+async def test_free_text_in_show_is_taken_as_a_question(fake, discord_service):
     rec = await fake.slash("show", {"item": "open data in health"}, user_id=ALICE, guild_id=GUILD)
     await fake.wait_response(rec, followups=1)
     assert rec.followups[0]["json"]["embeds"]
 
 
-async def test_personal_settings_are_ephemeral_in_servers(fake, service, discord_app):
+async def test_personal_settings_are_ephemeral_in_servers(fake, discord_service, discord_app):
     rec = await fake.slash("language", [{"name": "value", "type": 3, "value": "fr"}], user_id=ALICE, guild_id=GUILD)
     cb = await fake.wait_response(rec)
     assert cb["data"]["flags"] & EPHEMERAL and "français" in embed_text(cb["data"])
     assert (await chat_record(discord_app, f"user:{ALICE}")).language == "fr"
 
 
-async def test_setup_needs_manage_server(fake, service, discord_app):
+async def test_setup_needs_manage_server(fake, discord_service, discord_app):
     options = [{"name": "channel", "type": 7, "value": ALERTS}, {"name": "role", "type": 8, "value": ROLE}]
     refused = await fake.slash("setup", options, user_id=ALICE, guild_id=GUILD, permissions="0")
     cb = await fake.wait_response(refused)
@@ -161,14 +161,14 @@ async def test_setup_needs_manage_server(fake, service, discord_app):
     assert chat.delivery_target is None and chat.mention is None
 
 
-async def test_setup_warns_about_a_silent_role(fake, service):
+async def test_setup_warns_about_a_silent_role(fake, discord_service):
     options = [{"name": "channel", "type": 7, "value": ALERTS}, {"name": "role", "type": 8, "value": ROLE}]
     rec = await fake.slash("setup", options, user_id=ALICE, guild_id=GUILD, permissions=MANAGE_GUILD)
     await fake.wait_response(rec, followups=1)
     assert "not mentionable" in embed_text(rec.followups[0]["json"])
 
 
-async def test_server_follows(fake, service, discord_app):
+async def test_server_follows(fake, discord_service, discord_app):
     server = [{"name": "target", "type": 3, "value": "HATVP"}, {"name": "for", "type": 3, "value": "server"}]
     not_manager = await fake.slash("follow", server, user_id=BOB, guild_id=GUILD)
     assert "Manage Server" in embed_text((await fake.wait_response(not_manager))["data"])
@@ -190,7 +190,7 @@ async def test_server_follows(fake, service, discord_app):
     assert "only works in a server" in embed_text((await fake.wait_response(in_dm))["data"])
 
 
-async def test_a_slow_core_is_deferred_within_three_seconds(fake, service, discord_app, monkeypatch):
+async def test_a_slow_core_is_deferred_within_three_seconds(fake, discord_service, discord_app, monkeypatch):
     import adapters.discord.client as client_module
 
     monkeypatch.setattr(client_module, "ACK_BUDGET", 0.05)
@@ -211,7 +211,7 @@ async def test_a_slow_core_is_deferred_within_three_seconds(fake, service, disco
     assert fake.messages[rec.original_message_id]["embeds"][0]["title"] == "Actions of commitment 2"
 
 
-async def test_admin_commands(fake, service):
+async def test_admin_commands(fake, discord_service):
     refused = await fake.slash("stats", user_id=ALICE, guild_id=GUILD)
     cb = await fake.wait_response(refused)
     assert cb["data"]["flags"] & EPHEMERAL and embed_text(cb["data"]).strip()
@@ -226,7 +226,7 @@ async def test_admin_commands(fake, service):
     assert "would reach 2 recipient" in embed_text((await fake.wait_response(dry))["data"])
 
 
-async def test_plain_dm_is_answered(fake, service):
+async def test_plain_dm_is_answered(fake, discord_service):
     await fake.send_message_event(fake.dm_channel_id(ALICE), ALICE, "show 2.12")
     await fake.wait_for(lambda: fake.dms[ALICE])
     assert fake.dms[ALICE][0]["embeds"][0]["title"].startswith("Action 2.12")
@@ -241,7 +241,7 @@ async def test_service_needs_a_token(app):
         raise AssertionError("expected a ValueError")
 
 
-async def test_a_failing_command_gets_a_polite_apology(fake, service):
+async def test_a_failing_command_gets_a_polite_apology(fake, discord_service):
     # A channel the bot cannot resolve: discord.py's transformer fails before our code runs.
     rec = await fake.slash("setup", [{"name": "channel", "type": 7, "value": 123}], user_id=ALICE, guild_id=GUILD,
                            permissions=MANAGE_GUILD)
@@ -250,7 +250,7 @@ async def test_a_failing_command_gets_a_polite_apology(fake, service):
     assert "Traceback" not in cb["data"]["content"]
 
 
-async def test_a_french_question_from_an_english_client_is_answered_in_french(fake, service):
+async def test_a_french_question_from_an_english_client_is_answered_in_french(fake, discord_service):
     """The question's language wins over the client's locale: a French /ask gets a French embed."""
     rec = await fake.slash("ask", {"question": "c koi le registre des lobbys"}, user_id=ALICE, guild_id=GUILD,
                            locale="en-US")

@@ -17,7 +17,7 @@ from tests.discord_support import (
     embed_text,
 )
 
-pytest_plugins = ["tests.discord_fixtures"]  # its fixtures: fake, discord_settings, discord_app, service
+pytest_plugins = ["tests.discord_fixtures"]  # its fixtures: fake, discord_settings, discord_app, discord_service
 
 
 async def slash(fake, name, options, **kwargs):
@@ -26,7 +26,7 @@ async def slash(fake, name, options, **kwargs):
     return rec
 
 
-async def test_status_change_reaches_server_channel_and_dms(fake, service, discord_app):
+async def test_status_change_reaches_server_channel_and_dms(fake, discord_service, discord_app):
     await slash(fake, "setup", [{"name": "channel", "type": 7, "value": ALERTS},
                                 {"name": "role", "type": 8, "value": ROLE},
                                 {"name": "language", "type": 3, "value": "fr"}],
@@ -61,7 +61,7 @@ async def test_status_change_reaches_server_channel_and_dms(fake, service, disco
     assert (await chat_record(discord_app, f"user:{BOB}")).active
 
 
-async def test_a_server_alert_button_acts_for_the_server(fake, service, discord_app):
+async def test_a_server_alert_button_acts_for_the_server(fake, discord_service, discord_app):
     await slash(fake, "setup", [{"name": "channel", "type": 7, "value": ALERTS}], user_id=ALICE, guild_id=GUILD,
                 permissions=MANAGE_GUILD)
     await slash(fake, "follow", {"target": "2.12", "for": "server"}, user_id=ALICE, guild_id=GUILD,

@@ -25,7 +25,7 @@ from tests.discord_support import (
     buttons,
 )
 
-pytest_plugins = ["tests.discord_fixtures"]  # its fixtures: fake, discord_settings, discord_app, service
+pytest_plugins = ["tests.discord_fixtures"]  # its fixtures: fake, discord_settings, discord_app, discord_service
 
 ALERT = Reply(
     (Block("🔔 Status change", Style.META), Block("2.12 · Lobbying", Style.HEADING), Block("Limited → Complete")),
@@ -42,34 +42,34 @@ def server(target: int | None = ALERTS, mention: int | None = ROLE) -> Recipient
                      mention=str(mention) if mention else None)
 
 
-async def test_dm_delivered(fake, service):
-    result = await service.outbound.send(person(ALICE), ALERT, key="status:1:1")
+async def test_dm_delivered(fake, discord_service):
+    result = await discord_service.outbound.send(person(ALICE), ALERT, key="status:1:1")
     [message] = fake.dms[ALICE]
     assert result.message_ids == (message["id"],)
     embed = message["embeds"][0]
     assert embed["author"]["name"] == "🔔 Status change" and embed["title"] == "2.12 · Lobbying"
     assert buttons(message) == ["og:show 2.12", "og:unfollow 2.12"]
     assert message["nonce"] and message["content"] == ""
-    await service.outbound.send(person(ALICE), ALERT, key="status:2:1")
+    await discord_service.outbound.send(person(ALICE), ALERT, key="status:2:1")
     assert len(fake.calls_to("POST", r"^/users/@me/channels$")) == 1  # the DM channel is remembered
 
 
-async def test_server_channel_with_role_mention(fake, service):
-    await service.outbound.send(server(), ALERT, key="status:1:2")
+async def test_server_channel_with_role_mention(fake, discord_service):
+    await discord_service.outbound.send(server(), ALERT, key="status:1:2")
     [message] = fake.channel_messages[ALERTS]
     assert message["content"] == f"<@&{ROLE}>"
     call = fake.calls_to("POST", rf"^/channels/{ALERTS}/messages$")[0]
     assert call.json["allowed_mentions"] == {"parse": [], "roles": [ROLE]}  # only that role is pinged
     assert buttons(message) == ["ogs:show 2.12", "ogs:unfollow 2.12"]  # buttons act for the server
 
-    await service.outbound.send(server(mention=None), ALERT, key="status:2:2")
+    await discord_service.outbound.send(server(mention=None), ALERT, key="status:2:2")
     assert fake.channel_messages[ALERTS][1]["content"] == ""
 
 
-async def test_closed_dms_notice_once_then_permanent(fake, service):
+async def test_closed_dms_notice_once_then_permanent(fake, discord_service):
     for key in ("status:1:3", "status:2:3"):
         with pytest.raises(PermanentDeliveryError, match="50007"):
-            await service.outbound.send(person(BOB), ALERT, key=key)
+            await discord_service.outbound.send(person(BOB), ALERT, key=key)
     [notice] = fake.channel_messages[GENERAL]
     assert notice["content"].startswith(f"🇬🇧 <@{BOB}>") and "🇫🇷" in notice["content"]
     assert len(notice["content"]) <= CONTENT_LIMIT
@@ -78,27 +78,27 @@ async def test_closed_dms_notice_once_then_permanent(fake, service):
     assert fake.dms[BOB] == []
 
 
-async def test_closed_dms_without_origin(fake, service):
+async def test_closed_dms_without_origin(fake, discord_service):
     with pytest.raises(PermanentDeliveryError):
-        await service.outbound.send(person(BOB, origin=None), ALERT, key="status:1:4")
+        await discord_service.outbound.send(person(BOB, origin=None), ALERT, key="status:1:4")
     assert not fake.channel_messages
 
 
-async def test_a_429_is_retried_by_discord_py_and_delivered_once(fake, service):
+async def test_a_429_is_retried_by_discord_py_and_delivered_once(fake, discord_service):
     fake.fail_next("POST", rf"^/channels/{ALERTS}/messages$", 429, retry_after=0.05)
-    await service.outbound.send(server(), ALERT, key="status:1:5")
+    await discord_service.outbound.send(server(), ALERT, key="status:1:5")
     assert len(fake.channel_messages[ALERTS]) == 1
     assert [c.status for c in fake.calls_to("POST", rf"^/channels/{ALERTS}/messages$")] == [429, 200]
 
 
-async def test_rate_limits_that_surface_are_temporary(fake, service):
+async def test_rate_limits_that_surface_are_temporary(fake, discord_service):
     fake.fail_next("POST", rf"^/channels/{ALERTS}/messages$", 429, retry_after=120)  # too long to wait here
     with pytest.raises(TemporaryDeliveryError) as info:
-        await service.outbound.send(server(), ALERT, key="status:1:6")
+        await discord_service.outbound.send(server(), ALERT, key="status:1:6")
     assert info.value.retry_after == pytest.approx(120)
     fake.fail_next("POST", rf"^/channels/{ALERTS}/messages$", 429, via_header=False)  # a Cloudflare 429
     with pytest.raises(TemporaryDeliveryError):
-        await service.outbound.send(server(), ALERT, key="status:1:6")
+        await discord_service.outbound.send(server(), ALERT, key="status:1:6")
     assert not fake.channel_messages[ALERTS]
 
 
@@ -109,22 +109,22 @@ async def test_rate_limits_that_surface_are_temporary(fake, service):
     (503, {"code": 0, "message": "Service Unavailable"}, TemporaryDeliveryError),
     (400, {"code": 50035, "message": "Invalid Form Body"}, TemporaryDeliveryError),
 ])
-async def test_error_mapping(fake, service, status, body, error):
+async def test_error_mapping(fake, discord_service, status, body, error):
     fake.fail_next("POST", rf"^/channels/{ALERTS}/messages$", status, body)
     with pytest.raises(error):
-        await service.outbound.send(server(), ALERT, key="status:1:7")
+        await discord_service.outbound.send(server(), ALERT, key="status:1:7")
 
 
-async def test_recipients_that_cannot_be_delivered(service):
+async def test_recipients_that_cannot_be_delivered(discord_service):
     with pytest.raises(PermanentDeliveryError, match="/setup"):
-        await service.outbound.send(server(target=None), ALERT, key="k")
+        await discord_service.outbound.send(server(target=None), ALERT, key="k")
     with pytest.raises(PermanentDeliveryError):
-        await service.outbound.send(Recipient(ChatRef("discord", "channel:12")), ALERT, key="k")
+        await discord_service.outbound.send(Recipient(ChatRef("discord", "channel:12")), ALERT, key="k")
 
 
-async def test_long_alerts_are_split_within_limits(fake, service):
+async def test_long_alerts_are_split_within_limits(fake, discord_service):
     long = Reply((Block("Digest", Style.HEADING), *(Block("word " * 900) for _ in range(8))), ALERT.buttons)
-    result = await service.outbound.send(server(), long, key="digest:1")
+    result = await discord_service.outbound.send(server(), long, key="digest:1")
     messages = fake.channel_messages[ALERTS]
     assert len(result.message_ids) == len(messages) >= 2
     assert [m["content"] for m in messages] == [f"<@&{ROLE}>"] + [""] * (len(messages) - 1)  # mention once

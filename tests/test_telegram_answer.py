@@ -20,7 +20,7 @@ def assert_fits(message: dict) -> None:
     assert all(len(data.encode()) <= CALLBACK_DATA_BYTES for _, data in buttons(message))
 
 
-async def test_the_answer_comes_first_and_its_buttons_open_the_rest(tg, service) -> None:
+async def test_the_answer_comes_first_and_its_buttons_open_the_rest(tg, tg_service) -> None:
     tg.inject_message(USER, USER, "how often will the HATVP publish its analysis of lobbyists' declarations?")
     answer = await tg.wait_for_message(USER)
     assert_fits(answer)
@@ -47,7 +47,7 @@ async def test_the_answer_comes_first_and_its_buttons_open_the_rest(tg, service)
     assert "2.12" in (await tg.wait_for_message(USER))["text"]
 
 
-async def test_typed_plan_and_related_commands_and_french(tg, service) -> None:
+async def test_typed_plan_and_related_commands_and_french(tg, tg_service) -> None:
     tg.inject_message(FR_USER, FR_USER, "/texte 2.11", language_code="fr")
     plan = await tg.wait_for_message(FR_USER)
     assert "<blockquote>Ouvrir davantage les travaux de la Cour des comptes" in plan["text"]
@@ -59,7 +59,7 @@ async def test_typed_plan_and_related_commands_and_french(tg, service) -> None:
     assert ("📜 Texte du plan", "plan 3.7") in buttons(answer)
 
 
-async def test_every_answer_and_the_longest_plan_texts_fit_telegram(tg, service, tg_app) -> None:
+async def test_every_answer_and_the_longest_plan_texts_fit_telegram(tg, tg_service, tg_app) -> None:
     kb = tg_app.kb
     longest = sorted(kb.actions.values(), key=lambda a: len(a.text.fr or a.text.en))[-2:]
     commands = [f"/plan {a.id}" for a in longest] + ["/plan 1", "/show 1"]

@@ -36,7 +36,7 @@ async def notification_states(tg_app) -> list[str]:
         return list(await session.scalars(select(Notification.state).order_by(Notification.id)))
 
 
-async def test_an_admin_sets_a_status_and_the_follower_is_alerted(tg, service, tg_app) -> None:
+async def test_an_admin_sets_a_status_and_the_follower_is_alerted(tg, tg_service, tg_app) -> None:
     await follow(tg, USER, USER)
     await set_status(tg)
     stats = await build_worker(tg_app).run_once()
@@ -47,7 +47,7 @@ async def test_an_admin_sets_a_status_and_the_follower_is_alerted(tg, service, t
     assert await build_worker(tg_app).run_once() == {}  # nothing twice
 
 
-async def test_a_user_who_blocked_the_bot_is_deactivated(tg, service, tg_app) -> None:
+async def test_a_user_who_blocked_the_bot_is_deactivated(tg, tg_service, tg_app) -> None:
     await follow(tg, USER, USER)
     tg.fail_chat(USER, 403, "Forbidden: bot was blocked by the user")
     await set_status(tg)
@@ -58,7 +58,7 @@ async def test_a_user_who_blocked_the_bot_is_deactivated(tg, service, tg_app) ->
     assert chat.active is False and "blocked" in chat.inactive_reason
 
 
-async def test_flood_control_delays_but_never_loses_an_alert(tg, service, tg_app) -> None:
+async def test_flood_control_delays_but_never_loses_an_alert(tg, tg_service, tg_app) -> None:
     await follow(tg, USER, USER)
     await set_status(tg)
     tg.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", parameters={"retry_after": 1})
@@ -74,7 +74,7 @@ async def test_flood_control_delays_but_never_loses_an_alert(tg, service, tg_app
     assert len(alerts) == 1
 
 
-async def test_an_alert_to_a_migrated_group_follows_the_group(tg, service, tg_app) -> None:
+async def test_an_alert_to_a_migrated_group_follows_the_group(tg, tg_service, tg_app) -> None:
     tg.set_chat_admins(OLD_GROUP, [GROUP_ADMIN])
     await follow(tg, OLD_GROUP, GROUP_ADMIN, chat_type="group")
     await set_status(tg)
@@ -91,7 +91,7 @@ async def test_an_alert_to_a_migrated_group_follows_the_group(tg, service, tg_ap
         assert (await find_chat(session, ChatRef("telegram", str(GROUP)))).is_group
 
 
-async def test_a_message_telegram_refuses_fails_alone_and_the_follower_stays_active(tg, service, tg_app) -> None:
+async def test_a_message_telegram_refuses_fails_alone_and_the_follower_stays_active(tg, tg_service, tg_app) -> None:
     await follow(tg, USER, USER)
     await set_status(tg)
     tg.fail_next("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag")
@@ -105,7 +105,7 @@ async def test_a_message_telegram_refuses_fails_alone_and_the_follower_stays_act
     assert "all done" in (await tg.wait_for_message(USER, "all done"))["text"]
 
 
-async def test_an_alert_long_in_utf16_units_is_split_as_telegram_counts(tg, service, tg_app) -> None:
+async def test_an_alert_long_in_utf16_units_is_split_as_telegram_counts(tg, tg_service, tg_app) -> None:
     await follow(tg, USER, USER)
     note = "😀" * 2000  # 2,000 characters, 4,000 UTF-16 code units: with the rest of the alert, over 4,096
     async with tg_app.db.session() as session, session.begin():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from sqlalchemy import select
 
 from bot.chats import find_chat, get_or_create_chat, move_chat
@@ -22,7 +21,7 @@ def ref(chat_id: int) -> ChatRef:
     return ChatRef("telegram", str(chat_id))
 
 
-async def test_only_messages_addressed_to_the_bot_are_answered(tg, service) -> None:
+async def test_only_messages_addressed_to_the_bot_are_answered(tg, tg_service) -> None:
     tg.inject_message(GROUP, MEMBER, "what about lobbying transparency?", **SUPER)
     tg.inject_message(GROUP, MEMBER, "/help@some_other_bot", **SUPER)
     tg.inject_message(GROUP, MEMBER, "/weather Paris", **SUPER)  # not ours: another bot's command
@@ -41,7 +40,7 @@ async def test_only_messages_addressed_to_the_bot_are_answered(tg, service) -> N
     await tg.wait_for_message(GROUP, "weather")
 
 
-async def test_an_entity_splitting_an_emoji_does_not_drop_the_message(tg, service) -> None:
+async def test_an_entity_splitting_an_emoji_does_not_drop_the_message(tg, tg_service) -> None:
     """Entity offsets count UTF-16 code units: 🎉 is two. A mention cut through the middle of the emoji (a buggy
     or hostile client) must not make the message disappear; a well-placed one after an emoji works as well."""
     text = "🎉@opengov_test_bot what about lobbying transparency?"
@@ -55,7 +54,7 @@ async def test_an_entity_splitting_an_emoji_does_not_drop_the_message(tg, servic
     assert "Action 2.12" in visible((await tg.wait_for_message(GROUP, "Action 2.12"))["text"])
 
 
-async def test_a_reply_to_the_bot_is_addressed_to_it(tg, service) -> None:
+async def test_a_reply_to_the_bot_is_addressed_to_it(tg, tg_service) -> None:
     tg.inject_message(GROUP, MEMBER, "/about", **SUPER)
     about = await tg.wait_for_message(GROUP)
     update = tg.message_update(GROUP, MEMBER, "show 2.12", **SUPER)
@@ -64,15 +63,15 @@ async def test_a_reply_to_the_bot_is_addressed_to_it(tg, service) -> None:
     assert "Action 2.12" in visible((await tg.wait_for_message(GROUP))["text"])
 
 
-async def test_admin_rights_are_asked_once_and_cached(tg, service) -> None:
+async def test_admin_rights_are_asked_once_and_cached(tg, tg_service) -> None:
     tg.set_chat_admins(GROUP, [GROUP_ADMIN])
     for _ in range(2):
         tg.inject_message(GROUP, MEMBER, "/about", **SUPER)
         await tg.wait_for_message(GROUP)
     asked = tg.calls_to("getChatMember")
     assert len(asked) == 1 and asked[0].params == {"chat_id": GROUP, "user_id": MEMBER}
-    assert await service.handlers.managers.can_manage(_message_in(GROUP, service), GROUP_ADMIN) is True
-    assert await service.handlers.managers.can_manage(_message_in(GROUP, service), MEMBER) is False
+    assert await tg_service.handlers.managers.can_manage(_message_in(GROUP, tg_service), GROUP_ADMIN) is True
+    assert await tg_service.handlers.managers.can_manage(_message_in(GROUP, tg_service), MEMBER) is False
 
 
 def _message_in(chat_id: int, service):
@@ -82,9 +81,7 @@ def _message_in(chat_id: int, service):
     return Message(1, date=None, chat=TgChat(chat_id, "supergroup"))  # type: ignore[arg-type]
 
 
-async def test_group_follows_need_a_group_admin(tg, service, tg_app) -> None:
-    if "follow" not in tg_app.assistant.commands:
-        pytest.skip("the follow handlers (bot/handlers/follow.py) have not landed yet")
+async def test_group_follows_need_a_group_admin(tg, tg_service, tg_app) -> None:
     tg.set_chat_admins(GROUP, [GROUP_ADMIN])
     tg.inject_message(GROUP, MEMBER, "/follow 2.12", **SUPER)
     await tg.wait_for_message(GROUP)
@@ -100,7 +97,7 @@ async def test_group_follows_need_a_group_admin(tg, service, tg_app) -> None:
     assert [(s.target_kind, s.target_id) for s in subs] == [("action", "2.12")]
 
 
-async def test_a_migrated_group_keeps_its_settings(tg, service, tg_app) -> None:
+async def test_a_migrated_group_keeps_its_settings(tg, tg_service, tg_app) -> None:
     tg.inject_message(OLD_GROUP, MEMBER, "/language fr", chat_type="group")
     await tg.wait_for_message(OLD_GROUP)
     notice = tg.message_update(OLD_GROUP, MEMBER, "", chat_type="group")
@@ -114,7 +111,7 @@ async def test_a_migrated_group_keeps_its_settings(tg, service, tg_app) -> None:
         assert await find_chat(session, ref(OLD_GROUP)) is None
 
 
-async def test_chat_migrated_while_answering_moves_the_chat_and_answers_there(tg, service, tg_app) -> None:
+async def test_chat_migrated_while_answering_moves_the_chat_and_answers_there(tg, tg_service, tg_app) -> None:
     tg.inject_message(OLD_GROUP, MEMBER, "/language fr", chat_type="group")
     await tg.wait_for_message(OLD_GROUP)
     tg.fail_chat(OLD_GROUP, 400, "Bad Request: group chat was upgraded to a supergroup chat",

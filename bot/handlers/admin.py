@@ -16,7 +16,7 @@ from bot.domain import Block, Reply, Style
 from bot.ids import normalise_id
 from bot.status import PLAN_DRAFTING_STARTED, DateError, Level, label, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status
-from bot.storage.models import Chat, Notification, Subscription
+from bot.storage.models import AudienceKind, Chat, Notification, Subscription
 
 URL = re.compile(r"^https?://\S+$")
 # A word meant as a date, ISO or not (20260301, 01/03/2026, 1.3.2026, 2026-W09-1): refused unless YYYY-MM-DD.
@@ -114,9 +114,9 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
     text = " ".join(words).strip()
     if not text:
         return [ctx.say(ctx.tr("announce_usage"))]
-    if not ctx.is_admin and audience.kind != "chat":
+    if not ctx.is_admin and audience.kind != AudienceKind.CHAT:
         return [ctx.say(ctx.tr("announce_own_server_only"))]
-    if audience.kind == "chat":
+    if audience.kind == AudienceKind.CHAT:
         from bot.handlers.server import needs_setup
 
         if refusal := needs_setup(ctx):
@@ -158,13 +158,13 @@ def _options(ctx: Context, words: list[str]) -> tuple[Audience, datetime | None,
     with "To", "At" or "Le" stays text — but a value that looks like an option and is wrong is an error,
     never silently sent to everyone.
     """
-    audience, when = Audience("all"), None
+    audience, when = Audience(AudienceKind.ALL), None
     while len(words) >= 2:
         keyword, value = words[0].casefold(), words[1]
         if keyword in AUDIENCE_WORDS and value.casefold() in SERVER_WORDS:
             if not _manager_of_server(ctx):
                 raise AnnouncementError("audience")
-            audience = Audience("chat", chat_pk=ctx.chat.id)
+            audience = Audience(AudienceKind.CHAT, chat_pk=ctx.chat.id)
         elif keyword in AUDIENCE_WORDS and _looks_like_audience(value):
             audience = parse_audience(value, ctx.assistant.targets)
         elif keyword in TIME_WORDS and (value[:1].isdigit() or value.casefold() in RELATIVE_TIMES):

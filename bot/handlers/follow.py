@@ -8,7 +8,16 @@ from bot import present
 from bot.assistant import Command, Context
 from bot.domain import Block, Button, Reply
 from bot.statuses import current_status, current_statuses
-from bot.storage.models import AuditEntry, Chat, ConsoleInbox, Notification, utcnow
+from bot.storage.models import (
+    AuditEntry,
+    Chat,
+    ConsoleInbox,
+    Frequency,
+    Notification,
+    NotificationState,
+    TargetKind,
+    utcnow,
+)
 from bot.subscriptions import Target, TargetIndex, list_targets, unfollow_all
 from bot.subscriptions import follow as add_follow
 from bot.subscriptions import unfollow as remove_follow
@@ -33,9 +42,9 @@ def _may_manage(ctx: Context) -> list[Reply] | None:
 
 
 async def _status_summary(ctx: Context, target: Target) -> str:
-    if target.kind == "action":
+    if target.kind == TargetKind.ACTION:
         return present.status_text(await current_status(ctx.session, target.id), ctx.lang)
-    if target.kind == "commitment":
+    if target.kind == TargetKind.COMMITMENT:
         statuses = await current_statuses(ctx.session)
         counts = present.count_levels(statuses, [a.id for a in ctx.kb.actions_of(target.id)])
         return present.level_counts_text(counts, ctx.lang)
@@ -57,7 +66,7 @@ async def follow(ctx: Context, args: str) -> list[Reply]:
     added = await add_follow(ctx.session, ctx.chat, target)
     name = _targets(ctx).describe(target, ctx.lang)
     text = ctx.tr("follow_done" if added else "follow_already", target=name, frequency=ctx.tr(f"freq_{ctx.chat.frequency}"))
-    unfollow_id = "all" if target.kind == "all" else target.id
+    unfollow_id = "all" if target.kind == TargetKind.ALL else target.id
     return [Reply(
         (Block(text), Block(await _status_summary(ctx, target))),
         ((Button(ctx.tr("btn_unfollow", id=present.short(name, 40)), f"unfollow {unfollow_id}"),),
@@ -92,7 +101,7 @@ async def subscriptions(ctx: Context, args: str) -> list[Reply]:
     lines = "\n".join(f"• {_targets(ctx).describe(t, ctx.lang)}" for t in targets)
     buttons = tuple(
         (Button(ctx.tr("btn_unfollow", id=present.short(_targets(ctx).describe(t, ctx.lang), 40)),
-                f"unfollow {'all' if t.kind == 'all' else t.id}"),)
+                f"unfollow {'all' if t.kind == TargetKind.ALL else t.id}"),)
         for t in targets[:10]
     )
     frequency = ctx.tr("subscriptions_frequency", frequency=ctx.tr(f"freq_{ctx.chat.frequency}"))
@@ -106,13 +115,13 @@ async def frequency(ctx: Context, args: str) -> list[Reply]:
     if choice is None:
         return [Reply(
             (Block(ctx.tr("frequency_usage", frequency=ctx.tr(f"freq_{ctx.chat.frequency}"))),),
-            (tuple(Button(ctx.tr(f"freq_{f}"), f"frequency {f}") for f in ("immediately", "daily", "weekly")),),
+            (tuple(Button(ctx.tr(f"freq_{f}"), f"frequency {f}") for f in Frequency),),
         )]
-    if choice == "immediately" and ctx.chat.frequency != "immediately":
+    if choice == Frequency.IMMEDIATELY and ctx.chat.frequency != Frequency.IMMEDIATELY:
         # Alerts held for a digest would otherwise wait forever (digests only collect daily/weekly chats).
         await ctx.session.execute(
-            update(Notification).where(Notification.chat_pk == ctx.chat.id, Notification.state == "held")
-            .values(state="pending", due_at=utcnow())
+            update(Notification).where(Notification.chat_pk == ctx.chat.id, Notification.state == NotificationState.HELD)
+            .values(state=NotificationState.PENDING, due_at=utcnow())
         )
     ctx.chat.frequency = choice
     return [ctx.say(ctx.tr("frequency_set", frequency=ctx.tr(f"freq_{choice}")))]

@@ -44,10 +44,31 @@ class Database:
         async with lock:
             yield
 
-    async def migrate(self) -> None:
-        """Bring the schema to the latest Alembic revision."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_upgrade)
+    async def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to the latest Alembic revision (or to `revision`)."""
+        await self._alembic(command.upgrade, revision)
+
+    async def downgrade(self, revision: str) -> None:
+        await self._alembic(command.downgrade, revision)
+
+    async def _alembic(self, step, revision: str) -> None:
+        """Run one Alembic command in one transaction. On SQLite, foreign keys are off meanwhile: a migration
+        that rebuilds a table (batch mode) drops the old one, and with them on, dropping `chats` would delete
+        every row that references it (ON DELETE CASCADE). They are checked, then turned back on, after."""
+        async with self.engine.connect() as conn:
+            if self.is_sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # before any transaction: else ignored
+            await conn.run_sync(lambda sync: step(alembic_config(sync), revision))
+            if self.is_sqlite:
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    await conn.rollback()
+                    await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    raise RuntimeError(f"migration to {revision} broke foreign keys: {broken[:5]}")
+            await conn.commit()
+            if self.is_sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -67,6 +88,3 @@ def alembic_config(connection: Connection | None = None) -> Config:
     cfg.attributes["connection"] = connection
     return cfg
 
-
-def _upgrade(connection: Connection) -> None:
-    command.upgrade(alembic_config(connection), "head")

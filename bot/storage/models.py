@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -18,10 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy import text as sql_text
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from bot.redact import clean_error
+from bot.status import Level
 
 
 def utcnow() -> datetime:
@@ -60,6 +64,63 @@ class ErrorString(ErrorText):
     cache_ok = True
 
 
+class Frequency(StrEnum):
+    """When a chat's alerts arrive."""
+
+    IMMEDIATELY = "immediately"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class TargetKind(StrEnum):
+    """What a subscription follows."""
+
+    ACTION = "action"
+    COMMITMENT = "commitment"
+    INSTITUTION = "institution"
+    ALL = "all"
+
+
+class NotificationKind(StrEnum):
+    ALERT = "alert"
+    ANNOUNCEMENT = "announcement"
+    DIGEST = "digest"
+    NOTICE = "notice"
+
+
+class NotificationState(StrEnum):
+    """pending -> sending -> sent | failed | skipped ; held (waiting for a digest) -> digested"""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    HELD = "held"
+    DIGESTED = "digested"
+
+
+class AudienceKind(StrEnum):
+    """Who an announcement goes to ('chat': one chat, e.g. a server manager announcing to their own server)."""
+
+    ALL = "all"
+    FOLLOWERS = "followers"
+    PLATFORM = "platform"
+    CHAT = "chat"
+
+
+class AnnouncementState(StrEnum):
+    QUEUED = "queued"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+def choice(values: type[StrEnum], length: int, name: str) -> Enum:
+    """A column holding one of `values`: a VARCHAR(length) with a CHECK constraint named `name`."""
+    return Enum(values, length=length, name=name, native_enum=False, create_constraint=True,
+                validate_strings=True, values_callable=lambda members: [m.value for m in members])
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -73,18 +134,18 @@ class Chat(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
-    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     language: Mapped[str | None] = mapped_column(String(2))
     # True once the person picked a language with `language`; until then `language` follows their messages.
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
-    frequency: Mapped[str] = mapped_column(String(16), default="immediately")
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    frequency: Mapped[Frequency] = mapped_column(choice(Frequency, 16, "ck_chats_frequency"),
+                                                 default=Frequency.IMMEDIATELY, server_default=Frequency.IMMEDIATELY.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     inactive_reason: Mapped[str | None] = mapped_column(ErrorString(200))
     delivery_target: Mapped[str | None] = mapped_column(String(64))  # e.g. a Discord server's alert channel
     mention: Mapped[str | None] = mapped_column(String(64))  # e.g. a Discord role to mention in alerts
     origin: Mapped[str | None] = mapped_column(String(64))  # where the person last wrote from (a channel)
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    forget_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The item last shown here and when, so that "who leads it?" right after refers to it (bot/followup.py).
@@ -99,8 +160,8 @@ class StatusChange(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     action_id: Mapped[str] = mapped_column(String(16), index=True)
-    status: Mapped[str] = mapped_column(String(24))
-    previous_status: Mapped[str] = mapped_column(String(24))
+    status: Mapped[Level] = mapped_column(choice(Level, 24, "ck_status_changes_status"))
+    previous_status: Mapped[Level] = mapped_column(choice(Level, 24, "ck_status_changes_previous_status"))
     note: Mapped[str | None] = mapped_column(Text)
     source_url: Mapped[str | None] = mapped_column(Text)
     effective_date: Mapped[date] = mapped_column(Date)
@@ -112,11 +173,14 @@ class Subscription(Base):
     """A chat follows an action, a commitment (all its actions), an institution, or everything ('all')."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("chat_pk", "target_kind", "target_id", name="uq_subscriptions_target"),)
+    __table_args__ = (
+        UniqueConstraint("chat_pk", "target_kind", "target_id", name="uq_subscriptions_target"),
+        Index("ix_subscriptions_target", "target_kind", "target_id"),  # who follows this target (fan-out)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_pk: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
-    target_kind: Mapped[str] = mapped_column(String(16))  # action | commitment | institution | all
+    target_kind: Mapped[TargetKind] = mapped_column(choice(TargetKind, 16, "ck_subscriptions_target_kind"))
     target_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -136,12 +200,12 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_pk: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))  # alert | announcement | digest | notice
+    kind: Mapped[NotificationKind] = mapped_column(choice(NotificationKind, 16, "ck_notifications_kind"))
     payload: Mapped[dict] = mapped_column(JSON)
-    # pending -> sending -> sent | failed | skipped ; held (waiting for a digest) -> digested
-    state: Mapped[str] = mapped_column(String(12), index=True, default="pending")
+    state: Mapped[NotificationState] = mapped_column(choice(NotificationState, 12, "ck_notifications_state"),
+                                                     index=True, default=NotificationState.PENDING)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(ErrorText())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Who holds the claim: "<worker id>:<claim number>"; only that claim may record the outcome.
@@ -156,11 +220,12 @@ class Announcement(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
-    audience: Mapped[str] = mapped_column(String(16))  # all | followers | platform
+    audience: Mapped[AudienceKind] = mapped_column(choice(AudienceKind, 16, "ck_announcements_audience"))
     target: Mapped[str | None] = mapped_column(String(64))  # item id / institution (followers), platform name
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    state: Mapped[str] = mapped_column(String(12), default="queued")  # queued | done | cancelled
-    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[AnnouncementState] = mapped_column(choice(AnnouncementState, 12, "ck_announcements_state"),
+                                                     default=AnnouncementState.QUEUED)
+    recipients: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reporter_chat_pk: Mapped[int | None] = mapped_column(ForeignKey("chats.id", ondelete="SET NULL"))
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -201,5 +266,5 @@ class ConsoleInbox(Base):
     chat_id: Mapped[str] = mapped_column(String(64), index=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     text: Mapped[str] = mapped_column(Text)
-    shown: Mapped[bool] = mapped_column(Boolean, default=False)
+    shown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
