@@ -68,6 +68,12 @@ CHATTER = frozenset(
     nouvelles actuellement concernant sujet propos prevu prevue prevoit prevoient prevoir projet beaucoup aide aider
     morning evening afternoon night everyone folks guys cheers thx ty journee soiree madame monsieur
     truc trucs machin chose choses stuff entendu parler heard vu seen anything anybody someone quelqu
+    exactly exactement precisely precisement basically anyone anywhere anymore quelqu quelquun quelqu un
+    promise promises promised promising promet promettent promis promise promesse promesses commit commits
+    cover covers covering covered couvre couvrent idea ideas idee idees general generale big grand grande
+    explain explains explained expliquer explique expliquez explication aura auront aurai sais savez su
+    near nearby pres proche proches close vs versus overall whole goal goals enjeu enjeux
+    journalist journaliste reporter writer blog blogger article piece student etudiant etudiante
     """.split()
 )
 
@@ -103,7 +109,20 @@ INFORMAL = {
     "qlq": "quelques", "qq": "quelques", "ptet": "peut etre", "ptetre": "peut etre", "jsp": "je sais pas",
     "vrmt": "vraiment", "ske": "ce que", "keske": "qu est ce que", "kesk": "qu est ce que", "dmd": "demande",
     "cuz": "because", "coz": "because", "thru": "through", "govmt": "government", "gvt": "government",
+    # more SMS French: verbs, pronouns and clipped words of everyday writing
+    "px": "peux", "pe": "peut", "pt": "peut", "pvx": "peux", "pourai": "pourrai", "jpe": "je peux", "tpx": "tu peux",
+    "g": "j ai", "ct": "c etait", "ns": "nous", "vs": "vous", "jcrois": "je crois", "jpense": "je pense",
+    "chai": "je sais", "chais": "je sais", "expliker": "expliquer", "explike": "explique",
+    "kom": "comme", "koa": "quoi", "kwoi": "quoi", "dsl": "desole", "tkt": "", "mdr": "", "lol": "", "ptdr": "",
+    "stv": "si tu veux", "infos": "informations", "info": "information", "algo": "algorithme",
+    "algos": "algorithmes", "admin": "administration", "admins": "administrations", "educ": "education",
+    "bdd": "base de donnees", "asso": "association", "assos": "associations",
+    "appli": "application", "applis": "applications", "ado": "adolescent", "ados": "adolescents",
+    "gouvt": "gouvernement", "gvmt": "gouvernement", "cgu": "conditions generales d utilisation",
 }
+# Clipped names of the state's institutions, read as two words ("educ nat", "educ. nat.").
+INFORMAL_PAIRS = {("education", "nat"): ["education", "nationale"], ("fonction", "pub"): ["fonction", "publique"],
+                  ("secu", "sociale"): ["securite", "sociale"]}
 _LOST_ELISION = frozenset("d l qu".split())
 _BEFORE_WORD = frozenset("quoi ou qui pour quand en un une le la possible vrai comment combien".split())
 
@@ -154,6 +173,8 @@ def informal(words: list[str]) -> list[str]:
             out += ["c", "est"]
         elif word in _LOST_ELISION and i + 1 < len(words):
             continue  # "d engagement", "l acces": an apostrophe left out, as fold() drops "d'" and "l'"
+        elif out and (out[-1], word) in INFORMAL_PAIRS:
+            out[-1:] = INFORMAL_PAIRS[(out[-1], word)]
         elif word in INFORMAL:
             out += INFORMAL[word].split()
         else:
