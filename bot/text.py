@@ -278,6 +278,9 @@ _EU = r"(?:eu|ue|european union|union europeenne|european|europeen|europeenne|br
 _EU_INSTRUMENT = re.compile(
     r"\b" + _EU + r"(?: \w+){0,4} (?:register|registre|registry|directive|directives)\b"
     r"|\b(?:register|registre|registry|directive|directives)(?: \w+){0,4} (?:of the |de la |de |des |du )?" + _EU + r"\b"
+    # the EU's own laws ("the EU Digital Services Act", "le reglement europeen sur l IA")
+    r"|\b" + _EU + r"(?: \w+){0,4} (?:act|acts|regulation|regulations|law|laws)\b"
+    r"|\b(?:reglement|reglements|loi|lois|law|laws|act|regulation)(?: \w+){0,2} " + _EU + r"\b"
 )
 _OFFICES = frozenset("""
     minister ministre president presidente prime premier chair chairs chairman chairwoman head heads preside
@@ -289,12 +292,17 @@ _PROCEDURES = [tuple(p.split()) for p in """
     |driver license|permis de conduire|carte grise|tax return|tax account|income tax|my taxes|impots|impot
     |declaration de revenus|electoral roll|listes electorales|liste electorale|my account|mon compte|my address
     |mon adresse|france travail|pole emploi|caf|ameli|franceconnect|france connect|my pension|ma retraite
-    |sign up|log in|login|se connecter|me connecter|unemployment benefits|allocations|rsa|visa|titre de sejour
+    |carte vitale|sign up|log in|login|se connecter|me connecter|unemployment benefits|allocations|rsa|visa|titre de sejour
 """.replace("\n", " ").split("|")]
 _PERSONAL_VERB = re.compile(
     r"\b(?:how|where) (?:do|can|could|should|would) i (?:register|apply|renew|reset|create|update|pay|enrol"
     r"|enroll|subscribe|file|declare|book)\b|\b(?:comment|ou) (?:je |on )?(?:inscrire|renouveler|declarer"
     r"|payer|connecter|reinitialiser)\b"
+    # a lost or forgotten personal item, a job or place applied for: the asker's own case, not the plan's
+    r"|\b(?:i (?:ve |have )?lost|lost my|forgot my|ai perdu|perdu (?:mon|ma|mes)|oublie (?:mon|ma|mes))\b"
+    r"|\b(?:recuperer|recupere|recup)\b.*\b(?:mon|ma|mes|un|une)\b|\b(?:mon|ma|mes|j en)\b.*\b(?:recuperer|recupere)\b"
+    r"|\b(?:postuler|postule|candidater)\b|\bapply (?:for|to become|to be|to join)\b|\bactivation code\b"
+    r"|\bcode (?:d )?activation\b"
 )
 _PRICE = frozenset("price prices priced cost costs costing cout couts coute coutent tarif tarifs fee fees".split())
 _PRICE_PHRASE = re.compile(r"(?:^|\b(?:le|du|au|quel est le) )prix (?:du|de|des|d)\b")
@@ -429,3 +437,41 @@ _BROAD = re.compile(
 def broad(words: list[str]) -> bool:
     """Whether the question asks broadly what France or the plan does about something."""
     return bool(_BROAD.search(" ".join(words)))
+
+
+# "commitment 6", "engagement n°2", "axe 3", "action 2.3", "mesure 5.10": the asker names an item by its number.
+_REFERENCE = re.compile(
+    r"\b(?:(?P<c>commitment|commitments|engagement|engagements|axe|pillar|chapter|chapitre)"
+    r"|(?P<a>action|actions|mesure|mesures|measure|measures|item))(?: (?:n|no|number|numero|nr|num))? (?P<n>\d{1,2})"
+    r"(?: (?P<m>\d{1,2})\b)?"
+)
+
+
+def references(words: list[str]) -> list[str]:
+    """Item ids the question names by number: 'commitment 6' -> '6', 'action 2.3' -> '2.3' (the tokens '2', '3')."""
+    found = []
+    for match in _REFERENCE.finditer(" ".join(words)):
+        number, sub = match.group("n"), match.group("m")
+        if sub is not None:
+            found.append(f"{number}.{sub}")
+        elif match.group("c"):
+            found.append(number)
+    return found
+
+
+# Years: the plan was written in 2021 for 2021-2023; a report or study of a later year is not in it.
+PLAN_WRITTEN = 2021
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_REPORT_YEAR = re.compile(
+    r"\b(?:report|reports|rapport|rapports|study|etude|survey|enquete|audit|audits|review|bilan)"
+    r"(?: (?:of|from|in|de|du|en|published|publie))? (20\d\d)\b|\b(20\d\d) (?:report|rapport|study|survey|audit|bilan)\b"
+)
+
+
+def years(words: list[str]) -> list[int]:
+    return [int(y) for y in _YEAR.findall(" ".join(words))]
+
+
+def later_report(words: list[str]) -> bool:
+    """'the 2023 report of the audit office', 'le rapport 2023': a document written after the plan."""
+    return any(int(a or b) > PLAN_WRITTEN for a, b in _REPORT_YEAR.findall(" ".join(words)))
