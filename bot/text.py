@@ -73,6 +73,7 @@ CHATTER = frozenset(
     cover covers covering covered couvre couvrent idea ideas idee idees general generale big grand grande
     explain explains explained expliquer explique expliquez explication aura auront aurai sais savez su
     near nearby pres proche proches close vs versus overall whole goal goals enjeu enjeux
+    talk talks talking parle parlent parler mention mentions mentioned mentionne
     journalist journaliste reporter writer blog blogger article piece student etudiant etudiante
     """.split()
 )
@@ -355,8 +356,16 @@ def off_topic_signs(question: str, words: list[str]) -> tuple[str, ...]:
 _OVERVIEW = [tuple(p.split()) for p in """
     overall|in short|in brief|big picture|overview|summary|summarise|summarize|broadly|in general|generally
     |as a whole|en gros|en bref|en resume|resume|resumer|grandes lignes|dans ensemble|globalement|en general
-    |synthese|volet|en somme|main points|key points|points cles
+    |synthese|volet|en somme|main points|key points|points cles|nutshell|in a word|gist|general idea|main idea
+    |big idea|big goal|main goal|overall goal|idee generale|grande idee|en un mot|enjeu global|enjeux globaux
+    |objectif global|objectif general|grand objectif|vue d ensemble
 """.replace("\n", " ").split("|")]
+# "why does the plan care so much about X", "pourquoi le plan parle autant de X": the reason for a whole theme
+_WHY_THEME = re.compile(
+    r"\bwhy (?:does|do|is|are) (?:the plan|france|the government|they|it) (?:\w+ ){0,2}(?:care|cares|caring|focus"
+    r"|focusing|talk|talking|insist|insisting|so)\b|\bpourquoi (?:le plan|la france|l etat|le gouvernement)"
+    r" (?:\w+ ){0,2}(?:parle|parlent|insiste|insistent|s interesse|interesse|mise|mettent|met|autant)\b"
+)
 _PART = re.compile(r"\b(?:the|this|that) (?:\w+ ){1,4}(?:part|side|strand|pillar|chapter|commitment)\b(?! to)")
 _TAKE_PART = re.compile(r"\b(?:take|took|taking|takes|taken|play|plays) part\b")
 
@@ -374,6 +383,9 @@ def overview_words(words: list[str]) -> set[int]:
         before = words[i - 1]
         if word in ("commitment", "commitments") and not (before in STOPWORDS or before in CHATTER or before.isdigit()):
             found.add(i)
+    for match in _WHY_THEME.finditer(text):
+        start = text[: match.start()].count(" ")
+        found.update(range(start, start + match.group().count(" ") + 1))
     if _PART.search(text) and not _TAKE_PART.search(text):
         found.update(i for i, w in enumerate(words) if w in {"part", "side", "strand", "pillar", "chapter", "commitment"})
     return found
