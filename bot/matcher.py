@@ -121,6 +121,9 @@ class Thresholds:
     min_coverage: float = 0.55
     strong_score: float = 13.0  # a strong match may come with more words the plan doesn't know (chatter)
     strong_min_coverage: float = 0.25
+    # a strong match far ahead of every other item: the words the plan doesn't know are the asker's own wording
+    clear_lead: float = 2.0  # best score / second score
+    clear_min_coverage: float = 0.15
     explained_score: float = 4.0  # every word of the question is in the plan: a modest score is enough
     explained_coverage: float = 0.95
     strong_phrase: float = 6.0  # a name found whole answers even when the rest of the question is chatter
@@ -401,5 +404,7 @@ class Matcher:
         return bool(
             (best.score >= t.min_score and coverage >= t.min_coverage)
             or (best.score >= t.strong_score and coverage >= t.strong_min_coverage)
+            or (best.score >= t.strong_score and coverage >= t.clear_min_coverage
+                and (len(matches) < 2 or best.score >= t.clear_lead * matches[1].score))
             or (best.score >= t.explained_score and coverage >= t.explained_coverage)
         )
