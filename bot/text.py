@@ -73,7 +73,7 @@ CHATTER = frozenset(
     cover covers covering covered couvre couvrent idea ideas idee idees general generale big grand grande
     explain explains explained expliquer explique expliquez explication aura auront aurai sais savez su
     near nearby pres proche proches close vs versus overall whole goal goals enjeu enjeux
-    talk talks talking parle parlent parler mention mentions mentioned mentionne
+    talk talks talking parle parlent parler mention mentions mentioned mentionne last dernier derniere
     journalist journaliste reporter writer blog blogger article piece student etudiant etudiante
     """.split()
 )
@@ -112,7 +112,7 @@ INFORMAL = {
     "cuz": "because", "coz": "because", "thru": "through", "govmt": "government", "gvt": "government",
     # more SMS French: verbs, pronouns and clipped words of everyday writing
     "px": "peux", "pe": "peut", "pt": "peut", "pvx": "peux", "pourai": "pourrai", "jpe": "je peux", "tpx": "tu peux",
-    "g": "j ai", "ct": "c etait", "ns": "nous", "vs": "vous", "jcrois": "je crois", "jpense": "je pense",
+    "g": "j ai", "ct": "c etait", "ns": "nous", "jcrois": "je crois", "jpense": "je pense",
     "chai": "je sais", "chais": "je sais", "expliker": "expliquer", "explike": "explique",
     "kom": "comme", "koa": "quoi", "kwoi": "quoi", "dsl": "desole", "tkt": "", "mdr": "", "lol": "", "ptdr": "",
     "stv": "si tu veux", "infos": "informations", "info": "information", "algo": "algorithme",
@@ -358,7 +358,7 @@ _OVERVIEW = [tuple(p.split()) for p in """
     |as a whole|en gros|en bref|en resume|resume|resumer|grandes lignes|dans ensemble|globalement|en general
     |synthese|volet|en somme|main points|key points|points cles|nutshell|in a word|gist|general idea|main idea
     |big idea|big goal|main goal|overall goal|idee generale|grande idee|en un mot|enjeu global|enjeux globaux
-    |objectif global|objectif general|grand objectif|vue d ensemble
+    |objectif global|objectif general|grand objectif|vue d ensemble|ca donne quoi|ca consiste en quoi
 """.replace("\n", " ").split("|")]
 # "why does the plan care so much about X", "pourquoi le plan parle autant de X": the reason for a whole theme
 _WHY_THEME = re.compile(
