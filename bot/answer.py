@@ -335,6 +335,7 @@ class Answers:
         self.kb = kb
         self._sentences: dict[str, list[tuple[Sentence, frozenset[str], frozenset[str]]]] = {}
         self._titles: dict[str, frozenset[str]] = {}
+        self._headings: dict[str, frozenset[str]] = {}  # stems of the item's title alone
         df: dict[str, int] = {}
         count = 0
         for item_id in kb.item_ids:
@@ -350,6 +351,7 @@ class Answers:
             self._sentences[item_id] = entries
             names = [item.title.en, item.title.fr, *item.keywords.all(), *getattr(item, "aliases", Terms()).all()]
             self._titles[item_id] = frozenset().union(*(_stems(name) for name in names))
+            self._headings[item_id] = _stems(item.title.en) | _stems(item.title.fr)
         self._idf = {stem: math.log(1 + (count - n + 0.5) / (n + 0.5)) for stem, n in df.items()}
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
         names = {compact(n) for inst in kb.institutions.values()
@@ -379,11 +381,15 @@ class Answers:
         lobbying action) do not pick its sentence."""
         entries = self._sentences.get(item_id, [])
         title = self._titles.get(item_id, frozenset())
+        headings = self._headings.get(item_id, frozenset())
         intent, rest = asked(question)
         weights = []
         for word, factor in _question_words(rest):
             share = sum(1 for _, en, fr in entries if word & (en | fr)) / (len(entries) or 1)
-            if word & title:
+            # a keyword only one sentence has (a hackathon among the drafting events) still picks that sentence,
+            # unless that is the item's opening sentence, which names it ("members" of the OGP)
+            holders = [i for i, (_, en, fr) in enumerate(entries) if word & (en | fr)]
+            if word & title and (holders[:1] == [0] or len(holders) > 1 or word & headings):
                 factor *= TITLE_FACTOR if intent is None else NAME_FACTOR_WITH_INTENT
             weights.append((word, self._weight(word) * factor * (1 - LOCAL_DISCOUNT * share)))
         scored = []

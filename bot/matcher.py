@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 from bot.text import (
     CHATTER,
     DRAFTING_WORDS,
+    PLAN_WRITTEN,
     START_WORDS,
     STOPWORDS,
     SUBJECT,
@@ -34,8 +35,11 @@ from bot.text import (
     compact,
     content_tokens,
     key,
+    later_report,
     overview_words,
+    references,
     stems,
+    years,
 )
 
 # Field weights: how much a word found there says about the item.
@@ -60,6 +64,7 @@ SUGGEST_SCORE, SUGGEST_COVERAGE, SUGGEST_RATIO = 3.0, 0.3, 0.5
 # "When did the drafting start?": dates of the drafting process are the drafting topic's, not the overview's.
 DRAFTING_TOPIC = "about.drafting"
 DRAFTING_BONUS = 6.0
+REFERENCE_BONUS = 10.0  # "commitment 6", "action 2.3": an item named by its number comes first and is answered
 
 
 def _shared_prefix(a: str, b: str) -> int:
@@ -116,6 +121,9 @@ class Thresholds:
     min_coverage: float = 0.55
     strong_score: float = 13.0  # a strong match may come with more words the plan doesn't know (chatter)
     strong_min_coverage: float = 0.25
+    # a strong match far ahead of every other item: the words the plan doesn't know are the asker's own wording
+    clear_lead: float = 2.0  # best score / second score
+    clear_min_coverage: float = 0.15
     explained_score: float = 4.0  # every word of the question is in the plan: a modest score is enough
     explained_coverage: float = 0.95
     strong_phrase: float = 6.0  # a name found whole answers even when the rest of the question is chatter
@@ -336,6 +344,11 @@ class Matcher:
             self._lift_commitments(scores, explained, context)
         else:
             scores[self._commitments] *= BROAD_OWN if broad(words) else COMMITMENT_FACTOR
+        named = [self._doc_index[r] for r in references(words) if r in self._doc_index]
+        for index in named:
+            scores[index] = max(scores[index], float(scores.max())) + REFERENCE_BONUS
+            explained[index] = max(explained[index], total + context[index])
+            phrase_score[index] = max(phrase_score[index], self.thresholds.strong_phrase)
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > limit:
             candidates = candidates[np.argpartition(-scores[candidates], limit)[:limit]]
@@ -349,13 +362,17 @@ class Matcher:
             Match(self.docs[i].id, self.docs[i].kind, round(float(s), 3), self.docs[i].title) for i, s in ranked
         )
         answered = self._decide(matches, coverage, phrase_score)
-        if parsed.off_topic and not answered and matches and phrase_score.get(ranked[0][0], 0) >= NAME_STRENGTH:
+        off_topic = parsed.off_topic + self._later(words)
+        if off_topic and not answered and matches and phrase_score.get(ranked[0][0], 0) >= NAME_STRENGTH:
             answered = matches[0].score >= self.thresholds.min_score  # close enough to be offered, see below
         # Offered as "the plan doesn't cover that point" only when the question names that item (HATVP, ...).
-        close = matches[0].id if answered and parsed.off_topic and phrase_score.get(ranked[0][0]) else None
-        return MatchResult(
-            answered and not parsed.off_topic, matches, round(float(coverage), 3), parsed.off_topic, close
-        )
+        close = matches[0].id if answered and off_topic and phrase_score.get(ranked[0][0]) else None
+        return MatchResult(answered and not off_topic, matches, round(float(coverage), 3), off_topic, close)
+
+    def _later(self, words: list[str]) -> tuple[str, ...]:
+        """A year the plan never mentions, after it was written ('the 2024-2026 plan'), or a later report."""
+        unknown_year = any(y > PLAN_WRITTEN and str(y) not in self._known_tokens for y in years(words))
+        return ("later",) if unknown_year or later_report(words) else ()
 
     def _asks_plan_start(self, words: list[str], query: list[str]) -> bool:
         """'When did the work on the plan begin?': a when-question about a start, naming no plan item."""
@@ -387,5 +404,7 @@ class Matcher:
         return bool(
             (best.score >= t.min_score and coverage >= t.min_coverage)
             or (best.score >= t.strong_score and coverage >= t.strong_min_coverage)
+            or (best.score >= t.strong_score and coverage >= t.clear_min_coverage
+                and (len(matches) < 2 or best.score >= t.clear_lead * matches[1].score))
             or (best.score >= t.explained_score and coverage >= t.explained_coverage)
         )

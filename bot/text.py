@@ -68,6 +68,13 @@ CHATTER = frozenset(
     nouvelles actuellement concernant sujet propos prevu prevue prevoit prevoient prevoir projet beaucoup aide aider
     morning evening afternoon night everyone folks guys cheers thx ty journee soiree madame monsieur
     truc trucs machin chose choses stuff entendu parler heard vu seen anything anybody someone quelqu
+    exactly exactement precisely precisement basically anyone anywhere anymore quelqu quelquun quelqu un
+    promise promises promised promising promet promettent promis promise promesse promesses commit commits
+    cover covers covering covered couvre couvrent idea ideas idee idees general generale big grand grande
+    explain explains explained expliquer explique expliquez explication aura auront aurai sais savez su
+    near nearby pres proche proches close vs versus overall whole goal goals enjeu enjeux
+    talk talks talking parle parlent parler mention mentions mentioned mentionne last dernier derniere
+    journalist journaliste reporter writer blog blogger article piece student etudiant etudiante
     """.split()
 )
 
@@ -103,7 +110,20 @@ INFORMAL = {
     "qlq": "quelques", "qq": "quelques", "ptet": "peut etre", "ptetre": "peut etre", "jsp": "je sais pas",
     "vrmt": "vraiment", "ske": "ce que", "keske": "qu est ce que", "kesk": "qu est ce que", "dmd": "demande",
     "cuz": "because", "coz": "because", "thru": "through", "govmt": "government", "gvt": "government",
+    # more SMS French: verbs, pronouns and clipped words of everyday writing
+    "px": "peux", "pe": "peut", "pt": "peut", "pvx": "peux", "pourai": "pourrai", "jpe": "je peux", "tpx": "tu peux",
+    "g": "j ai", "ct": "c etait", "ns": "nous", "jcrois": "je crois", "jpense": "je pense",
+    "chai": "je sais", "chais": "je sais", "expliker": "expliquer", "explike": "explique",
+    "kom": "comme", "koa": "quoi", "kwoi": "quoi", "dsl": "desole", "tkt": "", "mdr": "", "lol": "", "ptdr": "",
+    "stv": "si tu veux", "infos": "informations", "info": "information", "algo": "algorithme",
+    "algos": "algorithmes", "admin": "administration", "admins": "administrations", "educ": "education",
+    "bdd": "base de donnees", "asso": "association", "assos": "associations",
+    "appli": "application", "applis": "applications", "ado": "adolescent", "ados": "adolescents",
+    "gouvt": "gouvernement", "gvmt": "gouvernement", "cgu": "conditions generales d utilisation",
 }
+# Clipped names of the state's institutions, read as two words ("educ nat", "educ. nat.").
+INFORMAL_PAIRS = {("education", "nat"): ["education", "nationale"], ("fonction", "pub"): ["fonction", "publique"],
+                  ("secu", "sociale"): ["securite", "sociale"]}
 _LOST_ELISION = frozenset("d l qu".split())
 _BEFORE_WORD = frozenset("quoi ou qui pour quand en un une le la possible vrai comment combien".split())
 
@@ -154,6 +174,8 @@ def informal(words: list[str]) -> list[str]:
             out += ["c", "est"]
         elif word in _LOST_ELISION and i + 1 < len(words):
             continue  # "d engagement", "l acces": an apostrophe left out, as fold() drops "d'" and "l'"
+        elif out and (out[-1], word) in INFORMAL_PAIRS:
+            out[-1:] = INFORMAL_PAIRS[(out[-1], word)]
         elif word in INFORMAL:
             out += INFORMAL[word].split()
         else:
@@ -257,6 +279,9 @@ _EU = r"(?:eu|ue|european union|union europeenne|european|europeen|europeenne|br
 _EU_INSTRUMENT = re.compile(
     r"\b" + _EU + r"(?: \w+){0,4} (?:register|registre|registry|directive|directives)\b"
     r"|\b(?:register|registre|registry|directive|directives)(?: \w+){0,4} (?:of the |de la |de |des |du )?" + _EU + r"\b"
+    # the EU's own laws ("the EU Digital Services Act", "le reglement europeen sur l IA")
+    r"|\b" + _EU + r"(?: \w+){0,4} (?:act|acts|regulation|regulations|law|laws)\b"
+    r"|\b(?:reglement|reglements|loi|lois|law|laws|act|regulation)(?: \w+){0,2} " + _EU + r"\b"
 )
 _OFFICES = frozenset("""
     minister ministre president presidente prime premier chair chairs chairman chairwoman head heads preside
@@ -268,12 +293,17 @@ _PROCEDURES = [tuple(p.split()) for p in """
     |driver license|permis de conduire|carte grise|tax return|tax account|income tax|my taxes|impots|impot
     |declaration de revenus|electoral roll|listes electorales|liste electorale|my account|mon compte|my address
     |mon adresse|france travail|pole emploi|caf|ameli|franceconnect|france connect|my pension|ma retraite
-    |sign up|log in|login|se connecter|me connecter|unemployment benefits|allocations|rsa|visa|titre de sejour
+    |carte vitale|sign up|log in|login|se connecter|me connecter|unemployment benefits|allocations|rsa|visa|titre de sejour
 """.replace("\n", " ").split("|")]
 _PERSONAL_VERB = re.compile(
     r"\b(?:how|where) (?:do|can|could|should|would) i (?:register|apply|renew|reset|create|update|pay|enrol"
     r"|enroll|subscribe|file|declare|book)\b|\b(?:comment|ou) (?:je |on )?(?:inscrire|renouveler|declarer"
     r"|payer|connecter|reinitialiser)\b"
+    # a lost or forgotten personal item, a job or place applied for: the asker's own case, not the plan's
+    r"|\b(?:i (?:ve |have )?lost|lost my|forgot my|ai perdu|perdu (?:mon|ma|mes)|oublie (?:mon|ma|mes))\b"
+    r"|\b(?:recuperer|recupere|recup)\b.*\b(?:mon|ma|mes|un|une)\b|\b(?:mon|ma|mes|j en)\b.*\b(?:recuperer|recupere)\b"
+    r"|\b(?:postuler|postule|candidater)\b|\bapply (?:for|to become|to be|to join)\b|\bactivation code\b"
+    r"|\bcode (?:d )?activation\b"
 )
 _PRICE = frozenset("price prices priced cost costs costing cout couts coute coutent tarif tarifs fee fees".split())
 _PRICE_PHRASE = re.compile(r"(?:^|\b(?:le|du|au|quel est le) )prix (?:du|de|des|d)\b")
@@ -326,8 +356,16 @@ def off_topic_signs(question: str, words: list[str]) -> tuple[str, ...]:
 _OVERVIEW = [tuple(p.split()) for p in """
     overall|in short|in brief|big picture|overview|summary|summarise|summarize|broadly|in general|generally
     |as a whole|en gros|en bref|en resume|resume|resumer|grandes lignes|dans ensemble|globalement|en general
-    |synthese|volet|en somme|main points|key points|points cles
+    |synthese|volet|en somme|main points|key points|points cles|nutshell|in a word|gist|general idea|main idea
+    |big idea|big goal|main goal|overall goal|idee generale|grande idee|en un mot|enjeu global|enjeux globaux
+    |objectif global|objectif general|grand objectif|vue d ensemble|ca donne quoi|ca consiste en quoi
 """.replace("\n", " ").split("|")]
+# "why does the plan care so much about X", "pourquoi le plan parle autant de X": the reason for a whole theme
+_WHY_THEME = re.compile(
+    r"\bwhy (?:does|do|is|are) (?:the plan|france|the government|they|it) (?:\w+ ){0,2}(?:care|cares|caring|focus"
+    r"|focusing|talk|talking|insist|insisting|so)\b|\bpourquoi (?:le plan|la france|l etat|le gouvernement)"
+    r" (?:\w+ ){0,2}(?:parle|parlent|insiste|insistent|s interesse|interesse|mise|mettent|met|autant)\b"
+)
 _PART = re.compile(r"\b(?:the|this|that) (?:\w+ ){1,4}(?:part|side|strand|pillar|chapter|commitment)\b(?! to)")
 _TAKE_PART = re.compile(r"\b(?:take|took|taking|takes|taken|play|plays) part\b")
 
@@ -345,6 +383,9 @@ def overview_words(words: list[str]) -> set[int]:
         before = words[i - 1]
         if word in ("commitment", "commitments") and not (before in STOPWORDS or before in CHATTER or before.isdigit()):
             found.add(i)
+    for match in _WHY_THEME.finditer(text):
+        start = text[: match.start()].count(" ")
+        found.update(range(start, start + match.group().count(" ") + 1))
     if _PART.search(text) and not _TAKE_PART.search(text):
         found.update(i for i, w in enumerate(words) if w in {"part", "side", "strand", "pillar", "chapter", "commitment"})
     return found
@@ -408,3 +449,41 @@ _BROAD = re.compile(
 def broad(words: list[str]) -> bool:
     """Whether the question asks broadly what France or the plan does about something."""
     return bool(_BROAD.search(" ".join(words)))
+
+
+# "commitment 6", "engagement n°2", "axe 3", "action 2.3", "mesure 5.10": the asker names an item by its number.
+_REFERENCE = re.compile(
+    r"\b(?:(?P<c>commitment|commitments|engagement|engagements|axe|pillar|chapter|chapitre)"
+    r"|(?P<a>action|actions|mesure|mesures|measure|measures|item))(?: (?:n|no|number|numero|nr|num))? (?P<n>\d{1,2})"
+    r"(?: (?P<m>\d{1,2})\b)?"
+)
+
+
+def references(words: list[str]) -> list[str]:
+    """Item ids the question names by number: 'commitment 6' -> '6', 'action 2.3' -> '2.3' (the tokens '2', '3')."""
+    found = []
+    for match in _REFERENCE.finditer(" ".join(words)):
+        number, sub = match.group("n"), match.group("m")
+        if sub is not None:
+            found.append(f"{number}.{sub}")
+        elif match.group("c"):
+            found.append(number)
+    return found
+
+
+# Years: the plan was written in 2021 for 2021-2023; a report or study of a later year is not in it.
+PLAN_WRITTEN = 2021
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_REPORT_YEAR = re.compile(
+    r"\b(?:report|reports|rapport|rapports|study|etude|survey|enquete|audit|audits|review|bilan)"
+    r"(?: (?:of|from|in|de|du|en|published|publie))? (20\d\d)\b|\b(20\d\d) (?:report|rapport|study|survey|audit|bilan)\b"
+)
+
+
+def years(words: list[str]) -> list[int]:
+    return [int(y) for y in _YEAR.findall(" ".join(words))]
+
+
+def later_report(words: list[str]) -> bool:
+    """'the 2023 report of the audit office', 'le rapport 2023': a document written after the plan."""
+    return any(int(a or b) > PLAN_WRITTEN for a, b in _REPORT_YEAR.findall(" ".join(words)))

@@ -195,3 +195,13 @@ def test_the_words_that_ask_do_not_pick_the_sentence():
     answers = answers_for(default_knowledge())
     lead = answers.lead("about.forums", "on what date did the Crisis and Cooperation forum happen?", "en")
     assert "17 June 2021" in lead
+
+
+def test_a_keyword_only_one_sentence_holds_picks_that_sentence():
+    # "hackathon" is one of the drafting topic's keywords, but only one of its sentences is about the hackathon:
+    # it must not be discounted as the topic's name (the count of webinar people is not the answer)
+    answers = answers_for(default_knowledge())
+    assert "250" in answers.lead("about.drafting", "How many people came to the COVID hackathon?", "en")
+    assert "250" in answers.lead("about.drafting", "Combien de personnes au hackathon covid ?", "fr")
+    # a word of the item's title is still its name: the sentence with the asked date wins
+    assert "2014" in answers.lead("about.ogp", "since when is France an Open Government Partnership member?", "en")

@@ -34,6 +34,9 @@ def hit(got: str, expected: list[str]) -> bool:
         # a second such set, short phone-style queries, written later and used for tuning only once:
         # measured 0.91 / 0.92 / 0.93
         ("questions-b.tsv", {"top1": 0.92, "fr_top1": 0.94, "declined": 0.95}),  # 0.94 / 0.97 / 0.97 (match2)
+        # an independent writer who never saw the code or knowledge base (issue 8, third round): measured
+        # 0.83 / 0.85 / 0.85 on 3163b59, then tuned on (match3)
+        ("unseen-c.tsv", {"top1": 0.93, "fr_top1": 0.96, "declined": 0.97}),  # 0.94 / 0.98 / 1.00 (match3)
         # the project's dev questions (copied from shared/eval): measured 0.98 / 1.00 / 1.00
         ("dev-questions.tsv", {"top1": 0.94, "fr_top1": 0.85, "declined": 0.75}),
     ],
@@ -127,8 +130,8 @@ def test_ask_json_reads_questions_from_stdin():
 
 def scores_on(matcher: Matcher, questions: str) -> dict[str, float]:
     rows = list(csv.DictReader((DATA / questions).open(encoding="utf-8"), delimiter="\t"))
-    answerable = [r for r in rows if r["expected"] != "NONE"]
-    off_plan = [r for r in rows if r["expected"] == "NONE"]
+    answerable = [r for r in rows if r["expected"].casefold() != "none"]
+    off_plan = [r for r in rows if r["expected"].casefold() == "none"]
 
     def top1(row) -> bool:
         result = matcher.rank(row["question"])
@@ -382,3 +385,83 @@ def test_word_families_the_stemmer_keeps_apart(matcher):
     assert "transpar" not in dict(matcher._expand("transport"))  # "transp..." is too short to be a family
     result = matcher.rank("do ministries use scientists when they make policy?")
     assert result.answered and result.matches[0].id == "2.10", result
+
+
+# -- issue 8, third round: an independent writer's wording (tests/data/unseen-c.tsv) --------------------------
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # an item named by its number is that item, whatever other words the question has
+        ("overall, what does commitment 6 cover?", "6"),
+        ("In short, what is commitment 2 about?", "2"),
+        ("résume-moi l'engagement n°1", "1"),
+        ("what is action 2.3 about?", "2.3"),
+        ("l'action 5.10 c'est quoi ?", "5.10"),
+        # overview wording beyond "overall" / "en gros": the commitment, not one of its actions
+        ("In a nutshell, what's the covid part of the plan?", "5"),
+        ("why does the plan care so much about the green transition?", "4"),
+        ("pourquoi le plan parle autant de transparence ?", "2"),
+        ("c'est quoi l'enjeu global de l'inclusion numérique ?", "3"),
+    ],
+)
+def test_references_by_number_and_overview_wording(matcher, question, expected):
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # question words (promise, exactly, anyone, near me, il y aura quelqu'un) do not count against a question
+        ("What does France promise on lobbying, exactly?", "2.12"),
+        ("Will there be anyone near me to teach me how to use the internet?", "3.7"),
+        ("Est-ce qu'il y aura quelqu'un près de chez moi pour m'aider avec internet ?", "3.7"),
+        # SMS French and clipped words
+        ("tu px m'expliker le pgo ?", "about.ogp"),
+        ("les algos de l'etat ils vont etre publiés ?", "2.4"),
+        ("l'educ nat elle ouvre ses donnees ?", "2.8"),
+        ("ya un outil pr suivre les cgu des plateformes ?", "6.3"),
+    ],
+)
+def test_everyday_and_sms_wording_is_answered(matcher, question, expected):
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does the EU AI Act require from chatbots?",
+        "Que dit le règlement européen sur les plateformes ?",
+        "What is in France's 2025-2027 open government action plan?",
+        "What did the 2023 report of the Cour des comptes say about hospitals?",
+        "Que dit le rapport 2024 de la HATVP ?",
+        "I lost my Mon Espace Santé activation code, what can I do?",
+        "J'ai perdu mon code d'activation, comment le récupérer ?",
+        "Comment postuler pour être conseiller numérique ?",
+        "How do I apply to become a digital advisor?",
+    ],
+)
+def test_later_documents_other_laws_and_personal_cases_are_declined(matcher, question):
+    result = matcher.rank(question)
+    assert not result.answered, result
+    assert result.off_topic, result
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # a year the plan mentions, a plan figure, hiring asked about in general: still answered
+        ("Will all of the audit office's work be available by 2025?", "2.11"),
+        ("Combien de conseillers numériques vont être recrutés ?", "3.7"),
+        ("I'm lost with health data, can someone explain it to the public?", "5.8"),
+        ("bonjour je voudrais devenir ambassadeur mon espace santé, c'est possible ?", "5.3"),
+    ],
+)
+def test_years_and_personal_words_of_the_plan_are_still_answered(matcher, question, expected):
+    result = matcher.rank(question)
+    assert result.answered, result
+    assert result.matches[0].id == expected, result.matches[:3]
