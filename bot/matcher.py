@@ -34,6 +34,7 @@ from bot.text import (
     capitals,
     compact,
     content_tokens,
+    courtesy_only,
     key,
     later_report,
     overview_words,
@@ -229,6 +230,9 @@ class Matcher:
                         own.setdefault(other, PREFIX_CONFIDENCE)
                     elif other != stem and _shared_prefix(other, stem) >= FAMILY_PREFIX and abs(len(other) - len(stem)) <= 3:
                         own.setdefault(other, FAMILY_CONFIDENCE)  # scientist / scientific, handicape / handicap
+        if not own and len(token) >= 5 and token[0] in "ld" and token[1] in "aeiouhy":
+            # "lecole", "lenvironnement": an elision written without its apostrophe
+            own = {s: 1.0 for s in stems(token[1:]) if s in self._postings}
         if own or len(token) < MIN_FUZZY_LEN or token.isdigit():
             return tuple(own.items())
         cutoff = 80 if len(token) < 7 else 84
@@ -294,6 +298,8 @@ class Matcher:
     def rank(self, question: str, limit: int = 5) -> MatchResult:
         parsed = analyse(question)
         words = parsed.words
+        if courtesy_only(words):
+            return MatchResult(False, ())
         overview = overview_words(words)
         # Each content word once; "soft" when it only appears in greetings, introductions or context.
         positions: dict[str, list[int]] = {}

@@ -119,6 +119,7 @@ INFORMAL = {
     "algos": "algorithmes", "admin": "administration", "admins": "administrations", "educ": "education",
     "bdd": "base de donnees", "asso": "association", "assos": "associations",
     "appli": "application", "applis": "applications", "ado": "adolescent", "ados": "adolescents",
+    "kil": "qu il", "kils": "qu ils", "kon": "qu on", "ecolo": "ecologique", "ecolos": "ecologiques",
     "gouvt": "gouvernement", "gvmt": "gouvernement", "cgu": "conditions generales d utilisation",
 }
 # Clipped names of the state's institutions, read as two words ("educ nat", "educ. nat.").
@@ -178,6 +179,8 @@ def informal(words: list[str]) -> list[str]:
             out[-1:] = INFORMAL_PAIRS[(out[-1], word)]
         elif word in INFORMAL:
             out += INFORMAL[word].split()
+        elif len(word) >= 6 and word.endswith("ik"):
+            out.append(word[:-2] + "ique")  # "numerik", "informatik", "publik": SMS French for -ique
         else:
             out.append(word)
     return out
@@ -214,6 +217,18 @@ _INTRODUCTIONS = [tuple(p.split()) for p in (
     "je suis", "nous sommes", "je travaille", "je vis", "habite", "j habite", "je appelle", "je fais",
     "on est", "on parle", "ai participe", "je viens", "moi je",
 )]
+
+
+# A message made only of these (with stopwords) thanks or says goodbye: "Merci pour tout, bonne soirée !"
+_COURTESY = _GREETING | frozenset(
+    "bonne bon soiree journee nuit week end weekend fin bye goodbye revoir bientot ciao tchao much lot everything"
+    " super top cool parfait perfect awesome have nice great day night later help aide infos information informations answers answer reponse reponses".split()
+)
+
+
+def courtesy_only(words: list[str]) -> bool:
+    """Only thanks, greetings or goodbyes: nothing is asked, so nothing in the plan answers it."""
+    return bool(words) and all(w in _COURTESY or w in STOPWORDS for w in words) and bool(set(words) - STOPWORDS)
 
 
 @dataclass(frozen=True)
@@ -305,7 +320,8 @@ _PERSONAL_VERB = re.compile(
     r"|\b(?:postuler|postule|candidater)\b|\bapply (?:for|to become|to be|to join)\b|\bactivation code\b"
     r"|\bcode (?:d )?activation\b"
 )
-_PRICE = frozenset("price prices priced cost costs costing cout couts coute coutent tarif tarifs fee fees".split())
+_PRICE = frozenset("price prices priced cost costs costing cout couts coute coutent tarif tarifs fee fees"
+                   " salary salaries wage wages salaire salaires".split())
 _PRICE_PHRASE = re.compile(r"(?:^|\b(?:le|du|au|quel est le) )prix (?:du|de|des|d)\b")
 _WEATHER = frozenset("""
     weather forecast rain raining rainy snow snowing sunny meteo pluie pleuvoir pleut neige neiger neigera
@@ -359,6 +375,7 @@ _OVERVIEW = [tuple(p.split()) for p in """
     |synthese|volet|en somme|main points|key points|points cles|nutshell|in a word|gist|general idea|main idea
     |big idea|big goal|main goal|overall goal|idee generale|grande idee|en un mot|enjeu global|enjeux globaux
     |objectif global|objectif general|grand objectif|vue d ensemble|ca donne quoi|ca consiste en quoi
+    |chapitre|en quelques mots|en deux mots|en peu de mots|in a few words
 """.replace("\n", " ").split("|")]
 # "why does the plan care so much about X", "pourquoi le plan parle autant de X": the reason for a whole theme
 _WHY_THEME = re.compile(
@@ -367,6 +384,8 @@ _WHY_THEME = re.compile(
     r" (?:\w+ ){0,2}(?:parle|parlent|insiste|insistent|s interesse|interesse|mise|mettent|met|autant)\b"
 )
 _PART = re.compile(r"\b(?:the|this|that) (?:\w+ ){1,4}(?:part|side|strand|pillar|chapter|commitment)\b(?! to)")
+# "the commitment on a more inclusive digital society", "l'engagement sur la transparence": a commitment by its theme
+_COMMITMENT_ON = re.compile(r"\b(?:commitments?|engagements?) (?:on|about|regarding|for|sur|pour|en faveur|relatif|consacre)\b")
 _TAKE_PART = re.compile(r"\b(?:take|took|taking|takes|taken|play|plays) part\b")
 
 
@@ -386,6 +405,8 @@ def overview_words(words: list[str]) -> set[int]:
     for match in _WHY_THEME.finditer(text):
         start = text[: match.start()].count(" ")
         found.update(range(start, start + match.group().count(" ") + 1))
+    for match in _COMMITMENT_ON.finditer(text):
+        found.add(text[: match.start()].count(" "))
     if _PART.search(text) and not _TAKE_PART.search(text):
         found.update(i for i, w in enumerate(words) if w in {"part", "side", "strand", "pillar", "chapter", "commitment"})
     return found

@@ -12,6 +12,7 @@ import pytest
 
 from bot.matcher import Document, Matcher
 from bot.search import build_matcher
+from bot.text import informal, tokens
 from knowledge.loader import default_knowledge
 
 DATA = Path(__file__).parent / "data"
@@ -37,6 +38,8 @@ def hit(got: str, expected: list[str]) -> bool:
         # an independent writer who never saw the code or knowledge base (issue 8, third round): measured
         # 0.83 / 0.85 / 0.85 on 3163b59, then tuned on (match3)
         ("unseen-c.tsv", {"top1": 0.93, "fr_top1": 0.96, "declined": 0.97}),  # 0.94 / 0.98 / 1.00 (match3)
+        # the fourth such set (issue 8, fourth round): measured 0.85 / 0.85 / 0.81 on c23c047, then tuned on (match4)
+        ("unseen-d.tsv", {"top1": 0.88, "fr_top1": 0.89, "declined": 0.87}),  # 0.88 / 0.89 / 0.875 (match4)
         # the project's dev questions (copied from shared/eval): measured 0.98 / 1.00 / 1.00
         ("dev-questions.tsv", {"top1": 0.94, "fr_top1": 0.85, "declined": 0.75}),
     ],
@@ -403,6 +406,10 @@ def test_word_families_the_stemmer_keeps_apart(matcher):
         ("why does the plan care so much about the green transition?", "4"),
         ("pourquoi le plan parle autant de transparence ?", "2"),
         ("c'est quoi l'enjeu global de l'inclusion numérique ?", "3"),
+        # a commitment named by its theme ("the commitment on X", "l'engagement sur X") or as a chapter (match4)
+        ("What problem does the commitment on digital inclusion respond to?", "3"),
+        ("Qui porte l'engagement sur l'inclusion numérique ?", "3"),
+        ("Le chapitre Europe du plan, en deux mots ?", "6"),
     ],
 )
 def test_references_by_number_and_overview_wording(matcher, question, expected):
@@ -465,3 +472,31 @@ def test_years_and_personal_words_of_the_plan_are_still_answered(matcher, questi
     result = matcher.rank(question)
     assert result.answered, result
     assert result.matches[0].id == expected, result.matches[:3]
+
+
+# -- issue 8, fourth round: families of misses on an independent writer's set (tests/data/unseen-d.tsv) -------
+
+@pytest.mark.parametrize(
+    "question",
+    ["Merci beaucoup, bonne journée !", "thanks for everything, have a great evening!",
+     "super merci pour les infos, bonne nuit"],
+)
+def test_thanks_and_goodbyes_are_not_matched_to_an_item(matcher, question):
+    result = matcher.rank(question)
+    assert not result.answered and not result.matches, result
+
+
+def test_sms_endings_and_elisions_without_apostrophe(matcher):
+    # SMS French: "-ik" for "-ique", "kils" for "qu'ils"
+    assert informal(tokens("kils veulent koi ds le numerik")) == ["qu", "ils", "veulent", "quoi", "dans", "le", "numerique"]
+    # "lecole": an elision written without its apostrophe is the word itself, fully understood
+    result = matcher.rank("les parents pourront dire ce kils veulent sur lecole ?")
+    assert result.answered and result.coverage == 1.0, result
+    assert result.matches[0].id == "1.11", result.matches[:3]
+    assert matcher.rank("lacces aux decisions de justice ?").matches[0].id == "2.3"
+
+
+def test_a_salary_is_not_in_the_plan(matcher):
+    result = matcher.rank("Quel est le salaire d'un conseiller numérique ?")
+    assert not result.answered, result
+    assert "price" in result.off_topic, result
