@@ -297,6 +297,8 @@ _EU_INSTRUMENT = re.compile(
     # the EU's own laws ("the EU Digital Services Act", "le reglement europeen sur l IA")
     r"|\b" + _EU + r"(?: \w+){0,4} (?:act|acts|regulation|regulations|law|laws)\b"
     r"|\b(?:reglement|reglements|loi|lois|law|laws|act|regulation)(?: \w+){0,2} " + _EU + r"\b"
+    # the same laws by their names or acronyms alone, which the plan never uses ("the DSA", "le DMA")
+    r"|\b(?:dsa|dma|digital services act|digital markets act|ai act|data act|data governance act)\b"
 )
 _OFFICES = frozenset("""
     minister ministre president presidente prime premier chair chairs chairman chairwoman head heads preside

@@ -39,7 +39,7 @@ def hit(got: str, expected: list[str]) -> bool:
         # 0.83 / 0.85 / 0.85 on 3163b59, then tuned on (match3)
         ("unseen-c.tsv", {"top1": 0.93, "fr_top1": 0.96, "declined": 0.97}),  # 0.94 / 0.98 / 1.00 (match3)
         # the fourth such set (issue 8, fourth round): measured 0.85 / 0.85 / 0.81 on c23c047, then tuned on (match4)
-        ("unseen-d.tsv", {"top1": 0.88, "fr_top1": 0.89, "declined": 0.87}),  # 0.88 / 0.89 / 0.875 (match4)
+        ("unseen-d.tsv", {"top1": 0.88, "fr_top1": 0.89, "declined": 0.90}),  # 0.88 / 0.89 / 0.91 (match4)
         # the project's dev questions (copied from shared/eval): measured 0.98 / 1.00 / 1.00
         ("dev-questions.tsv", {"top1": 0.94, "fr_top1": 0.85, "declined": 0.75}),
     ],
@@ -443,6 +443,8 @@ def test_everyday_and_sms_wording_is_answered(matcher, question, expected):
     [
         "What does the EU AI Act require from chatbots?",
         "Que dit le règlement européen sur les plateformes ?",
+        "What does the DSA require from online platforms?",  # an EU law by its acronym alone (match4)
+        "Le DMA s'applique à quelles plateformes ?",
         "What is in France's 2025-2027 open government action plan?",
         "What did the 2023 report of the Cour des comptes say about hospitals?",
         "Que dit le rapport 2024 de la HATVP ?",
