@@ -191,6 +191,10 @@ class Matcher:
         for word in sorted(t for t in self._known_tokens if len(t) >= MIN_FUZZY_LEN):
             self._vocabulary_by_length[len(word)].append(word)
         self._long_phrases = sorted(p for p in self._phrases if len(p) >= 8)
+        # The same phrases by length: fuzz.ratio >= 90 needs lengths within a ratio of 0.9/1.1 of each other, so a
+        # fuzzy look only compares the phrases of a compatible length (the same best match, far fewer candidates).
+        by_length = sorted(self._long_phrases, key=len)
+        self._phrase_lengths, self._phrases_by_length = [len(p) for p in by_length], by_length
         self._sorted_stems = sorted(self._postings)
         self._expand = lru_cache(maxsize=8192)(self._expand_uncached)
         self._close_phrase = lru_cache(maxsize=8192)(self._close_phrase_uncached)
@@ -257,8 +261,16 @@ class Matcher:
         return found
 
     def _close_phrase_uncached(self, window: str) -> str | None:
-        found = process.extractOne(window, self._long_phrases, scorer=fuzz.ratio, score_cutoff=90)
-        return found[0] if found else None
+        size = len(window)
+        low = bisect.bisect_left(self._phrase_lengths, math.floor(size * 0.9 / 1.1))
+        high = bisect.bisect_right(self._phrase_lengths, math.ceil(size * 1.1 / 0.9))
+        candidates = self._phrases_by_length[low:high]
+        found = process.extract(window, candidates, scorer=fuzz.ratio, score_cutoff=90, limit=None)
+        if not found:
+            return None
+        # Equally close phrases: the alphabetically first, as when every phrase was compared in sorted order.
+        best = max(score for _, score, _ in found)
+        return min(phrase for phrase, score, _ in found if score == best)
 
     def _phrase_hits(self, words: list[str], capitals: frozenset[str] = frozenset()) -> dict[tuple[int, str], float]:
         """Names and keyword phrases found whole in the question: (doc, kind) -> strength.

@@ -342,8 +342,23 @@ _SANCTION_PHRASE = re.compile(
 _US = re.compile(r"\bU\.?S\.?A?\b")
 
 
-def _has(words: list[str], phrases: list[tuple[str, ...]]) -> bool:
-    return any(tuple(words[i : i + len(p)]) == p for p in phrases for i in range(len(words) - len(p) + 1))
+PhraseIndex = dict[str, list[tuple[str, ...]]]
+
+
+def _index(phrases: list[tuple[str, ...]]) -> PhraseIndex:
+    """Word phrases by their first word, so a lookup compares only the positions where a phrase can start."""
+    index: PhraseIndex = {}
+    for phrase in phrases:
+        if phrase:
+            index.setdefault(phrase[0], []).append(phrase)
+    return index
+
+
+def _has(words: list[str], index: PhraseIndex) -> bool:
+    return any(tuple(words[i : i + len(p)]) == p for i, word in enumerate(words) for p in index.get(word, ()))
+
+
+_BODIES_INDEX, _PROCEDURES_INDEX = _index(_BODIES), _index(_PROCEDURES)
 
 
 def off_topic_signs(question: str, words: list[str]) -> tuple[str, ...]:
@@ -353,9 +368,9 @@ def off_topic_signs(question: str, words: list[str]) -> tuple[str, ...]:
     signs = []
     if bag & _COUNTRIES or _US.search(question):
         signs.append("elsewhere")
-    if _has(words, _BODIES) or _EU_INSTRUMENT.search(text):
+    if _has(words, _BODIES_INDEX) or _EU_INSTRUMENT.search(text):
         signs.append("other_body")
-    if _has(words, _PROCEDURES) or _PERSONAL_VERB.search(text):
+    if _has(words, _PROCEDURES_INDEX) or _PERSONAL_VERB.search(text):
         signs.append("procedure")
     if bag & _OFFICES and bag & _NOW:
         signs.append("office_holder")
