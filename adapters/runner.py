@@ -111,7 +111,7 @@ class SchedulerPart:
 
 def _supervisor(app) -> Supervisor:
     settings = app.settings
-    return Supervisor(settings, [s.get_secret_value() for s in (settings.telegram_token, settings.discord_token) if s])
+    return Supervisor(settings)
 
 
 def _preload_chart() -> None:

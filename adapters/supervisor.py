@@ -16,13 +16,14 @@ import asyncio
 import logging
 import random
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential, wait_random
 from tenacity.wait import wait_base
 
+from bot.redact import redact, register_settings
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -82,9 +83,9 @@ class NothingToRun(Exception):
 
 
 class Supervisor:
-    def __init__(self, settings: Settings, secrets: Iterable[str] = ()):
+    def __init__(self, settings: Settings):
         self.settings = settings
-        self.secrets = [s for s in secrets if s]
+        register_settings(settings)  # describe() masks the configured tokens, and any token-shaped text
 
     async def run(self, parts: list[Supervised], stop: asyncio.Event) -> None:
         """Keep every part alive until `stop` is set; raises KeepsFailing when one keeps dying."""
@@ -105,9 +106,7 @@ class Supervisor:
     def describe(self, exc: BaseException) -> str:
         """One line about a failure, without any token in it."""
         text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text[:300]
+        return redact(text)[:300]
 
     def delay(self, failures: int) -> float:
         """The pause before restarting a part that already died `failures` times within the window: the same

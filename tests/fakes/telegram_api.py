@@ -65,6 +65,11 @@ def telegram_length(params: dict, text: str) -> int:
     UTF-16 code units (an emoji outside the BMP counts twice)."""
     if (params.get("parse_mode") or "").upper() == "HTML":
         text = html.unescape(_TAG.sub("", text))
+    return utf16_length(text)
+
+
+def utf16_length(text: str) -> int:
+    """Telegram's unit for lengths and entity offsets: UTF-16 code units (an emoji outside the BMP counts 2)."""
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -406,8 +411,7 @@ class FakeTelegram:
         return self._chats[chat_id]
 
     def _auto_entities(self, text: str) -> list[dict]:
-        def u16(s: str) -> int:
-            return len(s.encode("utf-16-le")) // 2
+        u16 = utf16_length
         entities, command_end = [], 0
         if text.startswith("/"):
             command_end = len(text.split(maxsplit=1)[0])
