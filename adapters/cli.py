@@ -1,4 +1,5 @@
-"""The `opengov-bot` command line: chat, run, ask, kb validate, status, worker."""
+"""The `opengov-bot` command line: chat, run, ask, kb validate, status, and the process types web, worker,
+clock and gateway."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from bot.settings import get_settings
 
 log = logging.getLogger("opengov-bot")
+LONG_RUNNING = ("run", "web", "worker", "clock", "gateway")  # these wait for the database at start-up
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     show = status_sub.add_parser("history", help="an action's status history")
     show.add_argument("action_id")
 
-    worker = sub.add_parser("worker", help="deliver due alerts and announcements")
+    sub.add_parser("web", help="serve the Telegram webhook, /healthz, /readyz, /metrics and the public pages on PORT")
+    sub.add_parser("clock", help="run the scheduler (feed polls, digests, purge); one is elected among several")
+    sub.add_parser("gateway", help="run Discord's gateway (DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS)")
+    worker = sub.add_parser("worker", help="deliver due alerts and announcements (sends only, receives nothing)")
     worker.add_argument("--once", action="store_true", help="deliver everything due now, then exit")
 
     digest = sub.add_parser("digest", help="build the daily/weekly digests that are due now")
@@ -167,7 +172,8 @@ async def _async_main(args: argparse.Namespace) -> int:
     configure_logging(settings, interactive=args.command in ("chat", "ask") or (
         args.command == "run" and not (settings.telegram_token or settings.discord_token)))
     try:  # the long-running commands wait for the database (STARTUP_TIMEOUT); the others fail at once
-        app = await build_app(settings, wait_for_database=args.command in ("run", "worker"))
+        app = await build_app(settings, wait_for_database=args.command in LONG_RUNNING,
+                              process=args.command if args.command in LONG_RUNNING else "command")
     except DatabaseUnreachable as exc:
         log.error("%s: giving up", exc)
         return 1
@@ -192,6 +198,10 @@ async def _async_main(args: argparse.Namespace) -> int:
             from adapters.cli_status import run_status
 
             return await run_status(app, args)
+        elif args.command in ("web", "clock", "gateway"):
+            from adapters import runner
+
+            return await getattr(runner, f"run_{args.command}")(app)
         elif args.command == "worker":
             from adapters.runner import run_worker
 

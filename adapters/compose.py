@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from pythonjsonlogger.json import JsonFormatter
+
 from bot.assistant import Assistant
 from bot.domain import Outbound, Platform
-from bot.redact import install_on_root, register_settings
+from bot.redact import install_on_root, redact, register_settings
 from bot.settings import Settings, get_settings
 from bot.storage.db import Database
 from knowledge.loader import KnowledgeBase, default_knowledge
@@ -22,6 +24,7 @@ class App:
     kb: KnowledgeBase
     assistant: Assistant
     outbounds: dict[str, Outbound] = field(default_factory=dict)
+    services: dict[str, object] = field(default_factory=dict)  # the platform services running now, by name
 
     async def close(self) -> None:
         await self.db.close()
@@ -35,8 +38,25 @@ class _NoTraceback(logging.Formatter):
         return super().format(record)
 
 
+class JsonLines(JsonFormatter):
+    """LOG_FORMAT=json: one JSON object per line (python-json-logger), traceback included as a string field.
+
+    The root handler's RedactingFilter has already masked the message and traceback; the whole line is masked
+    once more here, because python-json-logger also writes a record's `extra` fields, which no filter sees.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s",
+                         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                         json_ensure_ascii=False)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 def configure_logging(settings: Settings, *, interactive: bool = False) -> None:
-    """Logs to stderr; in the terminal chat only warnings, and without tracebacks."""
+    """Logs to stderr, one line per event (LOG_FORMAT=json: JSON lines); in the terminal chat only warnings,
+    and without tracebacks."""
     level = settings.log_level.upper()
     if interactive:
         level = max(logging.WARNING, logging.getLevelName(level) if isinstance(logging.getLevelName(level), int) else 0)
@@ -44,6 +64,9 @@ def configure_logging(settings: Settings, *, interactive: bool = False) -> None:
     if interactive:
         for handler in logging.getLogger().handlers:
             handler.setFormatter(_NoTraceback("%(levelname)s %(name)s: %(message)s"))
+    elif settings.log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonLines())
     logging.getLogger("alembic").setLevel(logging.WARNING)
     register_settings(settings)
     install_on_root()  # tokens masked in every record of every library: message, traceback, stack
@@ -102,15 +125,37 @@ async def migrate_when_reachable(db: Database, settings: Settings) -> None:
         log.info("database reachable at %s after %d attempts", where, retrying.statistics["attempt_number"])
 
 
+# Connections each process type may hold at once (PostgreSQL): (pool size, overflow). DB_POOL_SIZE and
+# DB_MAX_OVERFLOW override them. A worker needs one per concurrent delivery plus two (claims, moves).
+POOL_DEFAULTS: dict[str, tuple[int, int]] = {
+    "run": (5, 10),  # SQLAlchemy's defaults: everything in one process
+    "web": (5, 5),  # answers (one short transaction at a time per message)
+    "gateway": (5, 5),
+    "clock": (2, 1),  # one scheduled job at a time, plus the leader's lock on its own connection
+    "command": (2, 1),  # one-shot commands: ask, status, digest, purge...
+}
+
+
+def pool_options(settings: Settings, process: str) -> dict[str, int]:
+    """create_async_engine's pool_size / max_overflow for this process type (PostgreSQL only)."""
+    if settings.database_url.startswith("sqlite"):
+        return {}
+    size, overflow = (settings.worker_concurrency + 2, 0) if process == "worker" else \
+        POOL_DEFAULTS.get(process, POOL_DEFAULTS["command"])
+    return {"pool_size": settings.db_pool_size or size,
+            "max_overflow": overflow if settings.db_max_overflow is None else settings.db_max_overflow}
+
+
 async def build_app(settings: Settings | None = None, kb: KnowledgeBase | None = None, *,
-                    wait_for_database: bool = False) -> App:
+                    wait_for_database: bool = False, process: str = "run") -> App:
     """Build and migrate storage, load the plan, wire the core and the console recipient. With
-    `wait_for_database` (long-running commands), an unreachable database is waited for (STARTUP_TIMEOUT)."""
+    `wait_for_database` (long-running commands), an unreachable database is waited for (STARTUP_TIMEOUT).
+    `process` (run, web, worker, clock, gateway, command) picks the connection pool's default size."""
     from adapters.console import ConsoleOutbound
 
     settings = settings or get_settings()
     register_settings(settings)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, **pool_options(settings, process))
     try:
         await (migrate_when_reachable(db, settings) if wait_for_database else db.migrate())
     except BaseException:

@@ -1,4 +1,5 @@
-"""Running the bot: every platform with credentials, the scheduler and the delivery worker in one loop.
+"""Running the bot: every platform with credentials, the scheduler and the delivery worker in one loop (`run`),
+or one role per process (`web`, `worker`, `clock`, `gateway`; README "Scaling out").
 
 Each platform and the scheduler is a supervised part (adapters/supervisor.py): a platform that cannot start
 keeps retrying in the background while the others serve; one that dies is restarted; one that keeps dying
@@ -43,37 +44,72 @@ def _discord_permanent(exc: BaseException) -> str | None:
     return None
 
 
-def platform_parts(app, telegram_options: dict | None = None, discord_options: dict | None = None) -> list[Supervised]:
-    """One supervised part per platform with a token; its outbound is registered only while it runs, so alerts
-    for a platform that is down wait in the outbox instead of failing."""
+def platform_parts(app, telegram_options: dict | None = None, discord_options: dict | None = None, *,
+                   receive: bool = True, platforms: tuple[str, ...] = ("telegram", "discord")) -> list[Supervised]:
+    """One supervised part per platform with a token (among `platforms`); its outbound is registered only while
+    it runs, so alerts for a platform that is down wait in the outbox instead of failing. With `receive=False`
+    (the worker) the services only send: no polling, no webhook, no gateway, no handlers."""
 
     def registered(name: str) -> dict:
         def up(service) -> None:
             app.outbounds[name] = service.outbound
+            app.services[name] = service
 
         def down(service) -> None:
             if app.outbounds.get(name) is service.outbound:
                 del app.outbounds[name]
+            if app.services.get(name) is service:
+                del app.services[name]
 
         return {"on_up": up, "on_down": down}
 
     parts = []
-    if app.settings.telegram_token:
+    if app.settings.telegram_token and "telegram" in platforms:
         from adapters.telegram import TelegramService
 
-        parts.append(Supervised("telegram", lambda: TelegramService(app, **(telegram_options or {})),
+        tg_options = {"receive": receive, **(telegram_options or {})}
+        parts.append(Supervised("telegram", lambda: TelegramService(app, **tg_options),
                                 _telegram_permanent, essential=True, **registered("telegram")))
-    if app.settings.discord_token:
+    if app.settings.discord_token and "discord" in platforms:
         from adapters.discord import DiscordService
 
-        parts.append(Supervised("discord", lambda: DiscordService(app, **(discord_options or {})),
+        dc_options = {"gateway": receive, **(discord_options or {})}
+        parts.append(Supervised("discord", lambda: DiscordService(app, **dc_options),
                                 _discord_permanent, essential=True, **registered("discord")))
     return parts
 
 
 def platform_services(app) -> list:
-    """The platforms' services, not started (`worker --once` starts them itself)."""
-    return [part.make() for part in platform_parts(app)]
+    """The platforms' services for sending only, not started (`worker --once` starts them itself)."""
+    return [part.make() for part in platform_parts(app, receive=False)]
+
+
+def route_adders(app) -> list:
+    """Routes served besides the webhook and the probes: the public pages and feeds, when present."""
+    try:
+        from adapters.web.public import add_public_routes
+    except ImportError:
+        return []
+    return [lambda web_app: add_public_routes(web_app, app)]
+
+
+def web_part(app, *, host: str = "0.0.0.0", port: int | None = None, full: bool = True) -> Supervised:
+    """The HTTP server as a supervised part. `full`: the Telegram webhook (when TELEGRAM_WEBHOOK_URL is set)
+    and the public pages too; otherwise only /healthz, /readyz and /metrics (worker, clock, gateway)."""
+    from adapters.web.app import WebServer, build_web_app
+
+    settings = app.settings
+    webhook = None
+    if full and settings.telegram_token and settings.telegram_webhook_url:
+        from urllib.parse import urlsplit
+
+        webhook = "/" + urlsplit(settings.telegram_webhook_url).path.lstrip("/")
+
+    def make():
+        return build_web_app(app.db, webhook_path=webhook, telegram=lambda: app.services.get("telegram"),
+                             route_adders=route_adders(app) if full else ())
+
+    return Supervised("web", lambda: WebServer(make, host, settings.port if port is None else port))
 
 
 class SchedulerPart:
@@ -133,10 +169,11 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 
 async def run_all(app, stop: asyncio.Event | None = None, *, telegram_options: dict | None = None,
-                  discord_options: dict | None = None) -> None:
+                  discord_options: dict | None = None, web_options: dict | None = None) -> None:
     """Start what has credentials; with none, the console chat. Stops on SIGINT/SIGTERM, on `stop`, or at the
-    end of the console chat. Every platform shares this one core, scheduler and outbox. Raises KeepsFailing
-    when a part keeps dying."""
+    end of the console chat. Every platform shares this one core, scheduler and outbox. The web app (webhook,
+    probes, metrics, public pages) is served on PORT when TELEGRAM_WEBHOOK_URL or PORT is set. Raises
+    KeepsFailing when a part keeps dying."""
     worker = build_worker(app)
     parts = platform_parts(app, telegram_options, discord_options)
     _preload_chart()
@@ -157,15 +194,20 @@ async def run_all(app, stop: asyncio.Event | None = None, *, telegram_options: d
         if stop is None:
             stop = asyncio.Event()
             _stop_on_signals(stop)
-        scheduler = Supervised("scheduler", lambda: SchedulerPart(app))
-        await _supervisor(app).run([scheduler, *parts], stop)
+        from adapters.clock import ClockPart
+
+        scheduler = Supervised("scheduler", lambda: ClockPart(app))  # elected on PostgreSQL: a `clock` is safe
+        served = app.settings.telegram_webhook_url or "port" in app.settings.model_fields_set
+        web = [web_part(app, **(web_options or {}))] if served else []
+        await _supervisor(app).run([scheduler, *parts, *web], stop)
     finally:
         stop_delivery.set()
         await delivering  # the round under way ends (worker.run never raises)
 
 
-async def run_worker(app, *, once: bool) -> int:
-    """`opengov-bot worker`: deliver through every configured platform; --once delivers what is due and exits."""
+async def run_worker(app, *, once: bool, stop: asyncio.Event | None = None) -> int:
+    """`opengov-bot worker`: deliver through every configured platform, sending only (no getUpdates, no webhook,
+    no gateway, no handlers: run as many as needed); --once delivers what is due and exits."""
     worker = build_worker(app)
     if once:
         services = []
@@ -186,14 +228,15 @@ async def run_worker(app, *, once: bool) -> int:
         finally:
             for service in services:
                 await service.stop()
-    stop = asyncio.Event()
-    _stop_on_signals(stop)
+    if stop is None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
     failure: KeepsFailing | NothingToRun | None = None
 
     async def supervise() -> None:
         nonlocal failure
         try:
-            await _supervisor(app).run(platform_parts(app), stop)
+            await _supervisor(app).run([*platform_parts(app, receive=False), *_metrics_server(app)], stop)
         except (KeepsFailing, NothingToRun) as exc:
             failure = exc
         finally:
@@ -205,3 +248,45 @@ async def run_worker(app, *, once: bool) -> int:
     if failure is not None:
         raise failure
     return 0
+
+
+def _metrics_server(app) -> list[Supervised]:
+    """worker, clock and gateway serve /healthz, /readyz and /metrics on METRICS_PORT when it is set."""
+    port = app.settings.metrics_port
+    return [web_part(app, port=port, full=False)] if port is not None else []
+
+
+async def _serve(app, parts: list[Supervised], stop: asyncio.Event | None) -> int:
+    if stop is None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+    await _supervisor(app).run(parts, stop)
+    return 0
+
+
+async def run_web(app, stop: asyncio.Event | None = None, *, host: str = "0.0.0.0") -> int:
+    """`opengov-bot web`: the web app on PORT, with Telegram through its webhook (no polling, no sending of
+    alerts, no scheduler). Any number may run behind a load balancer."""
+    parts = [web_part(app, host=host)]
+    if app.settings.telegram_token:
+        if app.settings.telegram_webhook_url:
+            parts[:0] = platform_parts(app, platforms=("telegram",))
+        else:
+            log.warning("web: TELEGRAM_WEBHOOK_URL is not set, so Telegram is not received here "
+                        "(`opengov-bot run` polls instead)")
+    return await _serve(app, parts, stop)
+
+
+async def run_clock(app, stop: asyncio.Event | None = None) -> int:
+    """`opengov-bot clock`: the scheduler, elected on PostgreSQL (adapters/clock.py); two are safe."""
+    from adapters.clock import ClockPart
+
+    return await _serve(app, [Supervised("clock", lambda: ClockPart(app)), *_metrics_server(app)], stop)
+
+
+async def run_gateway(app, stop: asyncio.Event | None = None, *, discord_options: dict | None = None) -> int:
+    """`opengov-bot gateway`: Discord's gateway (the shards in DISCORD_SHARD_IDS), answering interactions."""
+    if not app.settings.discord_token:
+        raise NothingToRun(ValueError("DISCORD_TOKEN is not set: the gateway has nothing to run"))
+    parts = platform_parts(app, discord_options=discord_options, platforms=("discord",))
+    return await _serve(app, [*parts, *_metrics_server(app)], stop)

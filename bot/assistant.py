@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.answer import answers_for
 from bot.chart import ChartCache
 from bot.chats import get_or_create_chat
@@ -108,6 +109,12 @@ class Assistant:
 
     async def handle(self, msg: IncomingMessage) -> list[Reply]:
         """Answer one message. Never raises: a failure becomes a polite apology, logged for the operators."""
+        with metrics.answering(str(msg.chat.platform)) as outcome:
+            replies, ok = await self._handle(msg)
+            outcome["outcome"] = "ok" if ok else "error"
+            return replies
+
+    async def _handle(self, msg: IncomingMessage) -> tuple[list[Reply], bool]:
         lang = pick_language(msg.locale, default=self.settings.default_language)
         try:
             async with self.db.session() as session:
@@ -123,10 +130,10 @@ class Assistant:
                     for name, value in ctx.chat_state.items():
                         setattr(ctx.chat, name, value)
                 await session.commit()
-                return [*ctx.notes, *replies]
+                return [*ctx.notes, *replies], True
         except Exception:
             log.exception("failed to handle a message on %s", msg.chat.platform)
-            return [Reply((Block(t("error", lang)),))]
+            return [Reply((Block(t("error", lang)),))], False
 
     async def _dispatch(self, ctx: Context, text: str, raw_length: int) -> list[Reply]:
         if not text:

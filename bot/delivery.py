@@ -26,6 +26,7 @@ import asyncio
 import itertools
 import logging
 import random
+import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
+from bot import metrics
 from bot.alerts import AlertRenderer
 from bot.announcements import report_finished
 from bot.domain import (
@@ -142,12 +144,14 @@ class DeliveryWorker:
                 done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 outcomes = [task.result() for task in done]  # _deliver never raises
                 stats.update(outcomes)
+                metrics.record_deliveries(outcomes)
                 if "moved" in outcomes:
                     exhausted = False  # the row was given back under the chat's new id: pick it up again
         finally:
             if in_flight:
                 results = await asyncio.gather(*in_flight, return_exceptions=True)
                 stats.update(r for r in results if isinstance(r, str))
+                metrics.record_deliveries(r for r in results if isinstance(r, str))
             self._chat_locks.clear()
         return stats
 
@@ -347,10 +351,8 @@ class DeliveryWorker:
         async for attempt in retrying:
             with attempt:
                 if limiter:
-                    async with limiter:
-                        await outbound.send(recipient, reply, key=key)
-                else:
-                    await outbound.send(recipient, reply, key=key)
+                    await _acquire(limiter, platform)
+                await outbound.send(recipient, reply, key=key)
 
     async def _backoff(self, session: AsyncSession, claim: Claim, attempts: int, exc: TemporaryDeliveryError) -> str:
         attempts += 1
@@ -387,6 +389,16 @@ class DeliveryWorker:
             await move_chat(self.db, old, new_chat)
         except IntegrityError:
             log.exception("could not move chat %s to %s", old, new_chat)
+
+
+async def _acquire(limiter: AsyncLimiter, platform: str) -> None:
+    """Take a slot of the platform's limit; a send that had to wait is counted (bot/metrics.py)."""
+    if limiter.has_capacity():
+        await limiter.acquire()
+        return
+    start = time.monotonic()
+    await limiter.acquire()
+    metrics.record_rate_limit_wait(platform, time.monotonic() - start)
 
 
 def _pool_capacity(db: Database) -> int:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IdList = Annotated[frozenset[str], NoDecode]
@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=_default_database_url)
     default_language: Literal["en", "fr"] = "en"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object per line (for log collectors)
     timezone: str = "Europe/Paris"
     # "who leads it?", "suivre" refer to the item shown last in the chat for this many minutes
     followup_minutes: float = Field(default=10, ge=0)
@@ -61,6 +62,13 @@ class Settings(BaseSettings):
     restart_window: float = Field(default=300.0, gt=0)
     supervise_interval: float = Field(default=5.0, gt=0, description="seconds between two health checks")
 
+    # Process types (issue 12): connections each process may hold, None = the default of its type (README)
+    db_pool_size: int | None = Field(default=None, ge=1)
+    db_max_overflow: int | None = Field(default=None, ge=0)
+    clock_standby_interval: float = Field(default=5.0, gt=0, description="seconds between a standby's tries")
+    metrics_port: int | None = Field(default=None, ge=0, le=65535,
+                                     description="worker/clock/gateway serve /healthz and /metrics here")
+
     # Admins: comma-separated user ids per platform
     console_admin_ids: IdList = frozenset({"admin"})
     telegram_admin_ids: IdList = frozenset()
@@ -79,6 +87,9 @@ class Settings(BaseSettings):
     discord_api_base: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None
     discord_dev_guild_id: int | None = None
+    # Sharding (`opengov-bot gateway`): the total number of shards, and the ones this process runs (all if unset)
+    discord_shard_count: int | None = Field(default=None, ge=1)
+    discord_shard_ids: Annotated[tuple[int, ...], NoDecode] = ()
 
     @field_validator("console_admin_ids", "telegram_admin_ids", "discord_admin_ids", mode="before")
     @classmethod
@@ -86,6 +97,23 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _split_shards(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", ",").split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.discord_shard_ids:
+            if self.discord_shard_count is None:
+                raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
+            wrong = [i for i in self.discord_shard_ids if not 0 <= i < self.discord_shard_count]
+            if wrong:
+                raise ValueError(f"DISCORD_SHARD_IDS {wrong} outside 0..{self.discord_shard_count - 1}")
+        return self
 
     def admin_ids(self, platform: str) -> frozenset[str]:
         return getattr(self, f"{platform}_admin_ids", frozenset())

@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.feed import import_feed
 from bot.retention import purge_job
 from jobs.digests import build_digests
@@ -31,8 +32,15 @@ def build_scheduler(app) -> AsyncIOScheduler:
                       args=[app], id="retention", misfire_grace_time=12 * 3600, **once)
     if settings.status_feed_url:
         scheduler.add_job(
-            import_feed, IntervalTrigger(seconds=settings.status_feed_interval),
+            poll_feed, IntervalTrigger(seconds=settings.status_feed_interval),
             args=[app.db, app.kb, settings, settings.status_feed_url], id="status-feed",
             next_run_time=datetime.now(UTC), **once,
         )
     return scheduler
+
+
+async def poll_feed(db, kb, settings, source: str):
+    """One status-feed poll, counted by outcome (bot/metrics.py)."""
+    result = await import_feed(db, kb, settings, source)
+    metrics.record_feed_poll(result)
+    return result

@@ -1,4 +1,5 @@
-"""Webhook mode: TELEGRAM_WEBHOOK_URL set, updates POSTed by 'Telegram' with the secret token are answered."""
+"""Webhook mode: TELEGRAM_WEBHOOK_URL set, updates POSTed by 'Telegram' with the secret token to the web app
+(adapters/web/app.py) are answered; the service itself never polls."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pydantic import SecretStr
 
 from adapters.compose import build_app
 from adapters.telegram import TelegramService
+from adapters.web.app import WebServer, build_web_app
 from tests.telegram_support import USER, unlimited
 
 pytest_plugins = ["tests.telegram_fixtures"]
@@ -33,7 +35,11 @@ async def webhook_service(tg, tg_settings, request):
     app = await build_app(settings)
     service = TelegramService(app, rate_limiter=unlimited(), listen="127.0.0.1")
     await service.start()
+    server = WebServer(lambda: build_web_app(app.db, webhook_path=service.webhook_path, telegram=lambda: service),
+                       "127.0.0.1", port)
+    await server.start()
     yield service
+    await server.stop()
     await service.stop()
     await app.close()
 

@@ -22,9 +22,9 @@ import discord.gateway
 import discord.http
 import yarl
 
-from adapters.discord.client import OpenGovClient
+from adapters.discord.client import OpenGovClient, ShardedOpenGovClient
 from adapters.discord.outbound import DiscordOutbound
-from adapters.supervisor import wait_task
+from adapters.supervisor import forever, wait_task
 
 if TYPE_CHECKING:
     from adapters.compose import App
@@ -35,15 +35,29 @@ log = logging.getLogger(__name__)
 
 
 class DiscordService:
-    """Runs the Discord client in the shared asyncio loop; `outbound` delivers alerts through it."""
+    """Runs the Discord client in the shared asyncio loop; `outbound` delivers alerts through it.
+
+    With `gateway=False` (`opengov-bot worker`) it only logs in for REST: no gateway connection, no command
+    sync, nothing received. With DISCORD_SHARD_COUNT it runs discord.py's AutoShardedClient over the shards in
+    DISCORD_SHARD_IDS (all when unset); the process that runs shard 0 (or every shard) publishes the commands.
+    """
 
     name = "discord"
 
-    def __init__(self, app: App, **client_options) -> None:
-        if app.settings.discord_token is None:
+    def __init__(self, app: App, *, gateway: bool = True, **client_options) -> None:
+        settings = app.settings
+        if settings.discord_token is None:
             raise ValueError("DISCORD_TOKEN is not set")
         self.app = app
-        self.client = OpenGovClient(app, **client_options)
+        self.gateway = gateway
+        shard_ids = list(settings.discord_shard_ids) or None
+        publish = gateway and (shard_ids is None or 0 in shard_ids)
+        if gateway and settings.discord_shard_count:
+            self.client: OpenGovClient = ShardedOpenGovClient(
+                app, publish_commands=publish, shard_count=settings.discord_shard_count, shard_ids=shard_ids,
+                **client_options)
+        else:
+            self.client = OpenGovClient(app, publish_commands=publish, **client_options)
         self.outbound = DiscordOutbound(self.client)
         self._gateway: asyncio.Task | None = None
         self._saved: tuple[str, yarl.URL] | None = None
@@ -72,11 +86,16 @@ class DiscordService:
             with contextlib.suppress(Exception):
                 await self.client.close()
             raise
+        if not self.gateway:
+            log.info("discord: outbound only (REST, no gateway)")
+            return
         self._gateway = asyncio.create_task(self.client.connect(), name="discord-gateway")
         self._gateway.add_done_callback(_report_gateway_end)
 
     async def wait(self) -> None:
         """Block while the gateway runs; raise (or return) when it ended by itself (discord.py gave up on it)."""
+        if not self.gateway:
+            await forever()
         await wait_task(self._gateway)
 
     async def wait_until_ready(self, timeout: float = 30.0) -> None:

@@ -84,7 +84,7 @@ async def apologise(interaction: discord.Interaction) -> None:
 class OpenGovClient(discord.Client):
     """One Discord connection; its dependencies (the App) are passed in, commands are set up in setup_hook."""
 
-    def __init__(self, app: App, **options) -> None:
+    def __init__(self, app: App, *, publish_commands: bool = True, **options) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles for /setup checks
         intents.dm_messages = True  # people may also just write to the bot in DMs
@@ -94,6 +94,7 @@ class OpenGovClient(discord.Client):
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # text only: no voice warnings
         super().__init__(**options)
         self.app = app
+        self.publish_commands = publish_commands
         self.tree = CoreCommandTree(self)
         from adapters.discord.commands import register_commands
 
@@ -102,7 +103,8 @@ class OpenGovClient(discord.Client):
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CoreTranslator())
         self.add_dynamic_items(CommandButton)  # clicks on any "og:" button, from any earlier run
-        await self.sync_commands()
+        if self.publish_commands:
+            await self.sync_commands()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
         """Publish the slash commands: to the development server when set (instant), else globally."""
@@ -208,3 +210,8 @@ class OpenGovClient(discord.Client):
                     await message.channel.send(**out.kwargs())
         except discord.HTTPException as exc:
             log.warning("could not answer a Discord DM: %s %s", exc.status, exc.text)
+
+
+class ShardedOpenGovClient(OpenGovClient, discord.AutoShardedClient):
+    """The same client over several gateway shards (DISCORD_SHARD_COUNT); DISCORD_SHARD_IDS picks the ones this
+    process runs, so the shards of a large bot split across `opengov-bot gateway` processes."""

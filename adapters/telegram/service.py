@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import secrets
 from urllib.parse import urlsplit
@@ -27,60 +28,74 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 class TelegramService:
-    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set. `start` returns at once."""
+    """Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set (the updates then reach `feed`
+    through the web app, adapters/web/app.py); with `receive=False`, outbound only (`opengov-bot worker`): no
+    getUpdates, no webhook, no handlers. `start` returns at once."""
 
     name = Platform.TELEGRAM.value
 
     def __init__(self, app: App, *, rate_limiter: BaseRateLimiter | None = None, listen: str = "0.0.0.0",
-                 poll_timeout: int = 10):
+                 poll_timeout: int = 10, receive: bool = True):
         settings = app.settings
         if settings.telegram_token is None:
             raise ValueError("TELEGRAM_TOKEN is not set")
         self.app = app
         self.listen = listen
         self.poll_timeout = poll_timeout
+        self.receive = receive
         limiter = rate_limiter or default_rate_limiter(settings.telegram_rate_limit)
-        self.application: Application = (
+        builder = (
             Application.builder()
             .token(settings.telegram_token.get_secret_value())
             .base_url(settings.telegram_base_url)
             .base_file_url(settings.telegram_base_file_url)
             .rate_limiter(limiter)
             .concurrent_updates(PerChatUpdateProcessor())
-            .build()
         )
+        if not receive or self.webhook_mode:
+            builder = builder.updater(None)  # no getUpdates loop at all (the web app feeds webhook updates)
+        self.application: Application = builder.build()
         bot = self.application.bot
         self.callbacks = CallbackData()
         self.outbound = TelegramOutbound(bot, self.callbacks)
-        self.handlers = TelegramHandlers(bot, app.assistant, app.db, self.callbacks, GroupManagers(bot))
-        self.handlers.register(self.application)
+        if receive:
+            self.handlers = TelegramHandlers(bot, app.assistant, app.db, self.callbacks, GroupManagers(bot))
+            self.handlers.register(self.application)
+        secret = settings.telegram_webhook_secret
+        if self.webhook_mode and secret is None and receive:
+            log.warning("TELEGRAM_WEBHOOK_SECRET is not set: using a random one for this run "
+                        "(set it when several processes receive the webhook)")
+        self.webhook_secret = secret.get_secret_value() if secret else secrets.token_urlsafe(32)
         self._started = False
 
     @property
     def webhook_mode(self) -> bool:
         return bool(self.app.settings.telegram_webhook_url)
 
+    @property
+    def webhook_path(self) -> str:
+        """The path the web app serves the webhook on (TELEGRAM_WEBHOOK_URL's path)."""
+        return "/" + urlsplit(self.app.settings.telegram_webhook_url or "").path.lstrip("/")
+
     async def start(self) -> None:
-        """Connect (getMe), publish the command menu, then poll or listen for webhooks in the background."""
+        """Connect (getMe); when receiving, publish the command menu, then poll, or register the webhook."""
         settings = self.app.settings
         await self.application.initialize()
         self._started = True
+        if not self.receive:
+            log.info("telegram: outbound only as @%s", self.application.bot.username)
+            return
         try:
             await publish_commands(self.application.bot, settings.telegram_admin_ids)
         except TelegramError as exc:  # the menu is a convenience: never a reason not to serve
             log.warning("telegram: command menu not published: %s", exc.message)
         await self.application.start()
         if self.webhook_mode:
-            url = settings.telegram_webhook_url or ""
-            secret = settings.telegram_webhook_secret
-            if secret is None:
-                log.warning("TELEGRAM_WEBHOOK_SECRET is not set: using a random one for this run")
-            await self.application.updater.start_webhook(
-                listen=self.listen, port=settings.port, url_path=urlsplit(url).path.lstrip("/"),
-                webhook_url=url, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3,
-                secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+            await self.application.bot.set_webhook(
+                url=settings.telegram_webhook_url or "", allowed_updates=ALLOWED_UPDATES,
+                secret_token=self.webhook_secret,
             )
-            log.info("telegram: webhook listening on %s:%s", self.listen, settings.port)
+            log.info("telegram: webhook registered, served at %s", self.webhook_path)
         else:
             await self.application.updater.start_polling(
                 timeout=self.poll_timeout, poll_interval=0, allowed_updates=ALLOWED_UPDATES,
@@ -88,10 +103,20 @@ class TelegramService:
             )
             log.info("telegram: polling as @%s", self.application.bot.username)
 
+    def accepts(self, secret_token: str | None) -> bool:
+        """Is this the secret Telegram was given (X-Telegram-Bot-Api-Secret-Token)? Compared in constant time."""
+        return secret_token is not None and hmac.compare_digest(secret_token.encode(), self.webhook_secret.encode())
+
+    async def feed(self, data: object) -> None:
+        """One webhook update (the JSON body Telegram POSTed): queued for the handlers, as polling would."""
+        if not self._started or not self.receive:
+            raise RuntimeError("the Telegram service is not receiving")
+        await self.application.update_queue.put(Update.de_json(data, self.application.bot))
+
     async def wait(self) -> None:
         """Block while updates come in; raise (or return) when the polling loop ended by itself (a revoked token)."""
-        if self.webhook_mode:
-            await forever()  # the webhook server runs in PTB's own task, restarted by nobody: not watched yet
+        if self.webhook_mode or not self.receive:
+            await forever()  # nothing of ours runs in the background (the web app serves the webhook)
         # python-telegram-bot keeps its polling task private (pinned <23): watch it without ever cancelling it
         await wait_task(getattr(self.application.updater, "_Updater__polling_task", None))
 

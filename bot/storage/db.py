@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -70,6 +71,11 @@ class Database:
                 await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 await conn.commit()
 
+    async def current_revision(self) -> str | None:
+        """The schema's Alembic revision (raises when the database cannot be reached or was never migrated)."""
+        async with self.engine.connect() as conn:
+            return await conn.scalar(text("SELECT version_num FROM alembic_version"))
+
     async def close(self) -> None:
         await self.engine.dispose()
 
@@ -80,6 +86,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The latest migration's revision, the one a ready process expects the database at."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

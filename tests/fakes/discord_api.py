@@ -71,7 +71,9 @@ to the last option).
 permissions="0", locale="en-US", message_id=None) -> InteractionRecord`` (type 5).
 ``send_message_event(channel_id, author_id, content, guild_id=None, mentions=None) -> dict``
 (MESSAGE_CREATE from a user; ``guild_id`` is looked up from the channel when omitted).
-``dispatch(event, data)`` raw dispatch to every identified session; ``reconnect_clients()`` sends op 7
+``dispatch(event, data)`` raw dispatch to every identified session that serves ``data["guild_id"]`` (with
+sharding, as Discord: a guild's shard is ``(guild_id >> 22) % num_shards``, DMs go to shard 0; READY and
+GUILD_CREATE carry only the shard's guilds); ``reconnect_clients()`` sends op 7
 RECONNECT (the client then RESUMEs); ``close_gateway(code=4000)`` closes every gateway connection with that
 code; ``wait_connected(timeout=5)``.
 
@@ -266,7 +268,15 @@ class _Session:
         self.session_id: str | None = None
         self.intents = 0
         self.identified = False
+        self.shard: tuple[int, int] = (0, 1)  # [shard_id, num_shards] from IDENTIFY
         self.lock = asyncio.Lock()
+
+    def serves(self, guild_id: object) -> bool:
+        """Discord's routing: a guild's events go to shard (guild_id >> 22) % num_shards; DMs to shard 0."""
+        shard_id, count = self.shard
+        if count <= 1:
+            return True
+        return shard_id == ((int(guild_id) >> 22) % count if guild_id else 0)
 
     async def send(self, payload: dict) -> None:
         async with self.lock:
@@ -1430,12 +1440,13 @@ class FakeDiscord:
             sess.identified = True
             self._session_state[sess.session_id] = {"seq": 0, "intents": sess.intents}
             shard = d.get("shard") or [0, 1]
+            sess.shard = (int(shard[0]), int(shard[1]))
             await sess.dispatch(
                 "READY",
                 {
                     "v": 10,
                     "user": self.bot_user,
-                    "guilds": [{"id": str(gid), "unavailable": True} for gid in self.guilds],
+                    "guilds": [{"id": str(gid), "unavailable": True} for gid in self.guilds if sess.serves(gid)],
                     "session_id": sess.session_id,
                     "resume_gateway_url": self.gateway_url,
                     "session_type": "normal",
@@ -1450,7 +1461,7 @@ class FakeDiscord:
                     "_trace": ["fake"],
                 },
             )
-            for gid in list(self.guilds):
+            for gid in [gid for gid in self.guilds if sess.serves(gid)]:
                 await sess.dispatch("GUILD_CREATE", self._guild_create_payload(gid))
         elif op == 6:
             state = self._session_state.get((d or {}).get("session_id", ""))
@@ -1484,6 +1495,8 @@ class FakeDiscord:
             raise RuntimeError(
                 f"FakeDiscord.dispatch({event}): no identified gateway session (is the client connected?)"
             )
+        guild = data.get("id") if event == "GUILD_CREATE" else data.get("guild_id")
+        sessions = [s for s in sessions if s.serves(guild)]  # the shard that owns the guild
         for s in sessions:
             await s.dispatch(event, data)
 
@@ -1499,7 +1512,7 @@ class FakeDiscord:
     async def _dispatch_message_event(self, event: str, msg: dict) -> None:
         gid = int(msg["guild_id"]) if msg.get("guild_id") else None
         author_id = int(msg["author"]["id"])
-        for s in [s for s in self._sessions if s.identified]:
+        for s in [s for s in self._sessions if s.identified and s.serves(gid)]:
             data = dict(msg)
             if gid is not None:
                 data["member"] = {k: v for k, v in self._member_dict(gid, author_id).items() if k != "user"}
