@@ -8,7 +8,6 @@ import contextlib
 import socket
 
 import aiohttp
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 

@@ -15,6 +15,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.storage.locks import lock_key
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -53,12 +55,14 @@ class Database:
         await self._alembic(command.downgrade, revision)
 
     async def _alembic(self, step, revision: str) -> None:
-        """Run one Alembic command in one transaction. On SQLite, foreign keys are off meanwhile: a migration
+        """Run one Alembic command in one transaction (on PostgreSQL under an advisory lock). On SQLite, foreign keys are off meanwhile: a migration
         that rebuilds a table (batch mode) drops the old one, and with them on, dropping `chats` would delete
         every row that references it (ON DELETE CASCADE). They are checked, then turned back on, after."""
         async with self.engine.connect() as conn:
             if self.is_sqlite:
                 await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # before any transaction: else ignored
+            else:  # processes starting together (web, workers, clocks) migrate one at a time; the rest find it done
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key("opengov-bot:migrate")})
             await conn.run_sync(lambda sync: step(alembic_config(sync), revision))
             if self.is_sqlite:
                 broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
