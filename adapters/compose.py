@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -22,9 +23,14 @@ class App:
     settings: Settings
     db: Database
     kb: KnowledgeBase
-    assistant: Assistant
     outbounds: dict[str, Outbound] = field(default_factory=dict)
     services: dict[str, object] = field(default_factory=dict)  # the platform services running now, by name
+
+    @cached_property
+    def assistant(self) -> Assistant:
+        """The conversation core, built on first use: `worker` and `clock` answer nobody and never build it
+        (its matcher and language detector take a second and ~11 MB)."""
+        return Assistant(self.kb, self.db, self.settings)
 
     async def close(self) -> None:
         await self.db.close()
@@ -162,6 +168,8 @@ async def build_app(settings: Settings | None = None, kb: KnowledgeBase | None =
         await db.close()
         raise
     kb = kb or default_knowledge()
-    app = App(settings, db, kb, Assistant(kb, db, settings))
+    app = App(settings, db, kb)
+    if process not in ("worker", "clock"):
+        app.assistant  # noqa: B018 - built now, so that the first answer does not wait for it
     app.outbounds[Platform.CONSOLE] = ConsoleOutbound(db)
     return app
