@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
@@ -21,3 +22,10 @@ async def serve(route: str, handler: Callable[[web.Request], Awaitable[web.Strea
         yield site._server.sockets[0].getsockname()[1]
     finally:
         await runner.cleanup()
+
+
+def free_port() -> int:
+    """A port nothing listens on now (for a server the code under test starts itself)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -16,6 +16,7 @@ from aiohttp import web
 from adapters.clock import ClockPart
 from tests.discord_support import ALICE
 from tests.fakes.discord_api import FakeDiscord
+from tests.http_support import serve
 
 BIN = Path(sys.executable).parent / "opengov-bot"
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,13 +81,11 @@ async def test_two_clocks_one_runs_and_the_standby_takes_over_when_the_leader_di
         polls.append(asyncio.get_running_loop().time())
         return web.json_response([])
 
-    server = web.Application()
-    server.router.add_get("/feed.json", feed)
-    runner = web.AppRunner(server, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    async with serve("/feed.json", feed) as port:
+        await _two_clocks(database_url, tmp_path, port, polls)
+
+
+async def _two_clocks(database_url: str, tmp_path: Path, port: int, polls: list[float]) -> None:
     env = _env(database_url, STATUS_FEED_URL=f"http://127.0.0.1:{port}/feed.json", STATUS_FEED_INTERVAL="3600",
                CLOCK_STANDBY_INTERVAL="0.2")
     a_log, b_log = tmp_path / "a" / "clock.log", tmp_path / "b" / "clock.log"
@@ -109,7 +108,6 @@ async def test_two_clocks_one_runs_and_the_standby_takes_over_when_the_leader_di
         assert b.returncode is None
     finally:
         await _end(*(p for p in (a, b) if p is not None))
-        await runner.cleanup()
 
 
 GUILD_SHARD_0 = 4 << 22  # (id >> 22) % 2 == 0
@@ -151,23 +149,24 @@ async def test_json_logs_are_one_valid_object_per_line_and_never_carry_a_token(t
     token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
     script = """
 import logging
+import os
 from bot.settings import get_settings
 from adapters.compose import configure_logging
 configure_logging(get_settings())
 log = logging.getLogger("probe")
-token = %r
-log.info("calling https://api.telegram.org/bot%%s/getMe", token)
-log.warning("multi\\nline message with %%s", token, extra={"token": token, "url": "/bot" + token + "/x"})
+token = os.environ["TELEGRAM_TOKEN"]
+log.info("calling https://api.telegram.org/bot%s/getMe", token)
+log.warning("multi\\nline message with %s", token, extra={"token": token, "url": "/bot" + token + "/x"})
 try:
     raise RuntimeError("failed with " + token)
 except RuntimeError:
     log.exception("it broke")
-""" % token
+"""
     env = {**_env(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"), "LOG_FORMAT": "json", "TELEGRAM_TOKEN": token,
            "PYTHONPATH": str(ROOT)}
     process = await asyncio.create_subprocess_exec(sys.executable, "-c", script, cwd=tmp_path, env=env,
                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    _, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, err.decode()[-2000:]
     lines = err.decode().splitlines()
     records = [json.loads(line) for line in lines]  # every line is one JSON object

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
@@ -19,16 +18,12 @@ from bot.status_changes import StatusUpdate, apply_status
 from bot.storage.db import Database, head_revision
 from tests.discord_support import ALICE, GUILD
 from tests.fakes.discord_api import FakeDiscord
+from tests.http_support import free_port
 from tests.outbox_support import say
 from tests.telegram_support import ADMIN, USER
 
 pytest_plugins = ["tests.telegram_fixtures"]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def get(url: str) -> tuple[int, str]:

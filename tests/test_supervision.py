@@ -8,7 +8,6 @@ import contextlib
 import gc
 import logging
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -24,16 +23,12 @@ from bot.domain import ChatRef, IncomingMessage
 from tests.discord_support import ALICE, GUILD
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeTelegram
+from tests.http_support import free_port
 from tests.telegram_support import USER
 
 ROOT = Path(__file__).resolve().parent.parent
 NEVER_RETRIEVED = "Task exception was never retrieved"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import pytest
 from pydantic import SecretStr
@@ -12,15 +11,11 @@ from pydantic import SecretStr
 from adapters.compose import build_app
 from adapters.telegram import TelegramService
 from adapters.web.app import WebServer, build_web_app
+from tests.http_support import free_port
 from tests.telegram_support import USER, unlimited
 
 pytest_plugins = ["tests.telegram_fixtures"]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
