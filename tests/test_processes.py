@@ -193,3 +193,25 @@ def test_pool_sizes_follow_the_process_type(settings) -> None:
         {"pool_size": 3, "max_overflow": 0}
     sqlite = settings.model_copy(update={"database_url": "sqlite+aiosqlite:///x.db"})
     assert pool_options(sqlite, "web") == {}  # SQLite keeps SQLAlchemy's own pool
+
+
+async def test_feed_polls_are_counted_by_outcome(app) -> None:
+    from aiohttp import web
+    from prometheus_client import REGISTRY
+
+    from jobs.scheduler import poll_feed
+    from tests.http_support import serve
+
+    def polls(outcome: str) -> float:
+        return REGISTRY.get_sample_value("opengov_feed_polls_total", {"outcome": outcome}) or 0.0
+
+    async def feed(_request: web.Request) -> web.Response:
+        return web.json_response([{"id": "2.12", "status": "limited", "note": "From the feed"}])
+
+    before = {o: polls(o) for o in ("changed", "unchanged", "rejected")}
+    async with serve("/feed.json", feed) as port:
+        url = f"http://127.0.0.1:{port}/feed.json"
+        await poll_feed(app.db, app.kb, app.settings, url)
+        await poll_feed(app.db, app.kb, app.settings, url)  # the same content: unchanged
+    await poll_feed(app.db, app.kb, app.settings, f"http://127.0.0.1:{port}/feed.json")  # gone: rejected
+    assert {o: polls(o) - before[o] for o in before} == {"changed": 1, "unchanged": 1, "rejected": 1}
