@@ -84,6 +84,13 @@ def test_buttons_carry_their_command_and_long_ones_a_token() -> None:
     assert callbacks.decode(ask.callback_data) is None  # expired: only the 2 most recent are kept
 
 
+def test_a_token_made_by_another_process_is_unknown_never_another_command() -> None:
+    worker, web = CallbackData(), CallbackData()  # two processes: one sends the buttons, the other gets the press
+    web.encode("related about.what-is-ogp about.the-national-action-plan about.who-drafts-it")
+    from_worker = worker.encode("related about.civil-society about.the-forum about.how-to-take-part-in-it")
+    assert web.decode(from_worker) is None
+
+
 def test_a_photo_carries_a_short_text_as_caption() -> None:
     reply = Reply((Block("Status by <commitment>"),), ((Button("Browse", "browse"),),),
                   image=Image(PNG, "progress.png", "chart"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import count
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -38,28 +39,32 @@ def escaped_length(text: str) -> int:
 
 class CallbackData:
     """Button commands as callback_data: a command of ≤ 64 bytes travels as is, a longer one as a short
-    token mapped back in memory (the most recent `capacity` of them; older ones expire)."""
+    token mapped back in memory (the most recent `capacity` of them; older ones expire).
+
+    The token is a digest of the command, not a counter: with several processes (a worker sends an alert's
+    buttons, a web process receives the press), a token another process made is unknown here (the person is
+    told the button expired), never mistaken for a different command that happens to have the same number.
+    """
 
     PREFIX = "~"
 
     def __init__(self, capacity: int = 10_000):
         self.capacity = capacity
         self._commands: OrderedDict[str, str] = OrderedDict()
-        self._tokens: dict[str, str] = {}
-        self._counter = count(1)
+
+    @classmethod
+    def token(cls, command: str) -> str:
+        digest = hashlib.blake2b(command.encode(), digest_size=15).digest()
+        return cls.PREFIX + base64.urlsafe_b64encode(digest).decode()  # 21 bytes
 
     def encode(self, command: str) -> str:
         if len(command.encode()) <= CALLBACK_DATA_LIMIT and not command.startswith(self.PREFIX):
             return command
-        token = self._tokens.get(command)
-        if token is None:
-            token = f"{self.PREFIX}{next(self._counter):x}"
-            self._tokens[command] = token
+        token = self.token(command)
         self._commands[token] = command
         self._commands.move_to_end(token)
         while len(self._commands) > self.capacity:
-            _, old = self._commands.popitem(last=False)
-            self._tokens.pop(old, None)
+            self._commands.popitem(last=False)
         return token
 
     def decode(self, data: str) -> str | None:
