@@ -48,7 +48,7 @@ def percentile(values: list[float], share: float) -> float:
 
 async def latency(tg: FakeTelegram, settings: Settings, count: int) -> None:
     app = await build_app(settings)
-    service = TelegramService(app, listen="127.0.0.1", poll_timeout=1)
+    service = TelegramService(app, poll_timeout=1)
     await service.start()
     try:
         samples: list[float] = []
@@ -114,7 +114,7 @@ async def delivery_via_worker(tg: FakeTelegram, settings: Settings, count: int) 
             {"chat_pk": pk, "key": f"bench:{pk}", "kind": "notice", "payload": {"type": "notice", "text": text},
              "state": "pending"} for pk in ids])
     tg.limit_rate(rate)
-    service = TelegramService(app, listen="127.0.0.1", poll_timeout=1)
+    service = TelegramService(app, poll_timeout=1)
     app.outbounds["telegram"] = service.outbound
     await service.start()
     worker = build_worker(app)

@@ -42,7 +42,7 @@ async def tg_app(tg_settings):
 @pytest.fixture
 async def tg_service(tg_app, tg):
     """A started TelegramService (polling, no rate limit), registered as the app's Telegram outbound."""
-    svc = TelegramService(tg_app, rate_limiter=unlimited(), listen="127.0.0.1", poll_timeout=1)
+    svc = TelegramService(tg_app, rate_limiter=unlimited(), poll_timeout=1)
     tg_app.outbounds["telegram"] = svc.outbound
     await svc.start()
     yield svc

@@ -89,7 +89,7 @@ async def test_stored_delivery_errors_are_masked(settings) -> None:
         tg_app = await build_app(settings.model_copy(update={
             "telegram_token": SecretStr(tg.token), "telegram_base_url": tg.base_url,
             "telegram_base_file_url": tg.base_file_url}))
-        service = TelegramService(tg_app, rate_limiter=unlimited(), listen="127.0.0.1", poll_timeout=1)
+        service = TelegramService(tg_app, rate_limiter=unlimited(), poll_timeout=1)
         tg_app.outbounds["telegram"] = service.outbound
         await service.start()
         try:

@@ -117,7 +117,7 @@ async def test_an_alert_long_in_utf16_units_is_split_as_telegram_counts(tg, tg_s
 
 
 async def test_no_second_carries_more_than_the_configured_rate_from_the_first_message(tg, tg_app) -> None:
-    svc = TelegramService(tg_app, rate_limiter=default_rate_limiter(10), listen="127.0.0.1", poll_timeout=1)
+    svc = TelegramService(tg_app, rate_limiter=default_rate_limiter(10), poll_timeout=1)
     tg_app.outbounds["telegram"] = svc.outbound
     await svc.start()
     try:

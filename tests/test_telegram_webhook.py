@@ -28,7 +28,7 @@ async def webhook_service(tg, tg_settings, request):
         "port": port,
     })
     app = await build_app(settings)
-    service = TelegramService(app, rate_limiter=unlimited(), listen="127.0.0.1")
+    service = TelegramService(app, rate_limiter=unlimited())
     await service.start()
     server = WebServer(lambda: build_web_app(app.db, webhook_path=service.webhook_path, telegram=lambda: service),
                        "127.0.0.1", port)

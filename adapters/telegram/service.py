@@ -34,13 +34,12 @@ class TelegramService:
 
     name = Platform.TELEGRAM.value
 
-    def __init__(self, app: App, *, rate_limiter: BaseRateLimiter | None = None, listen: str = "0.0.0.0",
-                 poll_timeout: int = 10, receive: bool = True):
+    def __init__(self, app: App, *, rate_limiter: BaseRateLimiter | None = None, poll_timeout: int = 10,
+                 receive: bool = True):
         settings = app.settings
         if settings.telegram_token is None:
             raise ValueError("TELEGRAM_TOKEN is not set")
         self.app = app
-        self.listen = listen
         self.poll_timeout = poll_timeout
         self.receive = receive
         limiter = rate_limiter or default_rate_limiter(settings.telegram_rate_limit)
