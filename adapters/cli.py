@@ -129,7 +129,8 @@ def _kb_validate(path: str | None) -> int:
         return 1
     print(
         f"✓ valid: {len(kb.commitments)} commitments, {len(kb.actions)} actions, {len(kb.topics)} topics, "
-        f"{len(kb.institutions)} institutions"
+        f"{len(kb.institutions)} institutions, {sum(map(len, kb.evidence.values()))} pieces of evidence "
+        f"on {len(kb.evidence)} actions"
     )
     return 0
 

@@ -103,7 +103,8 @@ INVALID = {
                          ["row 3: source is not an http(s) URL: 'javascript:alert(1)'"]),
     "too many cells": ("csv", VALID_CSV + "2.11,complete,a,https://example.org,2026-01-01,extra\n",
                        ["row 3: more cells than header columns"]),
-    "no header": ("csv", "2.12,limited\n", ["CSV header must name at least id and status (found: 2.12, limited)"]),
+    "no header": ("csv", "2.12,limited\n", ["CSV header must name at least id and status, or id and kind "
+                                        "(found: 2.12, limited)"]),
     "malformed json": ("json", '[{"id": "2.12", "status": "limited"},', ["malformed JSON"]),
     "json not a list": ("json", '{"rows": []}', ['JSON must be a list of rows or {"statuses": [...]}']),
     "json row not an object": ("json", '[{"id": "2.12", "status": "limited"}, "2.11 complete"]',
