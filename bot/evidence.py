@@ -70,7 +70,7 @@ def shipped(kb: KnowledgeBase, action_id: str) -> list[Fact]:
             for f in kb.evidence.get(action_id, [])]
 
 
-def _fact(row: EvidenceRecord) -> Fact:
+def recorded_fact(row: EvidenceRecord) -> Fact:
     return Fact(row.action_id, row.fact_date, row.note, row.note_fr, row.source_url, row.publisher,
                 Reporter(row.reported_by))
 
@@ -79,7 +79,7 @@ async def facts_of(session: AsyncSession, kb: KnowledgeBase, action_id: str) -> 
     """Every fact about an action, newest first (shipped and recorded; a fact recorded twice counts once)."""
     rows = await session.scalars(select(EvidenceRecord).where(EvidenceRecord.action_id == action_id))
     found: dict[tuple, Fact] = {}
-    for fact in [*shipped(kb, action_id), *map(_fact, rows)]:
+    for fact in [*shipped(kb, action_id), *map(recorded_fact, rows)]:
         found.setdefault(fact.key, fact)
     return sorted(found.values(), key=lambda f: f.date, reverse=True)
 
