@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.status_changes import lock_action, queue_alert
 from bot.storage.models import EvidenceRecord
-from bot.text import clean_note
+from bot.text import clean_note, fold
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Reporter
 
@@ -63,6 +63,17 @@ class EvidenceUpdate:
         object.__setattr__(self, "note_fr", clean_note(self.note_fr))
         publisher = clean_note(self.publisher) or urlsplit(self.source_url).hostname or "?"
         object.__setattr__(self, "publisher", publisher.removeprefix("www.")[:MAX_PUBLISHER])
+
+
+_REPORTERS = {"independentreview": Reporter.INDEPENDENT_REVIEW, "independent": Reporter.INDEPENDENT_REVIEW,
+              "irm": Reporter.INDEPENDENT_REVIEW, "government": Reporter.GOVERNMENT,
+              "gouvernement": Reporter.GOVERNMENT, "press": Reporter.PRESS, "presse": Reporter.PRESS,
+              "maintainers": Reporter.MAINTAINERS, "mainteneurs": Reporter.MAINTAINERS, "": Reporter.MAINTAINERS}
+
+
+def parse_reporter(text: str) -> Reporter | None:
+    """'independent_review', 'Independent review', 'press', 'presse'… -> Reporter; '' -> maintainers; None if unknown."""
+    return _REPORTERS.get("".join(ch for ch in fold(text) if ch.isalnum()))
 
 
 def shipped(kb: KnowledgeBase, action_id: str) -> list[Fact]:

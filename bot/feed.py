@@ -21,11 +21,10 @@ import logging
 import zlib
 from dataclasses import dataclass, field
 from datetime import date as date_type
+from enum import StrEnum
 from pathlib import Path
 
 import httpx
-from enum import StrEnum
-
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,10 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.audit import audit
 from bot.chats import find_chat
 from bot.domain import ChatRef, Platform
+from bot.evidence import EvidenceUpdate, apply_evidence, parse_reporter
 from bot.i18n import t
 from bot.redact import redact
 from bot.settings import Settings
-from bot.evidence import EvidenceUpdate, apply_evidence
 from bot.status import Assessor, DateError, Level, parse_assessor, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status, lock_action
 from bot.storage.db import Database
@@ -100,12 +99,6 @@ class RowKind(StrEnum):
     EVIDENCE = "evidence"
 
 
-_REPORTERS = {"independentreview": Reporter.INDEPENDENT_REVIEW, "independent": Reporter.INDEPENDENT_REVIEW,
-              "irm": Reporter.INDEPENDENT_REVIEW, "government": Reporter.GOVERNMENT,
-              "gouvernement": Reporter.GOVERNMENT, "press": Reporter.PRESS, "presse": Reporter.PRESS,
-              "maintainers": Reporter.MAINTAINERS, "mainteneurs": Reporter.MAINTAINERS, "": Reporter.MAINTAINERS}
-
-
 class FeedRow(BaseModel):
     """One row of a status feed (a JSON object or a CSV line), validated against the plan (context "kb")."""
 
@@ -161,7 +154,7 @@ class FeedRow(BaseModel):
     @field_validator("reported_by", mode="before")
     @classmethod
     def _reporter(cls, value: object) -> Reporter:
-        reporter = _REPORTERS.get("".join(ch for ch in fold(_text(value, "reported_by", limit=40)) if ch.isalnum()))
+        reporter = parse_reporter(_text(value, "reported_by", limit=40))
         if reporter is None:
             raise _refused(f"unknown reported_by {repr(value)[:60]} "
                            "(independent_review, government, press or maintainers)")
@@ -281,8 +274,8 @@ def _rows(content: bytes, hint: str) -> list[tuple[int, object]]:
         reader = csv.DictReader(io.StringIO(text))
         header = [h.strip().lower() for h in reader.fieldnames or []]
         if "id" not in header or ("status" not in header and "kind" not in header):
-            raise FeedError([f"CSV header must name at least id and status, or id and kind "
-                             f"(found: {', '.join(header) or 'nothing'})"])
+            found = ", ".join(header) or "nothing"
+            raise FeedError([f"CSV header must name at least id and status, or id and kind (found: {found})"])
         reader.fieldnames = header
         rows = []
         for number, row in enumerate(reader, start=2):  # row 1 is the header

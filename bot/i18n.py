@@ -26,6 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "• plan ID · related ID — the plan's own text on an item; items related to it\n"
         "• status — where every action stands\n"
         "• progress — a chart of the statuses\n"
+        "• evidence ID — what happened: dated facts with their sources\n"
         "• follow ID|institution|all — be alerted of changes, e.g. follow 2.12, follow HATVP\n"
         "• unfollow ID · stop — stop one or all follows\n"
         "• subscriptions — what you follow\n"
@@ -39,6 +40,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "• texte ID · voiraussi ID — le texte du plan sur un élément ; les éléments en lien avec lui\n"
         "• statut — l'état d'avancement de chaque action\n"
         "• avancement — un graphique des statuts\n"
+        "• faits ID — ce qui s'est passé : des faits datés avec leurs sources\n"
         "• suivre ID|institution|tout — être alerté des changements, par ex. suivre 2.12, suivre HATVP\n"
         "• ne plus suivre ID · arrêter — arrêter un suivi ou tous\n"
         "• abonnements — ce que vous suivez\n"
@@ -49,9 +51,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "pour quand ? » ou dire « suivre ».",
     },
     "help_admin": {
-        "en": "Admin: setstatus ID LEVEL \"note\" [source-url] · announce … · stats",
-        "fr": "Administration (commandes en anglais) : setstatus ID NIVEAU \"note\" [url-source] · announce … · "
-        "stats",
+        "en": "Admin: setstatus ID LEVEL \"note\" [source-url] · evidence ID YYYY-MM-DD URL \"what happened\" "
+        "[publisher] · announce … · stats",
+        "fr": "Administration (commandes en anglais) : setstatus ID NIVEAU \"note\" [url-source] · evidence ID "
+        "AAAA-MM-JJ URL \"ce qui s'est passé\" [éditeur] · announce … · stats",
     },
     "about_title": {"en": "About opengov-bot", "fr": "À propos d'opengov-bot"},
     "about_body": {

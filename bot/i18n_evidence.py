@@ -86,5 +86,6 @@ EVIDENCE_MESSAGES: dict[str, dict[str, str]] = {
         "celui-ci, utilisez `suivre ID` ici. La suite : `voir about.plan`.",
     },
     "btn_plan_after": {"en": "➡️ What came next", "fr": "➡️ La suite"},
+    "tg_cmd_evidence": {"en": "What happened to an action (dated facts)", "fr": "Ce qui s'est passé pour une action (faits datés)"},
     "progress_evidence": {"en": "actions with recorded evidence", "fr": "actions avec des faits enregistrés"},
 }

@@ -67,7 +67,8 @@ async def statuses_by_source(session: AsyncSession, action_id: str) -> dict[Asse
 
 def disagreement(by_source: dict[Assessor, CurrentStatus]) -> dict[Assessor, Level] | None:
     """The sources' levels when two sources rate the action differently ("no evidence" is no rating); else None."""
-    rated = {source: status.level for source, status in by_source.items() if status.level != Level.NO_EVIDENCE}
+    rated = {source: by_source[source].level for source in Assessor  # IRM, government, maintainers
+             if source in by_source and by_source[source].level != Level.NO_EVIDENCE}
     return rated if len(set(rated.values())) > 1 else None
 
 
