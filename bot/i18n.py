@@ -174,14 +174,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "C'est noté : je répondrai dans la langue de chacun de vos messages.",
     },
     "status_unrated_short": {
-        "en": "Status: not rated yet in my sources (plan 2021–2023)",
-        "fr": "Statut : pas encore évalué dans mes sources (plan 2021-2023)",
+        "en": "Status: not rated yet in my sources (plan 2021–2023, ended)",
+        "fr": "Statut : pas encore évalué dans mes sources (plan 2021-2023, terminé)",
     },
     "status_unrated": {
         "en": "Status: not rated yet — no assessment of this action is recorded in my sources (the plan ran "
-        "2021–2023)",
+        "2021–2023 and has ended)",
         "fr": "Statut : pas encore évalué — aucune évaluation de cette action n'est enregistrée dans mes sources "
-        "(plan 2021-2023)",
+        "(le plan couvrait 2021-2023 ; il est terminé)",
     },
     "followup_dates": {"en": "What the plan says about when", "fr": "Ce que le plan dit des délais"},
     "followup_no_date": {
