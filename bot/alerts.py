@@ -65,7 +65,8 @@ class AlertRenderer:
 
     def evidence_lines(self, record: EvidenceRecord, lang: str) -> list[Block]:
         action = self.kb.actions[record.action_id]
-        return [Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING), fact_block(recorded_fact(record), lang)]
+        return [Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING),
+                fact_block(recorded_fact(record), lang, reporter=True)]
 
     async def _evidence(self, session: AsyncSession, chat: Chat, record: EvidenceRecord, lang: str) -> Reply:
         blocks = [Block(t("alert_evidence_title", lang), Style.META), *self.evidence_lines(record, lang)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 EVIDENCE_MESSAGES: dict[str, dict[str, str]] = {
     "evidence_heading": {"en": "What happened (latest first)", "fr": "Ce qui s'est passé (le plus récent d'abord)"},
     "evidence_item": {"en": "{date} — {text} ({publisher})", "fr": "{date} — {text} ({publisher})"},
+    "evidence_item_reported": {"en": "{date} — {text} ({publisher}; reported by: {reporter})",
+                               "fr": "{date} — {text} ({publisher} ; signalé par : {reporter})"},
     "evidence_earlier": {"en": "… and {n} earlier fact(s): `evidence {id}`", "fr": "… et {n} fait(s) plus ancien(s) : `evidence {id}`"},
     "evidence_none": {
         "en": "No dated evidence about this action is recorded in my sources yet.",
@@ -18,13 +20,6 @@ EVIDENCE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Latest recorded for this commitment ({date}, action {id}, {publisher}): {text}",
         "fr": "Dernier fait enregistré pour cet engagement ({date}, action {id}, {publisher}) : {text}",
     },
-    "evidence_lead_none": {
-        "en": "No dated evidence of progress is recorded in my sources for this item; the plan ran from 2021 to "
-        "2023 and has ended.",
-        "fr": "Aucun fait daté sur l'avancement de cet élément n'est enregistré dans mes sources ; le plan "
-        "couvrait 2021-2023 et il est terminé.",
-    },
-    "evidence_count": {"en": "{n} dated fact(s) recorded", "fr": "{n} fait(s) daté(s) enregistré(s)"},
     "reporter_independent_review": {"en": "independent review", "fr": "évaluation indépendante"},
     "reporter_government": {"en": "government", "fr": "gouvernement"},
     "reporter_press": {"en": "press", "fr": "presse"},
@@ -67,10 +62,6 @@ EVIDENCE_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "✅ Fait enregistré pour {id} ({date}). Alertes en file : {n}.",
     },
     # -- the plan's time (item 5) ----------------------------------------------------------------------------
-    "plan_ended": {
-        "en": "The plan ran from 2021 to 2023 and has ended.",
-        "fr": "Le plan couvrait la période 2021-2023 ; il est terminé.",
-    },
     "since_the_plan": {"en": "Since the plan", "fr": "Depuis le plan"},
     "about_time": {
         "en": "The plan ran from 2021 to 2023 and has ended. Besides what it promised, I record what happened "

@@ -50,10 +50,11 @@ def status_text(status: CurrentStatus, lang: str) -> str:
 EVIDENCE_SHOWN = 5  # facts listed by `show`; `evidence ID` lists them all
 
 
-def fact_block(fact: Fact, lang: str) -> Block:
-    """One fact as a list entry linking to its source: date — text (publisher)."""
-    return Block("• " + t("evidence_item", lang, date=fact.date.isoformat(), text=fact.text(lang),
-                          publisher=fact.publisher), Style.ITEM, fact.source_url)
+def fact_block(fact: Fact, lang: str, reporter: bool = False) -> Block:
+    """One fact as a list entry linking to its source: date — text (publisher[; who reported it])."""
+    key = "evidence_item_reported" if reporter else "evidence_item"
+    return Block("• " + t(key, lang, date=fact.date.isoformat(), text=fact.text(lang), publisher=fact.publisher,
+                          reporter=t(f"reporter_{fact.reported_by.value}", lang)), Style.ITEM, fact.source_url)
 
 
 def evidence_blocks(action_id: str, facts: list[Fact], lang: str, limit: int | None = EVIDENCE_SHOWN) -> list[Block]:
@@ -62,7 +63,7 @@ def evidence_blocks(action_id: str, facts: list[Fact], lang: str, limit: int | N
         return []
     shown = facts if limit is None else facts[:limit]
     blocks = [Block(t("evidence_heading", lang) + colon(lang), Style.META)]
-    blocks += [fact_block(fact, lang) for fact in shown]
+    blocks += [fact_block(fact, lang, reporter=limit is None) for fact in shown]  # the full list says who reported
     if len(facts) > len(shown):
         blocks.append(Block(t("evidence_earlier", lang, n=len(facts) - len(shown), id=action_id), Style.META))
     return blocks

@@ -142,7 +142,7 @@ async def test_a_feed_of_statuses_by_source_and_evidence_is_applied_and_the_dive
     assert any("IRM: 🟠 Limited · Government: 🟢 Complete" in text for text in alice)
     assert any("assessed by OGP Independent Reporting Mechanism" in text for text in alice)
     evidence = next(text for text in alice if "New evidence" in text)
-    assert "2023-06-30 — Lobbying data analysis published (HATVP)" in evidence
+    assert "2023-06-30 — Lobbying data analysis published (HATVP; reported by: government)" in evidence
     french = [s.text for s in outbound.to("amelie")]
     assert sum("Les sources divergent" in text for text in french) == 1
     assert any("Analyse des données du lobbying publiée" in text for text in french)
@@ -266,7 +266,9 @@ async def test_admins_add_evidence_once_and_followers_are_alerted(app) -> None:
     alerts = await notifications(app, Notification.kind == "alert")
     assert [n.payload["type"] for n in alerts] == ["evidence"]
     listing = text_of(await say(app, "alice", "evidence 2.9"))
-    assert listing.index("2023-01-10 — More datasets deposited (Example News)") < listing.index("2022-07-08")
+    assert listing.index("2023-01-10 — More datasets deposited (Example News; reported by: this bot's maintainers)") < (
+        listing.index("2022-07-08 — The Minister for Higher Education and Research inaugurated Recherche Data Gouv"))
+    assert "(Ministry of Higher Education and Research; reported by: government)" in listing
 
 
 def test_the_command_line_adds_and_lists_evidence(settings, capsys, monkeypatch) -> None:
