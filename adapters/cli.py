@@ -53,6 +53,23 @@ def _parser() -> argparse.ArgumentParser:
     show = status_sub.add_parser("history", help="an action's status history")
     show.add_argument("action_id")
 
+    set_.add_argument("--assessed-by", default="maintainers", help="irm | government | maintainers (default)")
+
+    evidence = sub.add_parser("evidence", help="add or list dated, sourced facts about an action")
+    evidence_sub = evidence.add_subparsers(dest="evidence_command", required=True)
+    add = evidence_sub.add_parser("add", help="record a fact and alert the action's followers")
+    add.add_argument("action_id")
+    add.add_argument("--date", required=True, help="when it happened, YYYY-MM-DD")
+    add.add_argument("--source", required=True, help="the http(s) address of the page that states it")
+    add.add_argument("--note", required=True, help="what happened, in English (your own words)")
+    add.add_argument("--note-fr", default=None, help="the same in French")
+    add.add_argument("--publisher", default=None, help="who published the source (default: its web site)")
+    add.add_argument("--reported-by", default="maintainers",
+                     help="independent_review | government | press | maintainers (default)")
+    add.add_argument("--by", default=getpass.getuser(), help="who adds it (default: your user name)")
+    listing = evidence_sub.add_parser("list", help="an action's facts, newest first")
+    listing.add_argument("action_id")
+
     sub.add_parser("web", help="serve the Telegram webhook, /healthz, /readyz, /metrics and the public pages on PORT")
     sub.add_parser("clock", help="run the scheduler (feed polls, digests, purge); one is elected among several")
     sub.add_parser("gateway", help="run Discord's gateway (DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS)")
@@ -134,7 +151,8 @@ def _kb_validate(path: str | None) -> int:
         return 1
     print(
         f"✓ valid: {len(kb.commitments)} commitments, {len(kb.actions)} actions, {len(kb.topics)} topics, "
-        f"{len(kb.institutions)} institutions"
+        f"{len(kb.institutions)} institutions, {sum(map(len, kb.evidence.values()))} pieces of evidence "
+        f"on {len(kb.evidence)} actions"
     )
     return 0
 
@@ -202,6 +220,10 @@ async def _async_main(args: argparse.Namespace) -> int:
             from adapters import runner
 
             return await getattr(runner, f"run_{args.command}")(app)
+        elif args.command == "evidence":
+            from adapters.cli_status import run_evidence
+
+            return await run_evidence(app, args)
         elif args.command == "worker":
             from adapters.runner import run_worker
 

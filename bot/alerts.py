@@ -6,10 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Block, Button, Reply, Style
+from bot.evidence import recorded_fact
 from bot.i18n import t
-from bot.present import citation, short
-from bot.status import EMOJI, Level, label
-from bot.storage.models import Announcement, Chat, Notification, StatusChange
+from bot.present import citation, divergence_text, fact_block, short
+from bot.status import ASSESSOR_LABELS, EMOJI, Assessor, Level, label
+from bot.storage.models import Announcement, Chat, EvidenceRecord, Notification, StatusChange
 from bot.subscriptions import TargetIndex, list_targets
 from knowledge.loader import KnowledgeBase
 
@@ -28,9 +29,13 @@ class AlertRenderer:
         kind = payload.get("type")
         if kind == "status":
             change = await session.get(StatusChange, payload["change_id"])
-            return await self._status(session, chat, change, lang)
+            return await self._status(session, chat, change, lang, payload.get("divergence"))
+        if kind == "evidence":
+            record = await session.get(EvidenceRecord, payload["evidence_id"])
+            return await self._evidence(session, chat, record, lang)
         if kind == "digest":
-            return await self._digest(session, chat, payload["change_ids"], lang)
+            return await self._digest(session, chat, payload.get("change_ids", []), lang,
+                                      payload.get("evidence_ids", []), payload.get("divergence", {}))
         if kind == "announcement":
             announcement = await session.get(Announcement, payload["announcement_id"])
             return self._announcement(announcement, lang)
@@ -39,38 +44,64 @@ class AlertRenderer:
             return Reply((Block(text),))
         raise ValueError(f"unknown notification payload {kind!r}")
 
-    def change_lines(self, change: StatusChange, lang: str) -> list[Block]:
+    def change_lines(self, change: StatusChange, lang: str, divergence: dict[str, str] | None = None) -> list[Block]:
         action = self.kb.actions[change.action_id]
         old, new = Level(change.previous_status), Level(change.status)
+        assessor = Assessor(change.assessed_by)
+        by = (f"; {t('status_assessed_by', lang, who=ASSESSOR_LABELS[assessor][lang])}"
+              if assessor != Assessor.MAINTAINERS else "")
         lines = [
             Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING),
             Block(f"{EMOJI[old]} {label(old, lang)} → {EMOJI[new]} {label(new, lang)} "
-                  f"({t('status_since', lang, date=change.effective_date.isoformat())})"),
+                  f"({t('status_since', lang, date=change.effective_date.isoformat())}{by})"),
         ]
+        if divergence:
+            lines.append(Block(divergence_text({Assessor(s): Level(v) for s, v in divergence.items()}, lang)))
         if change.note:
             lines.append(Block(change.note))
         if change.source_url:
             lines.append(Block(f"{t('status_source', lang)}: {change.source_url}", Style.META))
         return lines
 
-    async def _status(self, session: AsyncSession, chat: Chat, change: StatusChange, lang: str) -> Reply:
+    def evidence_lines(self, record: EvidenceRecord, lang: str) -> list[Block]:
+        action = self.kb.actions[record.action_id]
+        return [Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING),
+                fact_block(recorded_fact(record), lang, reporter=True)]
+
+    async def _evidence(self, session: AsyncSession, chat: Chat, record: EvidenceRecord, lang: str) -> Reply:
+        blocks = [Block(t("alert_evidence_title", lang), Style.META), *self.evidence_lines(record, lang)]
+        buttons = [(Button(t("btn_more", lang) + f" · {record.action_id}", f"show {record.action_id}"),)]
+        buttons += await self._unfollow_buttons(session, chat, [record.action_id], lang)
+        return Reply(tuple(blocks), tuple(buttons))
+
+    async def _status(self, session: AsyncSession, chat: Chat, change: StatusChange, lang: str,
+                      divergence: dict[str, str] | None = None) -> Reply:
         action = self.kb.actions[change.action_id]
         text = action.text.fr if lang == "fr" and action.text.fr else action.text.en
-        blocks = [Block(t("alert_title", lang), Style.META), *self.change_lines(change, lang)]
+        blocks = [Block(t("alert_title", lang), Style.META), *self.change_lines(change, lang, divergence)]
         blocks.append(Block(short(text, PASSAGE_LIMIT), Style.QUOTE))
         blocks.append(citation(action.source, lang))
         buttons = [(Button(t("btn_more", lang) + f" · {action.id}", f"show {action.id}"),)]
         buttons += await self._unfollow_buttons(session, chat, [change.action_id], lang)
         return Reply(tuple(blocks), tuple(buttons))
 
-    async def _digest(self, session: AsyncSession, chat: Chat, change_ids: list[int], lang: str) -> Reply:
+    async def _digest(self, session: AsyncSession, chat: Chat, change_ids: list[int], lang: str,
+                      evidence_ids: list[int] = (), divergence: dict[str, dict[str, str]] | None = None) -> Reply:
         rows = await session.scalars(select(StatusChange).where(StatusChange.id.in_(change_ids)).order_by(StatusChange.id))
         changes = list(rows)
-        blocks = [Block(t("digest_title", lang, n=len(changes)), Style.HEADING)]
+        records = list(await session.scalars(
+            select(EvidenceRecord).where(EvidenceRecord.id.in_(list(evidence_ids))).order_by(EvidenceRecord.id)))
+        blocks = [Block(t("digest_title", lang, n=len(changes)) if changes else
+                        t("digest_title_evidence", lang, n=len(records)), Style.HEADING)]
         for change in changes:
-            blocks += self.change_lines(change, lang)
+            blocks += self.change_lines(change, lang, (divergence or {}).get(str(change.id)))
             blocks.append(citation(self.kb.actions[change.action_id].source, lang))
-        buttons = await self._unfollow_buttons(session, chat, [c.action_id for c in changes], lang)
+        if records:
+            blocks.append(Block(t("digest_evidence", lang, n=len(records)), Style.META))
+            for record in records:
+                blocks += self.evidence_lines(record, lang)
+        action_ids = [c.action_id for c in changes] + [r.action_id for r in records]
+        buttons = await self._unfollow_buttons(session, chat, action_ids, lang)
         return Reply(tuple(blocks), tuple(buttons))
 
     def _announcement(self, announcement: Announcement, lang: str) -> Reply:

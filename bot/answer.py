@@ -151,6 +151,12 @@ def _promises(kb: KnowledgeBase, item: Item) -> Iterable[tuple[str, str | None]]
         yield _fragment(aim.en), _fragment(aim.fr)
 
 
+def _after(kb: KnowledgeBase, item: Item) -> Iterable[tuple[str, str | None]]:
+    """A topic's "since the plan" facts (what came next), after the plan's own texts."""
+    for later in getattr(item, "after", ()):
+        yield later.text.en, later.text.fr
+
+
 def _plan_passage(kb: KnowledgeBase, item: Item) -> Iterable[tuple[str, str | None]]:
     if isinstance(item, Action):
         yield item.text.en, item.text.fr
@@ -158,7 +164,8 @@ def _plan_passage(kb: KnowledgeBase, item: Item) -> Iterable[tuple[str, str | No
         yield item.issues.en, item.issues.fr
 
 
-SOURCES: list[tuple[str, Source]] = [("summary", _summary), ("promise", _promises), ("plan", _plan_passage)]
+SOURCES: list[tuple[str, Source]] = [("summary", _summary), ("promise", _promises), ("plan", _plan_passage),
+                                     ("after", _after)]
 
 
 def candidates(kb: KnowledgeBase, item: Item) -> list[Sentence]:
@@ -285,6 +292,29 @@ def asked(question: str) -> tuple[Intent | None, str]:
         if pattern.search(plain):
             return intent, pattern.sub(" ", plain)
     return None, plain
+
+
+# "Is it done?", "what happened?", « ça a abouti ? », « où en est… » ask about progress: answered by the latest
+# evidence when the item has some (bot/handlers/plan.py). Runs on plain text (see _plain).
+_PROGRESS = re.compile(
+    r"\bwhat (?:has |have )?happen\w*|\bwhat came (?:of|out of|next)\b|\bwhat became of\b|\bany (?:news|updates?|progress)\b"
+    r"|\bprogress\b|\bstatus\b|\bhow far\b|\bwhere (?:does|do|is|are) .{0,60}\bstand\b|\bupdate on\b"
+    r"|\bhow (?:is|are) .{0,60}\bgoing\b|\bdid (?:it|they|this|that|france|the government) (?:work|happen|succeed|deliver)"
+    r"|\b(?:is|was|has|have|are|were|did|got)\b.{0,80}\b(?:done|finished|complete|completed|implemented|achieved"
+    r"|delivered|launched|carried out|happened|rolled out|up and running|succeeded)\b|\bresults so far\b"
+    r"|\babouti\w*|\bou en (?:est|sont|etes|sommes)\b|\bou ca en est\b|\bca en est ou\b|\bavancement\b|\bbilan\b"
+    r"|\bqu est ce qui s est passe\b|\bque s est il passe\b|\bqu est ce que ca a donne\b|\bdes nouvelles\b|\bdu nouveau\b"
+    r"|\b(?:c est|est ce|a t il|a t elle|ont ils|ont elles|est il|est elle|a ete|ont ete)\b.{0,80}\b(?:fait|faite"
+    r"|termine\w*|acheve\w*|realise\w*|mis en place|mise en place|mis en oeuvre|mise en oeuvre|mis en œuvre"
+    r"|mise en œuvre|lance\w*|fini\w*)\b|\bca a (?:marche|abouti|donne quoi)\b"
+)
+
+
+def asks_progress(question: str) -> bool:
+    """Whether the question asks what happened to an item ("is it done?", « où en est… ») rather than a fact of
+    the plan; a question asking for a particular fact (when, how many, who…) is not one."""
+    intent, _ = asked(question)
+    return intent is None and bool(_PROGRESS.search(_plain(question).replace("-", " ")))
 
 
 def asked_intent(question: str) -> Intent | None:

@@ -1,4 +1,5 @@
-"""The progress picture: a PNG bar chart of action statuses per commitment.
+"""The progress picture: a PNG bar chart of action statuses per commitment, and how many of each commitment's
+actions have recorded evidence.
 
 matplotlib takes a quarter of a second to import and the drawing as long again: both happen in worker threads,
 never on the event loop, and a chart is drawn once per status version and language (`ChartCache`).
@@ -26,12 +27,21 @@ COLORS = {
 }
 
 
-def progress_png(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang: str) -> bytes:
-    """Stacked horizontal bars, one per commitment, coloured by status level. Blocking: call it in a thread."""
+def evidenced(kb: KnowledgeBase, evidence: dict[str, int], commitment_id: str) -> tuple[int, int]:
+    """(actions of the commitment with at least one recorded fact, its actions)."""
+    actions = kb.actions_of(commitment_id)
+    return sum(1 for a in actions if evidence.get(a.id)), len(actions)
+
+
+def progress_png(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang: str,
+                 evidence: dict[str, int] | None = None) -> bytes:
+    """Stacked horizontal bars, one per commitment, coloured by status level, each labelled with how many of its
+    actions have recorded evidence (`evidence`: facts per action id). Blocking: call it in a thread."""
     from matplotlib.figure import Figure  # imported here, in the caller's (worker) thread
     commitments = list(kb.commitments.values())
     names = [f"{c.id}. {_wrap(getattr(c.title, lang))}" for c in commitments][::-1]
     counts = [count_levels(statuses, [a.id for a in kb.actions_of(c.id)]) for c in commitments][::-1]
+    with_evidence = [evidenced(kb, evidence or {}, c.id) for c in commitments][::-1]
     figure = Figure(figsize=(9, 5.2), dpi=100)
     axes = figure.add_subplot()
     left = [0] * len(commitments)
@@ -39,9 +49,12 @@ def progress_png(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang: st
         values = [c.get(level, 0) for c in counts]
         axes.barh(names, values, left=left, color=COLORS[level], label=label(level, lang), edgecolor="white")
         left = [a + b for a, b in zip(left, values)]
+    for row, (found, total) in enumerate(with_evidence):  # "📄 2/3 actions with recorded evidence"
+        axes.text(left[row] + 0.2, row, f"{found}/{total} {t('progress_evidence', lang)}", va="center",
+                  fontsize="x-small", color="#333333")
     axes.set_xlabel(t("progress_axis", lang))
     axes.set_title(t("progress_title", lang))
-    axes.set_xlim(0, max(left) + 1)
+    axes.set_xlim(0, max(left) * 1.9 + 1)  # room for the evidence labels right of the bars
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=5, fontsize="x-small", frameon=False)
     axes.tick_params(axis="y", labelsize="small")
     figure.tight_layout()

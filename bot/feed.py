@@ -1,8 +1,13 @@
 """The status feed: fetch (HTTP with ETag / Last-Modified, or a file), validate every row, apply all or nothing.
 
-Format (JSON or CSV), one row per action:
-    id, status, note, source, date      e.g.  2.12, substantial, "Register opened", https://..., 2026-03-01
-JSON may be a list of such objects or {"statuses": [...]}. `status` accepts the IRM levels in English or French.
+Format (JSON or CSV), one row per status or per piece of evidence:
+    kind, id, status, assessed_by, note, note_fr, source, publisher, reported_by, date
+    status row (kind absent or "status"):  2.12, substantial, irm, "Register opened", https://..., 2026-03-01
+    evidence row (kind "evidence"):  id, date, note (note_fr optional), source, publisher, reported_by
+JSON may be a list of such objects or {"statuses": [...]}. `status` accepts the IRM levels in English or French;
+`assessed_by` is irm, government or maintainers (absent: maintainers); `reported_by` is independent_review,
+government, press or maintainers (absent: maintainers). `apply_updates` applies validated rows in the caller's
+transaction (the Decidim reader uses it too).
 """
 
 from __future__ import annotations
@@ -16,26 +21,29 @@ import logging
 import zlib
 from dataclasses import dataclass, field
 from datetime import date as date_type
+from enum import StrEnum
 from pathlib import Path
 
 import httpx
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
 from bot.chats import find_chat
 from bot.domain import ChatRef, Platform
+from bot.evidence import EvidenceUpdate, apply_evidence, parse_reporter
 from bot.i18n import t
 from bot.redact import redact
 from bot.settings import Settings
-from bot.status import DateError, Level, parse_effective_date, parse_level
+from bot.status import Assessor, DateError, Level, parse_assessor, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status, lock_action
 from bot.storage.db import Database
 from bot.storage.locks import hold_lock
 from bot.storage.models import FeedState, Notification, NotificationKind, NotificationState, utcnow
-from bot.text import CONTROL, MAX_NOTE
+from bot.text import CONTROL, MAX_NOTE, fold
 from knowledge.loader import KnowledgeBase
+from knowledge.schema import Reporter
 
 log = logging.getLogger(__name__)
 
@@ -86,16 +94,36 @@ def _kind(value: object) -> str:
     return {bool: "true/false", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
+class RowKind(StrEnum):
+    STATUS = "status"
+    EVIDENCE = "evidence"
+
+
 class FeedRow(BaseModel):
     """One row of a status feed (a JSON object or a CSV line), validated against the plan (context "kb")."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)  # a missing id is checked too
 
+    kind: RowKind = RowKind.STATUS
     id: str = ""
     status: Level | None = None
+    assessed_by: Assessor = Assessor.MAINTAINERS
     note: str | None = None
+    note_fr: str | None = None
     source: str | None = None
+    publisher: str | None = None
+    reported_by: Reporter = Reporter.MAINTAINERS
     date: date_type | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: object) -> RowKind:
+        text = fold(_text(value, "kind", limit=40))
+        if text in ("", "status", "statut"):
+            return RowKind.STATUS
+        if text in ("evidence", "preuve", "fait"):
+            return RowKind.EVIDENCE
+        raise _refused(f"unknown kind {repr(value)[:60]} (status or evidence)")
 
     @field_validator("id", mode="before")
     @classmethod
@@ -107,16 +135,61 @@ class FeedRow(BaseModel):
 
     @field_validator("status", mode="before")
     @classmethod
-    def _level(cls, value: object) -> Level:
+    def _level(cls, value: object, info: ValidationInfo) -> Level | None:
+        if info.data.get("kind") == RowKind.EVIDENCE:
+            return None  # an evidence row has no status
         level = parse_level(_text(value, "status", limit=40))
         if level is None:
             raise _refused(f"unknown status {repr(value)[:60]}")
         return level
 
-    @field_validator("note", mode="before")
+    @field_validator("assessed_by", mode="before")
     @classmethod
-    def _note(cls, value: object) -> str | None:
-        return _text(value, "note", limit=MAX_NOTE * 2) or None  # cleaned where every note enters: StatusUpdate
+    def _assessor(cls, value: object) -> Assessor:
+        assessor = parse_assessor(_text(value, "assessed_by", limit=40))
+        if assessor is None:
+            raise _refused(f"unknown assessed_by {repr(value)[:60]} (irm, government or maintainers)")
+        return assessor
+
+    @field_validator("reported_by", mode="before")
+    @classmethod
+    def _reporter(cls, value: object) -> Reporter:
+        reporter = parse_reporter(_text(value, "reported_by", limit=40))
+        if reporter is None:
+            raise _refused(f"unknown reported_by {repr(value)[:60]} "
+                           "(independent_review, government, press or maintainers)")
+        return reporter
+
+    @field_validator("note", "note_fr", mode="before")
+    @classmethod
+    def _note(cls, value: object, info: ValidationInfo) -> str | None:
+        # cleaned where every note enters: StatusUpdate, EvidenceUpdate
+        return _text(value, info.field_name, limit=MAX_NOTE * 2) or None
+
+    @field_validator("publisher", mode="before")
+    @classmethod
+    def _publisher(cls, value: object) -> str | None:
+        return _text(value, "publisher", limit=200) or None
+
+    @model_validator(mode="after")
+    def _evidence_complete(self) -> FeedRow:
+        if self.kind == RowKind.EVIDENCE:
+            missing = [name for name in ("date", "note", "source") if getattr(self, name) is None]
+            if missing:
+                raise _refused(f"an evidence row needs {', '.join(missing)}")
+        return self
+
+    def update(self) -> StatusUpdate | EvidenceUpdate:
+        if self.kind == RowKind.EVIDENCE:
+            return EvidenceUpdate(self.id, self.date, self.note, self.source, self.publisher, self.reported_by,
+                                  self.note_fr)
+        return StatusUpdate(self.id, self.status, self.note, self.source, self.date, self.assessed_by)
+
+    def key(self) -> tuple:
+        """What a feed names at most once: an action's status by one source, or one fact."""
+        if self.kind == RowKind.EVIDENCE:
+            return self.kind, self.id, self.date, self.source
+        return self.kind, self.id, self.assessed_by
 
     @field_validator("source", mode="before")
     @classmethod
@@ -138,7 +211,7 @@ class FeedRow(BaseModel):
             raise _refused(exc.describe()) from None
 
 
-def parse_feed(content: bytes, kb: KnowledgeBase, hint: str = "") -> list[StatusUpdate]:
+def parse_feed(content: bytes, kb: KnowledgeBase, hint: str = "") -> list[StatusUpdate | EvidenceUpdate]:
     """Every row validated; FeedError lists every problem with its row number."""
     rows = _rows(content, hint)
     if len(rows) > MAX_ROWS:
@@ -154,11 +227,13 @@ def parse_feed(content: bytes, kb: KnowledgeBase, hint: str = "") -> list[Status
         except ValidationError as exc:
             problems += [f"{where}: {_message(error)}" for error in exc.errors(include_url=False)]
             continue
-        if parsed.id in seen:
-            problems.append(f"{where}: action {parsed.id} appears twice")
+        if parsed.key() in seen:
+            what = (" (the same evidence)" if parsed.kind == RowKind.EVIDENCE else
+                    "" if parsed.assessed_by == Assessor.MAINTAINERS else f" (assessed by {parsed.assessed_by})")
+            problems.append(f"{where}: action {parsed.id} appears twice{what}")
             continue
-        seen.add(parsed.id)
-        updates.append(StatusUpdate(parsed.id, parsed.status, parsed.note, parsed.source, parsed.date))
+        seen.add(parsed.key())
+        updates.append(parsed.update())
     if problems:
         more = len(problems) - MAX_PROBLEMS
         raise FeedError(problems[:MAX_PROBLEMS] + ([f"... and {more} more problem(s)"] if more > 0 else []))
@@ -198,8 +273,9 @@ def _rows(content: bytes, hint: str) -> list[tuple[int, object]]:
     try:
         reader = csv.DictReader(io.StringIO(text))
         header = [h.strip().lower() for h in reader.fieldnames or []]
-        if "id" not in header or "status" not in header:
-            raise FeedError([f"CSV header must name at least id and status (found: {', '.join(header) or 'nothing'})"])
+        if "id" not in header or ("status" not in header and "kind" not in header):
+            found = ", ".join(header) or "nothing"
+            raise FeedError([f"CSV header must name at least id and status, or id and kind (found: {found})"])
         reader.fieldnames = header
         rows = []
         for number, row in enumerate(reader, start=2):  # row 1 is the header
@@ -345,15 +421,7 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
         if state and state.content_hash == digest:
             result.not_modified = True
             return result
-        # Actions locked in one order by every import: two imports of overlapping feeds cannot deadlock.
-        for action_id in sorted({u.action_id for u in updates}):
-            await lock_action(session, action_id)
-        for update in updates:
-            change = await apply_status(session, kb, update, by)
-            if change is None:
-                result.unchanged += 1
-            else:
-                result.changed += 1
+        result.changed, result.unchanged = await apply_updates(session, kb, updates, by)
         state = state or FeedState(source=source)
         state.etag, state.last_modified = validators.get("etag"), validators.get("last_modified")
         state.content_hash, state.error_hash, state.checked_at = digest, None, utcnow()
@@ -362,6 +430,26 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
                                                      "unchanged": result.unchanged}, platform="feed", user_id=by)
     log.info("status feed %s imported: %d changed, %d unchanged", source, result.changed, result.unchanged)
     return result
+
+
+async def apply_updates(session: AsyncSession, kb: KnowledgeBase, updates: list[StatusUpdate | EvidenceUpdate],
+                        by: str) -> tuple[int, int]:
+    """Apply validated rows in the caller's transaction (all or nothing is the caller's): (changed, unchanged).
+
+    Statuses are recorded and evidence added, each alerting the action's followers once; a status a source
+    already gave, or a fact already known, changes nothing.
+    """
+    # Actions locked in one order by every import: two imports of overlapping feeds cannot deadlock.
+    for action_id in sorted({u.action_id for u in updates}):
+        await lock_action(session, action_id)
+    changed = 0
+    for update in updates:
+        if isinstance(update, EvidenceUpdate):
+            done = await apply_evidence(session, kb, update, by)
+        else:
+            done = await apply_status(session, kb, update, by)
+        changed += done is not None
+    return changed, len(updates) - changed
 
 
 async def _rejected(db: Database, settings: Settings, result: ImportResult, problems: list[str]) -> ImportResult:

@@ -26,6 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "• plan ID · related ID — the plan's own text on an item; items related to it\n"
         "• status — where every action stands\n"
         "• progress — a chart of the statuses\n"
+        "• evidence ID — what happened: dated facts with their sources\n"
         "• follow ID|institution|all — be alerted of changes, e.g. follow 2.12, follow HATVP\n"
         "• unfollow ID · stop — stop one or all follows\n"
         "• subscriptions — what you follow\n"
@@ -39,6 +40,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "• texte ID · voiraussi ID — le texte du plan sur un élément ; les éléments en lien avec lui\n"
         "• statut — l'état d'avancement de chaque action\n"
         "• avancement — un graphique des statuts\n"
+        "• faits ID — ce qui s'est passé : des faits datés avec leurs sources\n"
         "• suivre ID|institution|tout — être alerté des changements, par ex. suivre 2.12, suivre HATVP\n"
         "• ne plus suivre ID · arrêter — arrêter un suivi ou tous\n"
         "• abonnements — ce que vous suivez\n"
@@ -49,9 +51,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "pour quand ? » ou dire « suivre ».",
     },
     "help_admin": {
-        "en": "Admin: setstatus ID LEVEL \"note\" [source-url] · announce … · stats",
-        "fr": "Administration (commandes en anglais) : setstatus ID NIVEAU \"note\" [url-source] · announce … · "
-        "stats",
+        "en": "Admin: setstatus ID LEVEL \"note\" [source-url] · evidence ID YYYY-MM-DD URL \"what happened\" "
+        "[publisher] · announce … · stats",
+        "fr": "Administration (commandes en anglais) : setstatus ID NIVEAU \"note\" [url-source] · evidence ID "
+        "AAAA-MM-JJ URL \"ce qui s'est passé\" [éditeur] · announce … · stats",
     },
     "about_title": {"en": "About opengov-bot", "fr": "À propos d'opengov-bot"},
     "about_body": {
@@ -171,14 +174,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "C'est noté : je répondrai dans la langue de chacun de vos messages.",
     },
     "status_unrated_short": {
-        "en": "Status: not rated yet in my sources (plan 2021–2023)",
-        "fr": "Statut : pas encore évalué dans mes sources (plan 2021-2023)",
+        "en": "Status: not rated yet in my sources (plan 2021–2023, ended)",
+        "fr": "Statut : pas encore évalué dans mes sources (plan 2021-2023, terminé)",
     },
     "status_unrated": {
         "en": "Status: not rated yet — no assessment of this action is recorded in my sources (the plan ran "
-        "2021–2023)",
+        "2021–2023 and has ended)",
         "fr": "Statut : pas encore évalué — aucune évaluation de cette action n'est enregistrée dans mes sources "
-        "(plan 2021-2023)",
+        "(le plan couvrait 2021-2023 ; il est terminé)",
     },
     "followup_dates": {"en": "What the plan says about when", "fr": "Ce que le plan dit des délais"},
     "followup_no_date": {
@@ -395,11 +398,13 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+from bot.i18n_evidence import EVIDENCE_MESSAGES
 from bot.i18n_follow import FOLLOW_MESSAGES
 
-_overlap = MESSAGES.keys() & FOLLOW_MESSAGES.keys()
-assert not _overlap, f"message keys defined twice: {_overlap}"
-MESSAGES.update(FOLLOW_MESSAGES)
+for _more in (FOLLOW_MESSAGES, EVIDENCE_MESSAGES):
+    _overlap = MESSAGES.keys() & _more.keys()
+    assert not _overlap, f"message keys defined twice: {_overlap}"
+    MESSAGES.update(_more)
 
 
 def t(key: str, lang: str, **values: object) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.domain import Block, Button, Reply, Style
+from bot.evidence import Fact
 from bot.i18n import t
-from bot.status import EMOJI, Level, label
+from bot.status import ASSESSOR_LABELS, ASSESSOR_SHORT, EMOJI, Assessor, Level, label
 from bot.statuses import NO_EVIDENCE, CurrentStatus, count_levels
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import PLAN_DOCUMENT, Action, Commitment, Source, Topic
@@ -34,12 +35,66 @@ def status_text(status: CurrentStatus, lang: str) -> str:
         # Not "No evidence available": for a plan that ended in 2023 that reads as "nothing was done".
         return f"{EMOJI[status.level]} " + t("status_unrated", lang)
     line = f"{EMOJI[status.level]} " + t("status_line", lang, label=label(status.level, lang))
-    parts = [line + " — " + t("status_since", lang, date=status.effective_date.isoformat())]
+    line += " — " + t("status_since", lang, date=status.effective_date.isoformat())
+    if status.assessed_by not in (None, Assessor.MAINTAINERS):
+        line += f" ({t('status_assessed_by', lang, who=ASSESSOR_LABELS[status.assessed_by][lang])})"
+    parts = [line]
     if status.note:
         parts.append(status.note)
     if status.source_url:
         parts.append(f"{t('status_source', lang)}{colon(lang)} {status.source_url}")
     return "\n".join(parts)
+
+
+# -- what happened: evidence and statuses by source (issue 11) ----------------------------------------------
+EVIDENCE_SHOWN = 5  # facts listed by `show`; `evidence ID` lists them all
+
+
+def fact_block(fact: Fact, lang: str, reporter: bool = False) -> Block:
+    """One fact as a list entry linking to its source: date — text (publisher[; who reported it])."""
+    key = "evidence_item_reported" if reporter else "evidence_item"
+    return Block("• " + t(key, lang, date=fact.date.isoformat(), text=fact.text(lang), publisher=fact.publisher,
+                          reporter=t(f"reporter_{fact.reported_by.value}", lang)), Style.ITEM, fact.source_url)
+
+
+def evidence_blocks(action_id: str, facts: list[Fact], lang: str, limit: int | None = EVIDENCE_SHOWN) -> list[Block]:
+    """A short dated list, newest first, each linked to its source; nothing when there is no fact."""
+    if not facts:
+        return []
+    shown = facts if limit is None else facts[:limit]
+    blocks = [Block(t("evidence_heading", lang) + colon(lang), Style.META)]
+    blocks += [fact_block(fact, lang, reporter=limit is None) for fact in shown]  # the full list says who reported
+    if len(facts) > len(shown):
+        blocks.append(Block(t("evidence_earlier", lang, n=len(facts) - len(shown), id=action_id), Style.META))
+    return blocks
+
+
+def evidence_lead(fact: Fact, lang: str, commitment: bool = False) -> str:
+    """The opening sentence of an answer to "is it done?": the latest fact, its date and publisher."""
+    key = "evidence_lead_commitment" if commitment else "evidence_lead"
+    return t(key, lang, date=fact.date.isoformat(), publisher=fact.publisher, text=fact.text(lang), id=fact.action_id)
+
+
+def divergence_text(levels: dict[Assessor, Level], lang: str) -> str:
+    listed = " · ".join(f"{ASSESSOR_SHORT[Assessor(source)][lang]}{colon(lang)} {EMOJI[Level(level)]} "
+                        f"{label(level, lang)}" for source, level in levels.items())
+    return t("divergence", lang, levels=listed)
+
+
+def source_status_blocks(by_source: dict[Assessor, CurrentStatus], levels: dict[Assessor, Level] | None,
+                         lang: str) -> list[Block]:
+    """The latest status of each source with its date and link, and a warning when they disagree; nothing when
+    a single source (or none) has rated the action (its status line says it all)."""
+    if len(by_source) < 2:
+        return []
+    blocks = [Block(t("status_by_source", lang) + colon(lang), Style.META)]
+    for source, status in by_source.items():
+        text = (f"• {ASSESSOR_SHORT[source][lang]}{colon(lang)} {EMOJI[status.level]} {label(status.level, lang)} — "
+                f"{status.effective_date.isoformat()}")
+        blocks.append(Block(text, Style.ITEM, status.source_url))
+    if levels:
+        blocks.append(Block(divergence_text(levels, lang)))
+    return blocks
 
 
 def level_counts_text(counts: dict[Level, int], lang: str) -> str:
@@ -96,7 +151,9 @@ def follow_button(item_id: str, lang: str, following: bool = False) -> Button:
 
 
 def show_action(
-    kb: KnowledgeBase, action: Action, status: CurrentStatus, lang: str, following: bool = False
+    kb: KnowledgeBase, action: Action, status: CurrentStatus, lang: str, following: bool = False,
+    facts: list[Fact] = (), by_source: dict[Assessor, CurrentStatus] | None = None,
+    disagreement: dict[Assessor, Level] | None = None,
 ) -> Reply:
     commitment = kb.commitments[action.commitment]
     institutions = ", ".join(_institution_name(i, lang) for i in kb.institutions_of(action))
@@ -110,6 +167,8 @@ def show_action(
         promised = "\n".join(f"• {getattr(p, lang)}" for p in action.promises)
         blocks.append(Block(f"{t('promises', lang)}{colon(lang)}\n{promised}"))
     blocks.append(Block(status_text(status, lang)))
+    blocks += source_status_blocks(by_source or {}, disagreement, lang)
+    blocks += evidence_blocks(action.id, list(facts), lang)
     blocks.append(Block(t("plan_says", lang) + colon(lang), Style.META))
     blocks.append(_plan_quote(action.text.en, action.text.fr, lang))
     blocks.append(citation(action.source, lang, action.aim.fr))
@@ -145,12 +204,24 @@ def show_commitment(
 
 
 def show_topic(topic: Topic, lang: str) -> Reply:
-    blocks = (
+    blocks = [
         Block(f"{t('topic_label', lang)} ({topic.id}) — {getattr(topic.title, lang)}", Style.HEADING),
         Block(getattr(topic.answer, lang)),
         citation(topic.source, lang),
-    )
-    return Reply(blocks, ((_browse_button(lang),),))
+    ]
+    blocks += after_blocks(topic, lang)
+    return Reply(tuple(blocks), ((_browse_button(lang),),))
+
+
+def after_blocks(topic: Topic, lang: str) -> list[Block]:
+    """What came after the plan on this topic (not the plan's words), each linked to its source."""
+    if not topic.after:
+        return []
+    blocks = [Block(t("since_the_plan", lang) + colon(lang), Style.META)]
+    for later in topic.after:
+        dated = f"{later.date.isoformat()} — " if later.date else ""
+        blocks.append(Block(f"• {dated}{getattr(later.text, lang)} ({later.publisher})", Style.ITEM, later.source))
+    return blocks
 
 
 def browse(kb: KnowledgeBase, lang: str, *, edit: bool = False) -> Reply:
@@ -240,7 +311,7 @@ def answer_buttons(item: Commitment | Action | Topic, lang: str, *, following: b
 
 
 def answer(kb: KnowledgeBase, item: Commitment | Action | Topic, lead: str, status_line: str | None, lang: str,
-           *, following: bool = False, related_ids: Iterable[str] = ()) -> Reply:
+           *, following: bool = False, related_ids: Iterable[str] = (), lead_url: str | None = None) -> Reply:
     """A question's reply: the sentence that answers it, then one line — id, title, who leads it, status."""
     parts = [kind_label(item, lang), short(getattr(item.title, lang), 90)]
     leads = short_leads(kb, item, lang)
@@ -248,7 +319,7 @@ def answer(kb: KnowledgeBase, item: Commitment | Action | Topic, lead: str, stat
         parts.append(leads)
     if status_line:
         parts.append(status_line)
-    blocks = (Block(lead), Block(" · ".join(parts), Style.META))
+    blocks = (Block(lead, url=lead_url), Block(" · ".join(parts), Style.META))
     return Reply(blocks, answer_buttons(item, lang, following=following, related_ids=related_ids))
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from bot.text import fold
+from knowledge.schema import PLAN_DRAFTING_STARTED
 
 
 class Level(StrEnum):
@@ -15,6 +16,37 @@ class Level(StrEnum):
     LIMITED = "limited"
     SUBSTANTIAL = "substantial"
     COMPLETE = "complete"
+
+
+class Assessor(StrEnum):
+    """Who assessed a status: the OGP Independent Reporting Mechanism, the government (its self-assessment or
+    its tracker), or this bot's maintainers."""
+
+    IRM = "irm"
+    GOVERNMENT = "government"
+    MAINTAINERS = "maintainers"
+
+
+ASSESSOR_LABELS = {
+    Assessor.IRM: {"en": "OGP Independent Reporting Mechanism", "fr": "Mécanisme d'évaluation indépendant de l'OGP"},
+    Assessor.GOVERNMENT: {"en": "Government", "fr": "Gouvernement"},
+    Assessor.MAINTAINERS: {"en": "This bot's maintainers", "fr": "Les mainteneurs de ce bot"},
+}
+ASSESSOR_SHORT = {
+    Assessor.IRM: {"en": "IRM", "fr": "MEI (OGP)"},
+    Assessor.GOVERNMENT: {"en": "Government", "fr": "Gouvernement"},
+    Assessor.MAINTAINERS: {"en": "Maintainers", "fr": "Mainteneurs"},
+}
+
+
+def parse_assessor(text: str) -> Assessor | None:
+    """'irm', 'IRM', 'government', 'gouvernement', 'maintainers' -> Assessor; '' -> maintainers; None when unknown."""
+    key = "".join(ch for ch in fold(text) if ch.isalnum())
+    if not key:
+        return Assessor.MAINTAINERS
+    return {"irm": Assessor.IRM, "mei": Assessor.IRM, "government": Assessor.GOVERNMENT,
+            "gouvernement": Assessor.GOVERNMENT, "maintainers": Assessor.MAINTAINERS,
+            "mainteneurs": Assessor.MAINTAINERS}.get(key)
 
 
 LABELS = {
@@ -53,9 +85,7 @@ def label(level: Level | str, lang: str) -> str:
 
 
 # -- effective dates (issue 9: implausible dates) ---------------------------------------------------------------
-# The seed: "Amélie de Montchalin ... kick-started the co-development of the third Action Plan on 13 February
-# 2021". Nothing of this plan can have taken effect before its drafting began.
-PLAN_DRAFTING_STARTED = date(2021, 2, 13)
+# Nothing of this plan can have taken effect before its drafting began (knowledge.schema.PLAN_DRAFTING_STARTED).
 FUTURE_MARGIN = timedelta(days=1)  # "today" somewhere in the world may be tomorrow in UTC
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

@@ -10,8 +10,8 @@ from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import func
 
-from bot.status import Level
-from bot.statuses import current_status
+from bot.status import Assessor, Level
+from bot.statuses import CurrentStatus, disagreement, statuses_by_source
 from bot.storage.locks import hold_lock
 from bot.storage.models import (
     Chat,
@@ -35,6 +35,7 @@ class StatusUpdate:
     note: str | None = None
     source_url: str | None = None
     effective_date: date | None = None
+    assessed_by: Assessor = Assessor.MAINTAINERS
 
     def __post_init__(self) -> None:
         # The one place notes enter (chat, feed, command line): printable text only, like incoming messages.
@@ -46,7 +47,9 @@ async def apply_status(
 ) -> StatusChange | None:
     """Record a new status and queue one notification per interested chat; None when nothing changes.
 
-    Setting the level an action already has is a no-op that alerts no one. Changes to one action are
+    Each source (IRM, government, maintainers) has its own chain: setting the level the same source already gave
+    is a no-op that alerts no one. When, after the change, two sources rate the action differently, the alert
+    says so (its payload's "divergence"): followers learn of a disagreement with the change that makes it. Changes to one action are
     serialised (a lock per action, held until the caller's transaction ends), so whatever runs at once —
     two admins, two feed pollers, several processes — the history is a chain (each `previous_status` is the
     status recorded just before it) and the same level is never recorded or alerted twice.
@@ -54,22 +57,36 @@ async def apply_status(
     if update.action_id not in kb.actions:
         raise ValueError(f"unknown action {update.action_id!r}")
     await lock_action(session, update.action_id)
-    current = await current_status(session, update.action_id)
-    if current.level == update.level:
+    before = await statuses_by_source(session, update.action_id)
+    current = before.get(update.assessed_by)
+    previous = current.level if current else Level.NO_EVIDENCE
+    if previous == update.level:
         return None
     change = StatusChange(
         action_id=update.action_id,
         status=update.level.value,
-        previous_status=current.level.value,
+        previous_status=previous.value,
         note=update.note,
         source_url=update.source_url,
         effective_date=update.effective_date or date.today(),
         set_by=set_by,
+        assessed_by=update.assessed_by,
     )
     session.add(change)
     await session.flush()
-    await queue_for_followers(session, kb, change)
+    after = dict(before)
+    after[update.assessed_by] = _as_current(change)
+    payload: dict = {"type": "status", "change_id": change.id}
+    diverging = disagreement(after)
+    if diverging:
+        payload["divergence"] = {source.value: level.value for source, level in diverging.items()}
+    await queue_alert(session, kb, change.action_id, f"status:{change.id}:", payload)
     return change
+
+
+def _as_current(change: StatusChange) -> CurrentStatus:
+    return CurrentStatus(Level(change.status), change.note, change.source_url, change.effective_date,
+                         change.set_by, Assessor(change.assessed_by))
 
 
 async def lock_action(session: AsyncSession, action_id: str) -> None:
@@ -78,19 +95,26 @@ async def lock_action(session: AsyncSession, action_id: str) -> None:
 
 
 async def queue_for_followers(session: AsyncSession, kb: KnowledgeBase, change: StatusChange) -> int:
+    """The alerts of a status change (see queue_alert)."""
+    return await queue_alert(session, kb, change.action_id, f"status:{change.id}:",
+                             {"type": "status", "change_id": change.id})
+
+
+async def queue_alert(session: AsyncSession, kb: KnowledgeBase, action_id: str, key_prefix: str, payload: dict) -> int:
     """One set-based INSERT: a notification per active chat following the action, its commitment,
-    one of its institutions, or everything. The key (change x chat) makes a second copy impossible.
+    one of its institutions, or everything. The key (key_prefix + chat: one event x one chat) makes a second
+    copy impossible; `key_prefix` names the event ("status:12:", "evidence:3:").
 
     The chats are read FOR KEY SHARE (PostgreSQL): a `forget` under way is waited for and its chat left out,
     instead of the INSERT failing on a chat deleted meanwhile; a `forget` that comes after waits for this.
     """
     now = utcnow()
-    follows = select(Subscription.id).where(Subscription.chat_pk == Chat.id, followers_condition(kb, change.action_id))
+    follows = select(Subscription.id).where(Subscription.chat_pk == Chat.id, followers_condition(kb, action_id))
     rows = select(
         Chat.id,
-        (literal(f"status:{change.id}:", String) + func.cast(Chat.id, String)).label("key"),
+        (literal(key_prefix, String) + func.cast(Chat.id, String)).label("key"),
         literal(NotificationKind.ALERT.value, String),
-        literal({"type": "status", "change_id": change.id}, Notification.payload.type).label("payload"),
+        literal(payload, Notification.payload.type).label("payload"),
         case((Chat.frequency == Frequency.IMMEDIATELY, NotificationState.PENDING.value),
              else_=NotificationState.HELD.value).label("state"),
         literal(now, Notification.due_at.type),

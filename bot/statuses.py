@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.status import Level
+from bot.status import Assessor, Level
 from bot.storage.models import StatusChange
 
 
@@ -20,6 +20,7 @@ class CurrentStatus:
     source_url: str | None = None
     effective_date: date | None = None
     set_by: str | None = None
+    assessed_by: Assessor | None = None
 
     @property
     def recorded(self) -> bool:
@@ -30,7 +31,8 @@ NO_EVIDENCE = CurrentStatus(Level.NO_EVIDENCE)
 
 
 def _current(row: StatusChange) -> CurrentStatus:
-    return CurrentStatus(Level(row.status), row.note, row.source_url, row.effective_date, row.set_by)
+    return CurrentStatus(Level(row.status), row.note, row.source_url, row.effective_date, row.set_by,
+                         Assessor(row.assessed_by))
 
 
 async def current_statuses(session: AsyncSession) -> dict[str, CurrentStatus]:
@@ -52,6 +54,22 @@ async def current_status(session: AsyncSession, action_id: str) -> CurrentStatus
         select(StatusChange).where(StatusChange.action_id == action_id).order_by(StatusChange.id.desc()).limit(1)
     )
     return _current(row) if row else NO_EVIDENCE
+
+
+async def statuses_by_source(session: AsyncSession, action_id: str) -> dict[Assessor, CurrentStatus]:
+    """The latest status each source (IRM, government, maintainers) recorded for this action, in Assessor order."""
+    latest = (select(func.max(StatusChange.id)).where(StatusChange.action_id == action_id)
+              .group_by(StatusChange.assessed_by))
+    rows = {Assessor(row.assessed_by): _current(row)
+            for row in await session.scalars(select(StatusChange).where(StatusChange.id.in_(latest)))}
+    return {source: rows[source] for source in Assessor if source in rows}
+
+
+def disagreement(by_source: dict[Assessor, CurrentStatus]) -> dict[Assessor, Level] | None:
+    """The sources' levels when two sources rate the action differently ("no evidence" is no rating); else None."""
+    rated = {source: by_source[source].level for source in Assessor  # IRM, government, maintainers
+             if source in by_source and by_source[source].level != Level.NO_EVIDENCE}
+    return rated if len(set(rated.values())) > 1 else None
 
 
 async def history(session: AsyncSession, action_id: str) -> list[StatusChange]:

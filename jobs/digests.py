@@ -41,8 +41,15 @@ async def build_digests(app, *, force: bool = False, now: datetime | None = None
             if await session.scalar(select(Notification.id).where(Notification.key == key)):
                 continue  # this period's digest is already out; these wait for the next one
             change_ids = sorted({p["change_id"] for _, p in items if p.get("type") == "status"})
+            evidence_ids = sorted({p["evidence_id"] for _, p in items if p.get("type") == "evidence"})
+            divergence = {str(p["change_id"]): p["divergence"] for _, p in items if p.get("divergence")}
+            payload = {"type": "digest", "change_ids": change_ids}
+            if evidence_ids:
+                payload["evidence_ids"] = evidence_ids
+            if divergence:
+                payload["divergence"] = divergence
             session.add(Notification(chat_pk=chat_pk, key=key, kind=NotificationKind.DIGEST, state=NotificationState.PENDING, due_at=now,
-                                     payload={"type": "digest", "change_ids": change_ids}))
+                                     payload=payload))
             await session.execute(
                 update(Notification).where(Notification.id.in_([i for i, _ in items])).values(state=NotificationState.DIGESTED)
             )

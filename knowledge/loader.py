@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from knowledge.schema import Action, Commitment, DataFile, Institution, Topic
+from knowledge.schema import Action, Commitment, DataFile, Evidence, Institution, Topic
 
 DATA_DIR = Path(__file__).parent / "data"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -29,6 +29,7 @@ class KnowledgeBase:
     commitments: dict[str, Commitment] = field(default_factory=dict)
     actions: dict[str, Action] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
+    evidence: dict[str, list[Evidence]] = field(default_factory=dict)  # by action id, oldest first
 
     def get(self, item_id: str) -> Commitment | Action | Topic | None:
         return self.commitments.get(item_id) or self.actions.get(item_id) or self.topics.get(item_id)
@@ -53,8 +54,9 @@ def _describe(raw: object, loc: tuple) -> str:
         if isinstance(raw, dict):
             items = raw.get(section)
             if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
-                item_id = items[index].get("id")
-        where = f"{section}[{index}]" + (f" (id {item_id})" if item_id is not None else "")
+                item_id = items[index].get("id") or items[index].get("action")
+        label = "action" if section == "evidence" else "id"
+        where = f"{section}[{index}]" + (f" ({label} {item_id})" if item_id is not None else "")
         fields = ".".join(str(p) for p in rest) or "(the item itself)"
         return f"{where}: field {fields}"
     return "field " + ".".join(str(p) for p in loc)
@@ -103,6 +105,16 @@ def _merge(files: list[tuple[Path, DataFile]]) -> KnowledgeBase:
                 for i in a.institutions
                 if i not in kb.institutions
             ]
+    evidence: dict[str, list[Evidence]] = {}
+    for path, data in files:
+        for index, fact in enumerate(data.evidence):
+            where = f"{path}: evidence[{index}] (action {fact.action})"
+            if fact.action not in kb.actions:
+                problems.append(f"{where}: field action: unknown action id {fact.action!r}")
+            elif any((fact.date, fact.source) == (other.date, other.source) for other in evidence.get(fact.action, [])):
+                problems.append(f"{where}: the same action, date and source appear twice")
+            else:
+                evidence.setdefault(fact.action, []).append(fact)
     if problems:
         raise KnowledgeError(problems)
     ordered = KnowledgeBase(
@@ -110,6 +122,7 @@ def _merge(files: list[tuple[Path, DataFile]]) -> KnowledgeBase:
         commitments=dict(sorted(kb.commitments.items(), key=lambda kv: int(kv[0]))),
         actions=dict(sorted(kb.actions.items(), key=lambda kv: tuple(int(p) for p in kv[0].split(".")))),
         topics=kb.topics,
+        evidence={a: sorted(facts, key=lambda f: f.date) for a, facts in sorted(evidence.items())},
     )
     return ordered
 

@@ -20,7 +20,8 @@ from tests.http_support import serve
 from tests.outbox_support import count, make_worker, notifications, say
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-EXPECTED = {"2.12": "substantial", "2.11": "complete", "1.1": "limited", "3.1": "not_started"}
+# the latest status of each action (2.12: the government's "substantial", then the IRM's "limited")
+EXPECTED = {"2.12": "limited", "2.11": "complete", "1.1": "limited", "3.1": "not_started"}
 VALID_CSV = "id,status,note,source,date\n2.12,limited,first step,https://example.org/a,2026-01-15\n"
 
 
@@ -50,28 +51,29 @@ async def test_the_example_feed_imports(app, name) -> None:
     await say(app, "alice", "follow 2.12")
     await say(app, "bob", "follow Cour des comptes")
     result = await run(app, EXAMPLES / name)
-    assert result.ok and (result.changed, result.unchanged, result.not_modified) == (4, 0, False)
+    # five statuses (2.12 by two sources) and one piece of evidence
+    assert result.ok and (result.changed, result.unchanged, result.not_modified) == (6, 0, False)
     assert await statuses(app) == EXPECTED
     async with app.db.session() as session:
         change = await session.scalar(select(StatusChange).where(StatusChange.action_id == "2.12"))
         entry = await session.scalar(select(AuditEntry))
     assert change.note.startswith("Example row") and change.source_url == "https://www.hatvp.fr/"
     assert change.effective_date.isoformat() == "2023-06-30" and change.set_by == "feed"
-    assert (entry.platform, entry.action, entry.detail["changed"]) == ("feed", "status_import", 4)
-    # the same transaction queued the alerts of alice (2.12) and bob (2.11 is the Cour des comptes')
+    assert (entry.platform, entry.action, entry.detail["changed"]) == ("feed", "status_import", 6)
+    # the same transaction queued the alerts of alice (2.12, twice) and bob (2.11 is the Cour des comptes')
     assert sorted(n.key.rsplit(":", 1)[0] for n in await notifications(app)) == sorted(
-        [f"status:{change.id}", f"status:{change.id + 1}"])
+        [f"status:{change.id}", f"status:{change.id + 1}", f"status:{change.id + 2}"])
 
     again = await run(app, EXAMPLES / name)
     assert again.ok and again.not_modified and again.changed == 0
-    assert await count(app, StatusChange) == 4
+    assert await count(app, StatusChange) == 5
 
 
 async def test_the_two_examples_say_the_same(app, tmp_path) -> None:
     await run(app, EXAMPLES / "status-feed.json")
     result = await run(app, EXAMPLES / "status-feed.csv")  # other bytes, same statuses
-    assert result.ok and not result.not_modified and (result.changed, result.unchanged) == (0, 4)
-    assert await count(app, StatusChange) == 4
+    assert result.ok and not result.not_modified and (result.changed, result.unchanged) == (0, 6)
+    assert await count(app, StatusChange) == 5
 
 
 async def test_a_json_list_french_levels_and_an_id_written_as_a_number(app, tmp_path) -> None:
@@ -93,6 +95,7 @@ async def test_a_csv_whose_path_mentions_json_is_still_csv(app, tmp_path) -> Non
 
 # -- all or nothing -----------------------------------------------------------------------------------------
 
+HEADER_PROBLEM = "CSV header must name at least id and status, or id and kind (found: 2.12, limited)"
 INVALID = {
     "unknown id": ("csv", VALID_CSV + "9.99,complete,,,\n", ["row 3: unknown action id '9.99'"]),
     "unknown status": ("csv", VALID_CSV + "2.11,finished,,,\n", ["row 3: unknown status 'finished'"]),
@@ -103,7 +106,7 @@ INVALID = {
                          ["row 3: source is not an http(s) URL: 'javascript:alert(1)'"]),
     "too many cells": ("csv", VALID_CSV + "2.11,complete,a,https://example.org,2026-01-01,extra\n",
                        ["row 3: more cells than header columns"]),
-    "no header": ("csv", "2.12,limited\n", ["CSV header must name at least id and status (found: 2.12, limited)"]),
+    "no header": ("csv", "2.12,limited\n", [HEADER_PROBLEM]),
     "malformed json": ("json", '[{"id": "2.12", "status": "limited"},', ["malformed JSON"]),
     "json not a list": ("json", '{"rows": []}', ['JSON must be a list of rows or {"statuses": [...]}']),
     "json row not an object": ("json", '[{"id": "2.12", "status": "limited"}, "2.11 complete"]',

@@ -98,8 +98,9 @@ async def test_two_imports_of_one_feed_at_once_neither_crash_nor_double_it(app, 
     finally:
         await close_all(dbs)
     assert all(r.ok for r in results), [r.problems for r in results]
-    assert sum(r.changed for r in results) == 4  # the example feed's four rows, recorded once
-    assert await count(app, StatusChange) == 4
+    # the example feed's six rows (five statuses, one fact), recorded once
+    assert sum(r.changed for r in results) == 6
+    assert await count(app, StatusChange) == 5
 
 
 # -- item 3: `forget` while alerts are in flight ---------------------------------------------------------------

@@ -35,12 +35,12 @@ def spy_on_drawing(monkeypatch, hold: threading.Event | None = None, hold_for: f
     started = asyncio.Event()
     drawings: list[str] = []
 
-    def drawing(kb, statuses, lang):
+    def drawing(kb, statuses, lang, evidence=None):
         drawings.append(lang)
         loop.call_soon_threadsafe(started.set)
         if hold is not None:
             hold.wait(hold_for)
-        return real(kb, statuses, lang)
+        return real(kb, statuses, lang, evidence)
 
     monkeypatch.setattr(bot.chart, "progress_png", drawing)
     monkeypatch.setattr(bot.handlers.plan, "progress_png", drawing, raising=False)
@@ -90,11 +90,11 @@ async def test_a_failed_drawing_is_not_cached(app, monkeypatch):
     real = bot.chart.progress_png
     calls = []
 
-    def flaky(kb, statuses, lang):
+    def flaky(kb, statuses, lang, evidence=None):
         calls.append(lang)
         if len(calls) == 1:
             raise RuntimeError("out of memory while drawing")
-        return real(kb, statuses, lang)
+        return real(kb, statuses, lang, evidence)
 
     monkeypatch.setattr(bot.chart, "progress_png", flaky)
     monkeypatch.setattr(bot.handlers.plan, "progress_png", flaky, raising=False)

@@ -40,6 +40,12 @@ ROWS = {
     ("status_changes", "status"): (
         ("INSERT INTO status_changes (action_id, status, previous_status, effective_date, set_by, created_at) "
          f"VALUES ('2.12', '@V@', 'no_evidence', '2026-01-01', 'admin', {T})"), "limited"),
+    ("status_changes", "assessed_by"): (
+        ("INSERT INTO status_changes (action_id, status, previous_status, effective_date, set_by, assessed_by, "
+         f"created_at) VALUES ('2.12', 'limited', 'no_evidence', '2026-01-01', 'admin', '@V@', {T})"), "irm"),
+    ("evidence", "reported_by"): (
+        ("INSERT INTO evidence (action_id, fact_date, note, source_url, publisher, reported_by, added_by, created_at) "
+         f"VALUES ('2.12', '2022-01-01', 'n', 'https://example.org/', 'P', '@V@', 'admin', {T})"), "press"),
     ("status_changes", "previous_status"): (
         ("INSERT INTO status_changes (action_id, status, previous_status, effective_date, set_by, created_at) "
          f"VALUES ('2.12', 'limited', '@V@', '2026-01-01', 'admin', {T})"), "complete"),

@@ -11,12 +11,12 @@ from bot.i18n import LANGUAGES, t
 
 log = logging.getLogger(__name__)
 
-PUBLIC = ("start", "help", "ask", "browse", "show", "status", "progress", "follow", "unfollow",
+PUBLIC = ("start", "help", "ask", "browse", "show", "status", "progress", "evidence", "follow", "unfollow",
           "subscriptions", "frequency", "language", "about", "privacy", "forget", "stop")
 ADMIN = ("setstatus", "announce", "stats")
 # The French menu shows the French aliases (bot/handlers); both names work in any language.
 FRENCH_NAMES = {"start": "demarrer", "help": "aide", "ask": "question", "browse": "parcourir", "show": "voir",
-                "status": "statut", "progress": "avancement", "follow": "suivre", "unfollow": "desabonner",
+                "status": "statut", "progress": "avancement", "evidence": "faits", "follow": "suivre", "unfollow": "desabonner",
                 "subscriptions": "abonnements", "frequency": "frequence", "language": "langue",
                 "about": "apropos", "privacy": "confidentialite", "forget": "oublier", "stop": "arreter"}
 

@@ -13,6 +13,7 @@ from bot.announcements import AnnouncementError, Audience, cancel, create, parse
 from bot.assistant import Command, Context
 from bot.audit import audit
 from bot.domain import Block, Reply, Style
+from bot.evidence import EvidenceUpdate, apply_evidence
 from bot.ids import normalise_id
 from bot.status import PLAN_DRAFTING_STARTED, DateError, Level, label, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status
@@ -69,6 +70,47 @@ async def setstatus(ctx: Context, args: str) -> list[Reply]:
         select(func.count()).select_from(Notification).where(Notification.key.like(f"status:{change.id}:%"))
     )
     return [ctx.say(ctx.tr("setstatus_done", id=action_id, label=label(level, ctx.lang), n=queued))]
+
+
+def parse_evidence(args: str) -> tuple[str, date, str, str, str | None]:
+    """'2.3 2022-04-21 https://source "what happened" ["publisher"]' -> its parts; ValueError with a reason."""
+    try:
+        parts = shlex.split(args)
+    except ValueError as exc:
+        raise ValueError("usage") from exc
+    if len(parts) < 4:
+        raise ValueError("usage")
+    action_id, when, source, rest = parts[0], parts[1], parts[2], parts[3:]
+    if not URL.match(source):
+        raise ValueError("bad_url")
+    try:
+        fact_date = parse_effective_date(when)
+    except DateError as exc:
+        raise ValueError("bad_date") from exc
+    note, publisher = rest[0], " ".join(rest[1:]) or None
+    return action_id, fact_date, note, source, publisher
+
+
+async def add_evidence(ctx: Context, args: str) -> list[Reply]:
+    """Admins: `evidence ID YYYY-MM-DD URL "what happened" [publisher]` records a fact and alerts followers."""
+    if not ctx.is_admin:
+        return [ctx.say(ctx.tr("admin_only"))]
+    try:
+        action_id, fact_date, note, source, publisher = parse_evidence(args)
+    except ValueError as exc:
+        return [ctx.say(ctx.tr(f"evidence_{exc.args[0]}", start=PLAN_DRAFTING_STARTED.isoformat()))]
+    action_id = normalise_id(action_id)
+    if action_id not in ctx.kb.actions:
+        return [ctx.say(ctx.tr("evidence_unknown", item=action_id[:20]))]
+    who = f"{ctx.msg.chat.platform}:{ctx.msg.user_id}"
+    record = await apply_evidence(ctx.session, ctx.kb, EvidenceUpdate(action_id, fact_date, note, source, publisher), who)
+    if record is None:
+        return [ctx.say(ctx.tr("evidence_same", id=action_id))]
+    await audit(ctx.session, ctx.msg, "evidence", {"action": action_id, "evidence": record.id})
+    queued = await ctx.session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.key.like(f"evidence:{record.id}:%"))
+    )
+    return [ctx.say(ctx.tr("evidence_done", id=action_id, date=fact_date.isoformat(), n=queued))]
 
 
 ANNOUNCE_HELP_ARGS = {"", "help", "aide"}

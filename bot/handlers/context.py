@@ -7,6 +7,7 @@ import re
 from bot import present
 from bot.assistant import Context
 from bot.domain import Block, Button, Reply, Style
+from bot.evidence import latest_fact
 from bot.followup import Intent, active_item, classify
 from bot.i18n import t
 from bot.statuses import count_levels, current_status, current_statuses
@@ -42,7 +43,7 @@ async def answer_followup(ctx: Context, text: str) -> list[Reply] | None:
     if intent == Intent.LEADS:
         blocks.append(Block(_leads(ctx, item)))
     elif intent == Intent.STATUS:
-        blocks.append(Block(await _status(ctx, item)))
+        blocks += await _status(ctx, item)
     else:
         blocks += _dates(ctx, item)
     following = await ctx.assistant.is_following(ctx, item.id)
@@ -61,12 +62,17 @@ def _leads(ctx: Context, item: Action | Commitment) -> str:
     return f"{ctx.tr(key)}{present.colon(ctx.lang)} {names}"
 
 
-async def _status(ctx: Context, item: Action | Commitment) -> str:
+async def _status(ctx: Context, item: Action | Commitment) -> list[Block]:
+    """Where it stands: the latest recorded fact first (with its link), then the status."""
+    ids = [item.id] if isinstance(item, Action) else [a.id for a in ctx.kb.actions_of(item.id)]
+    fact = await latest_fact(ctx.session, ctx.kb, ids)
+    lead = [Block(present.evidence_lead(fact, ctx.lang, commitment=isinstance(item, Commitment)),
+                  url=fact.source_url)] if fact else []
     if isinstance(item, Action):
-        return present.status_text(await current_status(ctx.session, item.id), ctx.lang)
-    ids = [a.id for a in ctx.kb.actions_of(item.id)]
+        return [*lead, Block(present.status_text(await current_status(ctx.session, item.id), ctx.lang))]
     counts = count_levels(await current_statuses(ctx.session), ids)
-    return f"{ctx.tr('status_counts', n=len(ids))}{present.colon(ctx.lang)} {present.level_counts_text(counts, ctx.lang)}"
+    return [*lead, Block(f"{ctx.tr('status_counts', n=len(ids))}{present.colon(ctx.lang)} "
+                         f"{present.level_counts_text(counts, ctx.lang)}")]
 
 
 def _dates(ctx: Context, item: Action | Commitment) -> list[Block]:

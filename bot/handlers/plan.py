@@ -5,13 +5,21 @@ from __future__ import annotations
 import asyncio
 
 from bot import present
-from bot.answer import answers_for
+from bot.answer import answers_for, asks_progress
 from bot.assistant import Command, Context
 from bot.chart import progress_png
 from bot.domain import Block, Button, Image, Reply, Style
+from bot.evidence import evidence_counts, evidence_version, facts_of, latest_fact
 from bot.i18n import LANGUAGES
 from bot.ids import ID_PATTERN, normalise_id
-from bot.statuses import count_levels, current_status, current_statuses, status_version
+from bot.statuses import (
+    count_levels,
+    current_status,
+    current_statuses,
+    disagreement,
+    status_version,
+    statuses_by_source,
+)
 
 RELATED_RATIO = 0.6  # other matches worth offering score at least this share of the best one
 RELATED_SHOWN = 6  # items listed by `related`
@@ -38,7 +46,8 @@ async def help_(ctx: Context, args: str) -> list[Reply]:
 
 
 async def about(ctx: Context, args: str) -> list[Reply]:
-    return [Reply((Block(ctx.tr("about_title"), Style.HEADING), Block(ctx.tr("about_body"))))]
+    return [Reply((Block(ctx.tr("about_title"), Style.HEADING), Block(ctx.tr("about_body")),
+                   Block(ctx.tr("about_time"))), ((Button(ctx.tr("btn_plan_after"), "show about.plan"),),))]
 
 
 async def ask(ctx: Context, args: str) -> list[Reply]:
@@ -58,6 +67,11 @@ async def answer(ctx: Context, item_id: str, question: str, related_ids: list[st
     item = ctx.kb.get(item_id)
     ctx.assistant.remember_item(ctx, item_id)  # "who leads it?" next refers to it (bot/followup.py)
     lead = answers_for(ctx.kb).lead(item_id, question, ctx.lang) or getattr(item.title, ctx.lang)
+    lead_url = None
+    if asks_progress(question) and (fact := await _latest_fact(ctx, item_id)) is not None:
+        # "is it done?": what happened, newest first, before what the plan said
+        lead = present.evidence_lead(fact, ctx.lang, commitment=item_id in ctx.kb.commitments)
+        lead_url = fact.source_url
     status_line = None
     if item_id in ctx.kb.actions:
         status_line = present.short_status(await current_status(ctx.session, item_id), ctx.lang)
@@ -65,7 +79,16 @@ async def answer(ctx: Context, item_id: str, question: str, related_ids: list[st
         counts = count_levels(await current_statuses(ctx.session), [a.id for a in ctx.kb.actions_of(item_id)])
         status_line = present.level_counts_text(counts, ctx.lang)
     following = await ctx.assistant.is_following(ctx, item_id)
-    return present.answer(ctx.kb, item, lead, status_line, ctx.lang, following=following, related_ids=related_ids)
+    return present.answer(ctx.kb, item, lead, status_line, ctx.lang, following=following, related_ids=related_ids,
+                          lead_url=lead_url)
+
+
+async def _latest_fact(ctx: Context, item_id: str):
+    if item_id in ctx.kb.actions:
+        return await latest_fact(ctx.session, ctx.kb, [item_id])
+    if item_id in ctx.kb.commitments:
+        return await latest_fact(ctx.session, ctx.kb, [a.id for a in ctx.kb.actions_of(item_id)])
+    return None
 
 
 async def show(ctx: Context, args: str) -> list[Reply]:
@@ -77,7 +100,10 @@ async def show(ctx: Context, args: str) -> list[Reply]:
         ctx.assistant.remember_item(ctx, item_id)  # "who leads it?" next refers to it (bot/followup.py)
     if item_id in ctx.kb.actions:
         status = await current_status(ctx.session, item_id)
-        return [present.show_action(ctx.kb, ctx.kb.actions[item_id], status, ctx.lang, following)]
+        by_source = await statuses_by_source(ctx.session, item_id)
+        facts = await facts_of(ctx.session, ctx.kb, item_id)
+        return [present.show_action(ctx.kb, ctx.kb.actions[item_id], status, ctx.lang, following, facts=facts,
+                                    by_source=by_source, disagreement=disagreement(by_source))]
     if item_id in ctx.kb.commitments:
         statuses = await current_statuses(ctx.session)
         return [present.show_commitment(ctx.kb, ctx.kb.commitments[item_id], statuses, ctx.lang, following)]
@@ -145,8 +171,24 @@ async def status(ctx: Context, args: str) -> list[Reply]:
     return [present.status_overview(ctx.kb, await current_statuses(ctx.session), ctx.lang)]
 
 
+async def evidence_list(ctx: Context, args: str) -> list[Reply]:
+    """`evidence 2.3`: every fact recorded about an action, newest first (admins add one with more arguments)."""
+    item_id = normalise_id(args.split()[0]) if args.split() else ""
+    if len(args.split()) > 1:
+        from bot.handlers.admin import add_evidence
+
+        return await add_evidence(ctx, args)
+    action = ctx.kb.actions.get(item_id)
+    if action is None:
+        return [ctx.say(ctx.tr("evidence_usage") if not item_id else ctx.tr("evidence_unknown", item=args[:20]))]
+    facts = await facts_of(ctx.session, ctx.kb, item_id)
+    blocks = [Block(f"{ctx.tr('action_label', id=action.id)} — {getattr(action.title, ctx.lang)}", Style.HEADING)]
+    blocks += present.evidence_blocks(action.id, facts, ctx.lang, limit=None) or [Block(ctx.tr("evidence_none"))]
+    return [Reply(tuple(blocks), ((Button(ctx.tr("btn_more") + f" · {action.id}", f"show {action.id}"),),))]
+
+
 async def progress(ctx: Context, args: str) -> list[Reply]:
-    version = await status_version(ctx.session)
+    version = (await status_version(ctx.session), await evidence_version(ctx.session))
     await ctx.session.commit()  # nothing more to read here: no transaction stays open while a chart is drawn
     db, kb, lang = ctx.assistant.db, ctx.kb, ctx.lang
 
@@ -154,8 +196,10 @@ async def progress(ctx: Context, args: str) -> list[Reply]:
         # its own session: the drawing outlives a cancelled asker, and other askers of the same chart await it
         async with db.session() as session:
             statuses = await current_statuses(session)
-            exact = await status_version(session) == version  # else a change landed meanwhile: don't keep it
-        return await asyncio.to_thread(progress_png, kb, statuses, lang), exact
+            evidence = await evidence_counts(session, kb)
+            # else a change landed meanwhile: don't keep it
+            exact = (await status_version(session), await evidence_version(session)) == version
+        return await asyncio.to_thread(progress_png, kb, statuses, lang, evidence), exact
 
     png = await ctx.assistant.charts.get((version, lang), draw)
     caption = ctx.tr("progress_caption")
@@ -189,6 +233,8 @@ def register(assistant) -> None:
         Command("browse", browse, ("parcourir", "list", "liste"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
         Command("status", status, ("statut", "statuts", "etat"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
         Command("progress", progress, ("progression", "avancement", "chart")),
+        Command("evidence", evidence_list, ("faits", "preuves"), bare=lambda ctx, a: looks_like_id(ctx, a) or (
+            ctx.is_admin and bool(a.split()) and looks_like_id(ctx, a.split()[0]))),
         Command("language", language, ("langue", "lang"),
                 bare=lambda ctx, a: a.strip().lower() in (*LANGUAGES, "auto")),
     ):

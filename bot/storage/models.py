@@ -25,7 +25,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from bot.redact import clean_error
-from bot.status import Level
+from bot.status import Assessor, Level
+from knowledge.schema import Reporter
 
 
 def utcnow() -> datetime:
@@ -166,6 +167,28 @@ class StatusChange(Base):
     source_url: Mapped[str | None] = mapped_column(Text)
     effective_date: Mapped[date] = mapped_column(Date)
     set_by: Mapped[str] = mapped_column(String(128))
+    # Who assessed it (the source of the status); `source_url` is where they said it.
+    assessed_by: Mapped[Assessor] = mapped_column(choice(Assessor, 16, "ck_status_changes_assessed_by"),
+                                                  default=Assessor.MAINTAINERS, server_default=Assessor.MAINTAINERS.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class EvidenceRecord(Base):
+    """A dated, sourced fact about an action recorded at run time (feed, admin command); the facts shipped in
+    knowledge/data/evidence.yaml are read from the knowledge base. One fact per (action, date, source)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("action_id", "fact_date", "source_url", name="uq_evidence_fact"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[str] = mapped_column(String(16), index=True)
+    fact_date: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    note_fr: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(String(2000))
+    publisher: Mapped[str] = mapped_column(String(200))
+    reported_by: Mapped[Reporter] = mapped_column(choice(Reporter, 24, "ck_evidence_reported_by"))
+    added_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
