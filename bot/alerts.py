@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Block, Button, Reply, Style
-from bot.i18n import t
+from bot.i18n import labelled, t, tn
 from bot.present import citation, short
 from bot.status import EMOJI, Level, label
 from bot.storage.models import Announcement, Chat, Notification, StatusChange
@@ -45,12 +45,12 @@ class AlertRenderer:
         lines = [
             Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING),
             Block(f"{EMOJI[old]} {label(old, lang)} → {EMOJI[new]} {label(new, lang)} "
-                  f"({t('status_since', lang, date=change.effective_date.isoformat())})"),
+                  + "(" + t("status_since", lang, date=change.effective_date.isoformat()) + ")"),
         ]
         if change.note:
             lines.append(Block(change.note))
         if change.source_url:
-            lines.append(Block(f"{t('status_source', lang)}: {change.source_url}", Style.META))
+            lines.append(Block(labelled("status_source", lang) + f" {change.source_url}", Style.META))
         return lines
 
     async def _status(self, session: AsyncSession, chat: Chat, change: StatusChange, lang: str) -> Reply:
@@ -66,7 +66,7 @@ class AlertRenderer:
     async def _digest(self, session: AsyncSession, chat: Chat, change_ids: list[int], lang: str) -> Reply:
         rows = await session.scalars(select(StatusChange).where(StatusChange.id.in_(change_ids)).order_by(StatusChange.id))
         changes = list(rows)
-        blocks = [Block(t("digest_title", lang, n=len(changes)), Style.HEADING)]
+        blocks = [Block(tn("digest_title", lang, len(changes)), Style.HEADING)]
         for change in changes:
             blocks += self.change_lines(change, lang)
             blocks.append(citation(self.kb.actions[change.action_id].source, lang))

@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from bot.alerts import AlertRenderer
-from bot.announcements import report_finished
+from bot.announcements import counts_text, report_finished
 from bot.domain import (
     ChatMovedError,
     ChatRef,
@@ -159,7 +159,8 @@ class DeliveryWorker:
                 for announcement, counts in finished:
                     if announcement.reporter_chat_pk is None:
                         continue
-                    text = {lang: t("announce_report", lang, id=announcement.id, **counts) for lang in LANGUAGES}
+                    text = {lang: t("announce_report", lang, id=announcement.id, **counts_text(counts, lang))
+                            for lang in LANGUAGES}
                     session.add(Notification(
                         chat_pk=announcement.reporter_chat_pk, key=f"announce-report:{announcement.id}",
                         kind=NotificationKind.NOTICE, payload={"type": "notice", "text": text},

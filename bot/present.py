@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.domain import Block, Button, Reply, Style
-from bot.i18n import t
+from bot.i18n import colon, labelled, t, typeset
 from bot.status import EMOJI, Level, label
 from bot.statuses import NO_EVIDENCE, CurrentStatus, count_levels
 from knowledge.loader import KnowledgeBase
@@ -13,11 +13,6 @@ from knowledge.schema import PLAN_DOCUMENT, Action, Commitment, Source, Topic
 
 QUOTE_LIMIT = 1500
 BUTTON_LABEL = 60
-
-
-def colon(lang: str) -> str:
-    """French typography puts a (narrow) space before a colon."""
-    return "\u202f:" if lang == "fr" else ":"
 
 
 def short(text: str, limit: int = BUTTON_LABEL) -> str:
@@ -38,7 +33,7 @@ def status_text(status: CurrentStatus, lang: str) -> str:
     if status.note:
         parts.append(status.note)
     if status.source_url:
-        parts.append(f"{t('status_source', lang)}{colon(lang)} {status.source_url}")
+        parts.append(labelled("status_source", lang) + f" {status.source_url}")
     return "\n".join(parts)
 
 
@@ -48,12 +43,12 @@ def level_counts_text(counts: dict[Level, int], lang: str) -> str:
 
 # The plan's section names are English; a French reader gets them in French. A roadmap heading is the French
 # title of the action's aim when the caller gives it; any other English heading is quoted as the document's.
-_SECTION_WORDS_FR = {
+_SECTION_WORDS_FR = {k: typeset(v) for k, v in {
     "Commitment": "Engagement", "Roadmap": "Feuille de route", "Issues": "Enjeux", "Introduction": "Introduction",
     "Appendices": "Annexes", "Appendix": "Annexe", "and": "et",
     "Action plan drafting process": "Élaboration du plan d'action",
     "What is a commitment?": "Qu'est-ce qu'un engagement ?", "Open d'Etat forums": "Forums Open d'État",
-}
+}.items()}
 
 
 def _section(section: str, lang: str, heading: str | None = None) -> str:
@@ -72,7 +67,7 @@ def _section(section: str, lang: str, heading: str | None = None) -> str:
         if words and words[0] in _SECTION_WORDS_FR:
             out.append(" ".join(_SECTION_WORDS_FR.get(w, w) for w in words))
         else:
-            out.append(f"« {part} »")
+            out.append(t("section_quoted", lang, text=part))
     return " › ".join(out)
 
 
@@ -91,8 +86,9 @@ def _plan_quote(english: str, french: str | None, lang: str) -> Block:
 
 
 def follow_button(item_id: str, lang: str, following: bool = False) -> Button:
-    key = "btn_unfollow" if following else "btn_follow"
-    return Button(t(key, lang, id=item_id), f"{'unfollow' if following else 'follow'} {item_id}")
+    if following:
+        return Button(t("btn_unfollow", lang, id=item_id), f"unfollow {item_id}")
+    return Button(t("btn_follow", lang, id=item_id), f"follow {item_id}")
 
 
 def show_action(
@@ -101,16 +97,16 @@ def show_action(
     commitment = kb.commitments[action.commitment]
     institutions = ", ".join(_institution_name(i, lang) for i in kb.institutions_of(action))
     blocks = [
-        Block(f"{t('action_label', lang, id=action.id)} — {getattr(action.title, lang)}", Style.HEADING),
+        Block(t("action_label", lang, id=action.id) + f" — {getattr(action.title, lang)}", Style.HEADING),
         Block(getattr(action.summary, lang)),
-        Block(f"{t('commitment_label', lang, id=commitment.id)}{colon(lang)} {getattr(commitment.title, lang)}", Style.META),
-        Block(f"{t('implemented_by', lang)}{colon(lang)} {institutions}"),
+        Block(labelled("commitment_label", lang, id=commitment.id) + f" {getattr(commitment.title, lang)}", Style.META),
+        Block(labelled("implemented_by", lang) + f" {institutions}"),
     ]
     if action.promises:
         promised = "\n".join(f"• {getattr(p, lang)}" for p in action.promises)
-        blocks.append(Block(f"{t('promises', lang)}{colon(lang)}\n{promised}"))
+        blocks.append(Block(labelled("promises", lang) + f"\n{promised}"))
     blocks.append(Block(status_text(status, lang)))
-    blocks.append(Block(t("plan_says", lang) + colon(lang), Style.META))
+    blocks.append(Block(labelled("plan_says", lang), Style.META))
     blocks.append(_plan_quote(action.text.en, action.text.fr, lang))
     blocks.append(citation(action.source, lang, action.aim.fr))
     buttons = (
@@ -129,12 +125,12 @@ def show_commitment(
     aims = "\n".join(f"• {getattr(aim, lang)}" for aim in commitment.aims)
     counts = count_levels(statuses, [a.id for a in actions])
     blocks = [
-        Block(f"{t('commitment_label', lang, id=commitment.id)} — {getattr(commitment.title, lang)}", Style.HEADING),
+        Block(t("commitment_label", lang, id=commitment.id) + f" — {getattr(commitment.title, lang)}", Style.HEADING),
         Block(getattr(commitment.summary, lang)),
-        Block(f"{t('lead', lang)}{colon(lang)} {leads}"),
-        Block(f"{t('aims', lang)}{colon(lang)}\n{aims}"),
-        Block(f"{t('status_counts', lang, n=len(actions))}{colon(lang)} {level_counts_text(counts, lang)}"),
-        Block(t("plan_says", lang) + colon(lang), Style.META),
+        Block(labelled("lead", lang) + f" {leads}"),
+        Block(labelled("aims", lang) + f"\n{aims}"),
+        Block(labelled("status_counts", lang, n=len(actions)) + f" {level_counts_text(counts, lang)}"),
+        Block(labelled("plan_says", lang), Style.META),
         _plan_quote(commitment.issues.en, commitment.issues.fr, lang),
         citation(commitment.source, lang),
     ]
@@ -146,7 +142,7 @@ def show_commitment(
 
 def show_topic(topic: Topic, lang: str) -> Reply:
     blocks = (
-        Block(f"{t('topic_label', lang)} ({topic.id}) — {getattr(topic.title, lang)}", Style.HEADING),
+        Block(t("topic_label", lang) + f" ({topic.id}) — {getattr(topic.title, lang)}", Style.HEADING),
         Block(getattr(topic.answer, lang)),
         citation(topic.source, lang),
     )
@@ -212,7 +208,7 @@ def kind_label(item: Commitment | Action | Topic, lang: str) -> str:
         return t("action_label", lang, id=item.id)
     if isinstance(item, Commitment):
         return t("commitment_label", lang, id=item.id)
-    return f"{t('topic_label', lang)} ({item.id})"
+    return t("topic_label", lang) + f" ({item.id})"
 
 
 def short_leads(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str) -> str:
@@ -266,12 +262,12 @@ def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, f
         blocks.append(Block(getattr(item.answer, lang)))
     else:
         passage = item.text if isinstance(item, Action) else item.issues
-        blocks.append(Block(t("plan_says", lang) + colon(lang), Style.META))
+        blocks.append(Block(labelled("plan_says", lang), Style.META))
         blocks.append(Block(passage.fr if lang == "fr" and passage.fr else passage.en, Style.QUOTE))
         listed = item.promises if isinstance(item, Action) else item.aims
         if listed:
-            heading = t("promises" if isinstance(item, Action) else "aims", lang)
-            blocks.append(Block(f"{heading}{colon(lang)}\n" + "\n".join(f"• {getattr(p, lang)}" for p in listed)))
+            heading = labelled("promises", lang) if isinstance(item, Action) else labelled("aims", lang)
+            blocks.append(Block(heading + "\n" + "\n".join(f"• {getattr(p, lang)}" for p in listed)))
     blocks.append(citation(item.source, lang))
     rows = [(Button(t("btn_related", lang), f"related {item.id}"), Button(t("btn_more", lang), f"show {item.id}"))]
     if not isinstance(item, Topic):
