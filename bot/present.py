@@ -278,8 +278,8 @@ def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, f
 def related_items(kb: KnowledgeBase, item: Commitment | Action | Topic, ids: Iterable[str], lang: str) -> Reply:
     """Items close to this one, each a button: first the ones given (a question's other matches)."""
     items = [other for other in (kb.get(i) for i in ids) if other is not None and other.id != item.id]
-    blocks = [Block(t("related_title", lang, item=f"{item.id} · {short(getattr(item.title, lang), 70)}"),
-                    Style.HEADING)]
+    name = f"{item.id} · {short(getattr(item.title, lang), 70)}"
+    blocks = [Block(t("related_title", lang, item=name), Style.HEADING)]
     if not items:
         blocks.append(Block(t("related_none", lang)))
     buttons = [(Button(item_label(other, lang), f"show {other.id}"),) for other in items]

@@ -33,10 +33,11 @@ URL = re.compile(r"^https?://\S+$")
 DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|(?:19|20)\d{6}|\d{1,4}[-/]\d{1,2}[-/]\d{1,4}|\d{1,2}\.\d{1,2}\.\d{4}"
                        r"|\d{4}-?W\d{2}(?:-?\d)?", re.IGNORECASE)
 DATE_REFUSALS = {"format": "date", "early": "date_early", "future": "date_future"}
-# The messages of those refusals (and of AnnouncementError's): their key is put together at run time.
-REFUSAL_MESSAGES = (N_("setstatus_usage"), N_("setstatus_quotes"), N_("setstatus_level"), N_("setstatus_date"),
-                    N_("setstatus_date_early"), N_("setstatus_date_future"), N_("announce_audience"),
-                    N_("announce_when"))
+# The message of each refusal, by the reason a ValueError (setstatus) or AnnouncementError (announce) carries.
+SETSTATUS_REFUSALS = {"usage": N_("setstatus_usage"), "quotes": N_("setstatus_quotes"), "level": N_("setstatus_level"),
+                      "date": N_("setstatus_date"), "date_early": N_("setstatus_date_early"),
+                      "date_future": N_("setstatus_date_future")}
+ANNOUNCE_REFUSALS = {"usage": N_("announce_usage"), "audience": N_("announce_audience"), "when": N_("announce_when")}
 
 
 def parse_setstatus(args: str) -> tuple[str, Level, str | None, str | None, date | None]:
@@ -69,7 +70,7 @@ async def setstatus(ctx: Context, args: str) -> list[Reply]:
     try:
         action_id, level, note, source, effective = parse_setstatus(args)
     except ValueError as exc:
-        return [ctx.say(ctx.tr(f"setstatus_{exc.args[0]}", levels=", ".join(lv.value for lv in Level),
+        return [ctx.say(ctx.tr(SETSTATUS_REFUSALS[exc.args[0]], levels=", ".join(lv.value for lv in Level),
                                start=PLAN_DRAFTING_STARTED.isoformat()))]
     action_id = normalise_id(action_id)
     if action_id not in ctx.kb.actions:
@@ -124,7 +125,7 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
     try:
         audience, when, words = _options(ctx, words)
     except AnnouncementError as exc:
-        return [ctx.say(ctx.tr(f"announce_{exc.args[0]}"))]
+        return [ctx.say(ctx.tr(ANNOUNCE_REFUSALS[exc.args[0]]))]
     text = " ".join(words).strip()
     if not text:
         return [ctx.say(ctx.tr("announce_usage"))]
