@@ -1,5 +1,5 @@
 """The slash commands. Each builds the core's text command ("show 2.12", "follow HATVP") and lets the client
-answer; descriptions come from bot/i18n.py in English and French."""
+answer; descriptions come from the catalogues (bot/locales) in every language."""
 
 from __future__ import annotations
 
