@@ -18,6 +18,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -117,12 +118,12 @@ class Catalogues:
 
 
 CATALOGUES = Catalogues()
-# The languages replies can be written in: a catalogue, and the plan's content in that language
-# (knowledge.schema.Localized has one field per language). Menus and notices use every catalogue.
-UI_LANGUAGES = CATALOGUES.languages
-
-
+UI_LANGUAGES = CATALOGUES.languages  # every catalogue: the platforms' command menus are published in each
+# The languages a chat can choose for its replies: a catalogue, and the plan's content in that language
+# (knowledge.schema.Localized has one field per language).
 LANGUAGES = tuple(lang for lang in UI_LANGUAGES if lang in Localized.model_fields)
+# MESSAGES[key][lang]: every text, placeholders unfilled (for checks and benchmarks that read them all).
+MESSAGES: Mapping[str, dict[str, str]] = MappingProxyType(CATALOGUES.messages())
 
 
 def t(key: str, lang: str, **values: object) -> str:
@@ -146,27 +147,6 @@ def language_name(code: str, lang: str) -> str:
 def labelled(key: str, lang: str, **values: object) -> str:
     """A message used as a label, with its colon: "Led by:" / "Pilotage :"; the caller adds the value."""
     return t(key, lang, **values) + colon(lang)
-
-
-class _Messages(Mapping):
-    """MESSAGES[key][lang], read from the catalogues (kept for the tests and benchmarks that read it)."""
-
-    def _all(self) -> dict[str, dict[str, str]]:
-        if not hasattr(self, "_cache"):
-            self._cache = CATALOGUES.messages()
-        return self._cache
-
-    def __getitem__(self, key: str) -> dict[str, str]:
-        return self._all()[key]
-
-    def __iter__(self):
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-
-MESSAGES: Mapping[str, dict[str, str]] = _Messages()
 
 
 def pick_language(*candidates: str | None, default: str = "en", choices: Iterable[str] = LANGUAGES) -> str:
