@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assistant import Assistant
 from bot.domain import Block, ChatRef, DeliveryResult, IncomingMessage, Platform, Recipient, Reply, Style
-from bot.i18n import pick_language
+from bot.i18n import pick_language, t
 from bot.storage.db import Database
 from bot.storage.models import Chat, ConsoleInbox, utcnow
 from bot.text import printable
@@ -129,13 +129,12 @@ async def chat_loop(assistant: Assistant, db: Database, name: str, lang: str | N
     alerts, chosen = await pop_inbox(db, name)
     shown_lang = chosen or shown_lang
     if alerts:
-        out("🔔 Alerts since your last visit:" if shown_lang == "en" else "🔔 Alertes depuis votre dernière visite :")
+        out(t("console_alerts", shown_lang))
         for text in alerts:
             out(printable(text))  # also what was stored before alerts were cleaned
             out("-" * 40)
     if interactive:
-        out(f"opengov-bot — {name}. Type a question, “help”, or “quit”." if shown_lang == "en" else
-            f"opengov-bot — {name}. Écrivez une question, « aide » ou « quitter ».")
+        out(t("console_prompt", shown_lang, name=name))
     choices: list[str] = []
     loop = asyncio.get_running_loop()
     while True:

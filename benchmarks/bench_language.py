@@ -68,7 +68,7 @@ def latency(detector, messages: list[dict], rounds: int = 5) -> None:
 
 
 def reply_language(text: str) -> str | None:
-    """Which language a reply's interface is in, from the sentences and labels of bot/i18n.py."""
+    """Which language a reply's interface is in, from the sentences and labels of the catalogues (bot/locales)."""
     from bot.i18n import MESSAGES
 
     score = Counter()

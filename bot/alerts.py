@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Block, Button, Reply, Style
 from bot.evidence import recorded_fact
-from bot.i18n import t
+from bot.i18n import labelled, t, tn
 from bot.present import citation, divergence_text, fact_block, short
 from bot.status import ASSESSOR_LABELS, EMOJI, Assessor, Level, label
 from bot.storage.models import Announcement, Chat, EvidenceRecord, Notification, StatusChange
@@ -48,19 +48,19 @@ class AlertRenderer:
         action = self.kb.actions[change.action_id]
         old, new = Level(change.previous_status), Level(change.status)
         assessor = Assessor(change.assessed_by)
-        by = (f"; {t('status_assessed_by', lang, who=ASSESSOR_LABELS[assessor][lang])}"
+        by = ("; " + t("status_assessed_by", lang, who=ASSESSOR_LABELS[assessor][lang])
               if assessor != Assessor.MAINTAINERS else "")
         lines = [
             Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING),
             Block(f"{EMOJI[old]} {label(old, lang)} → {EMOJI[new]} {label(new, lang)} "
-                  f"({t('status_since', lang, date=change.effective_date.isoformat())}{by})"),
+                  + "(" + t("status_since", lang, date=change.effective_date.isoformat()) + f"{by})"),
         ]
         if divergence:
             lines.append(Block(divergence_text({Assessor(s): Level(v) for s, v in divergence.items()}, lang)))
         if change.note:
             lines.append(Block(change.note))
         if change.source_url:
-            lines.append(Block(f"{t('status_source', lang)}: {change.source_url}", Style.META))
+            lines.append(Block(labelled("status_source", lang) + f" {change.source_url}", Style.META))
         return lines
 
     def evidence_lines(self, record: EvidenceRecord, lang: str) -> list[Block]:
@@ -91,8 +91,8 @@ class AlertRenderer:
         changes = list(rows)
         records = list(await session.scalars(
             select(EvidenceRecord).where(EvidenceRecord.id.in_(list(evidence_ids))).order_by(EvidenceRecord.id)))
-        blocks = [Block(t("digest_title", lang, n=len(changes)) if changes else
-                        t("digest_title_evidence", lang, n=len(records)), Style.HEADING)]
+        blocks = [Block(tn("digest_title", lang, len(changes)) if changes else
+                        tn("digest_title_evidence", lang, len(records)), Style.HEADING)]
         for change in changes:
             blocks += self.change_lines(change, lang, (divergence or {}).get(str(change.id)))
             blocks.append(citation(self.kb.actions[change.action_id].source, lang))

@@ -10,6 +10,7 @@ from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Platform
+from bot.i18n import t, tn
 from bot.storage.models import (
     Announcement,
     AnnouncementState,
@@ -47,15 +48,14 @@ class Audience:
         return "all"
 
     def describe(self, lang: str) -> str:
-        fr = lang == "fr"
         if self.kind == AudienceKind.FOLLOWERS:
-            what = self.target.id if self.target.kind != "all" else ("tout" if fr else "all")
-            return (f"les abonnés de {what}" if fr else f"the followers of {what}")
+            what = self.target.id if self.target.kind != "all" else t("audience_all", lang)
+            return t("audience_followers", lang, what=what)
         if self.kind == AudienceKind.PLATFORM:
-            return (f"tous les destinataires {self.platform}" if fr else f"everyone on {self.platform}")
+            return t("audience_platform", lang, platform=self.platform)
         if self.kind == AudienceKind.CHAT:
-            return "ce serveur" if fr else "this server"
-        return "tout le monde" if fr else "everyone"
+            return t("audience_server", lang)
+        return t("audience_everyone", lang)
 
 
 def parse_audience(text: str, targets: TargetIndex) -> Audience:
@@ -141,6 +141,17 @@ async def progress(session: AsyncSession, announcement_id: int) -> dict[str, int
         "failed": counts.get("failed", 0),
         "skipped": counts.get("skipped", 0),
         "pending": counts.get("pending", 0) + counts.get("sending", 0),
+    }
+
+
+def counts_text(counts: dict[str, int], lang: str) -> dict[str, object]:
+    """progress()'s counts as words for announce_report / announce_progress: "3 sent", « 1 envoyée »."""
+    return {
+        "total": counts["total"],
+        "sent": tn("announce_sent", lang, counts["sent"]),
+        "failed": tn("announce_failed", lang, counts["failed"]),
+        "skipped": tn("announce_skipped", lang, counts["skipped"]),
+        "pending": tn("announce_pending", lang, counts["pending"]),
     }
 
 

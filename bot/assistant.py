@@ -16,7 +16,7 @@ from bot.answer import answers_for
 from bot.chart import ChartCache
 from bot.chats import get_or_create_chat
 from bot.domain import Block, IncomingMessage, Reply, Style
-from bot.i18n import pick_language, t
+from bot.i18n import pick_language, t, tn
 from bot.language import LanguageDetector, detector_for
 from bot.matcher import Matcher
 from bot.search import build_matcher
@@ -56,6 +56,10 @@ class Context:
 
     def tr(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
+
+    def trn(self, key: str, n: int, **values: object) -> str:
+        """A message with plural forms, agreeing with n (which fills its {n})."""
+        return tn(key, self.lang, n, **values)
 
 
 Handler = Callable[[Context, str], Awaitable[list[Reply]]]

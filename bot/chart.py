@@ -50,7 +50,7 @@ def progress_png(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang: st
         axes.barh(names, values, left=left, color=COLORS[level], label=label(level, lang), edgecolor="white")
         left = [a + b for a, b in zip(left, values)]
     for row, (found, total) in enumerate(with_evidence):  # "📄 2/3 actions with recorded evidence"
-        axes.text(left[row] + 0.2, row, f"{found}/{total} {t('progress_evidence', lang)}", va="center",
+        axes.text(left[row] + 0.2, row, f"{found}/{total} " + t("progress_evidence", lang), va="center",
                   fontsize="x-small", color="#333333")
     axes.set_xlabel(t("progress_axis", lang))
     axes.set_title(t("progress_title", lang))

@@ -41,7 +41,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from bot import metrics
 from bot.alerts import AlertRenderer
-from bot.announcements import report_finished
+from bot.announcements import counts_text, report_finished
 from bot.domain import (
     ChatMovedError,
     ChatRef,
@@ -163,7 +163,8 @@ class DeliveryWorker:
                 for announcement, counts in finished:
                     if announcement.reporter_chat_pk is None:
                         continue
-                    text = {lang: t("announce_report", lang, id=announcement.id, **counts) for lang in LANGUAGES}
+                    text = {lang: t("announce_report", lang, id=announcement.id, **counts_text(counts, lang))
+                            for lang in LANGUAGES}
                     session.add(Notification(
                         chat_pk=announcement.reporter_chat_pk, key=f"announce-report:{announcement.id}",
                         kind=NotificationKind.NOTICE, payload={"type": "notice", "text": text},

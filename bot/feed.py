@@ -33,7 +33,7 @@ from bot.audit import audit
 from bot.chats import find_chat
 from bot.domain import ChatRef, Platform
 from bot.evidence import EvidenceUpdate, apply_evidence, parse_reporter
-from bot.i18n import t
+from bot.i18n import LANGUAGES, t, tn
 from bot.redact import redact
 from bot.settings import Settings
 from bot.status import Assessor, DateError, Level, parse_assessor, parse_effective_date, parse_level
@@ -473,8 +473,8 @@ async def _report(db: Database, settings: Settings, source: str, problems: list[
         session.add(state)
         # The same problems may come back after a good import: the key names this report, not the problems.
         await _notify_admins(session, settings, f"feed-error:{error_hash[:16]}:{state.checked_at:%Y%m%dT%H%M%S%f}", {
-            lang: t("feed_error", lang, source=shown[:200], n=len(problems), problems="; ".join(problems[:10])[:1500])
-            for lang in ("en", "fr")
+            lang: tn("feed_error", lang, len(problems), source=shown[:200], problems="; ".join(problems[:10])[:1500])
+            for lang in LANGUAGES
         })
 
 

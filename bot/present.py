@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from bot.domain import Block, Button, Reply, Style
 from bot.evidence import Fact
-from bot.i18n import t
+from bot.i18n import N_, colon, labelled, t, tn, typeset
 from bot.status import ASSESSOR_LABELS, ASSESSOR_SHORT, EMOJI, Assessor, Level, label
 from bot.statuses import NO_EVIDENCE, CurrentStatus, count_levels
 from knowledge.loader import KnowledgeBase
@@ -14,11 +14,6 @@ from knowledge.schema import PLAN_DOCUMENT, Action, Commitment, Source, Topic
 
 QUOTE_LIMIT = 1500
 BUTTON_LABEL = 60
-
-
-def colon(lang: str) -> str:
-    """French typography puts a (narrow) space before a colon."""
-    return "\u202f:" if lang == "fr" else ":"
 
 
 def short(text: str, limit: int = BUTTON_LABEL) -> str:
@@ -37,24 +32,26 @@ def status_text(status: CurrentStatus, lang: str) -> str:
     line = f"{EMOJI[status.level]} " + t("status_line", lang, label=label(status.level, lang))
     line += " — " + t("status_since", lang, date=status.effective_date.isoformat())
     if status.assessed_by not in (None, Assessor.MAINTAINERS):
-        line += f" ({t('status_assessed_by', lang, who=ASSESSOR_LABELS[status.assessed_by][lang])})"
+        line += " (" + t("status_assessed_by", lang, who=ASSESSOR_LABELS[status.assessed_by][lang]) + ")"
     parts = [line]
     if status.note:
         parts.append(status.note)
     if status.source_url:
-        parts.append(f"{t('status_source', lang)}{colon(lang)} {status.source_url}")
+        parts.append(labelled("status_source", lang) + f" {status.source_url}")
     return "\n".join(parts)
 
 
 # -- what happened: evidence and statuses by source (issue 11) ----------------------------------------------
+REPORTERS = {"independent_review": N_("reporter_independent_review"), "government": N_("reporter_government"),
+             "press": N_("reporter_press"), "maintainers": N_("reporter_maintainers")}
 EVIDENCE_SHOWN = 5  # facts listed by `show`; `evidence ID` lists them all
 
 
 def fact_block(fact: Fact, lang: str, reporter: bool = False) -> Block:
     """One fact as a list entry linking to its source: date — text (publisher[; who reported it])."""
-    key = "evidence_item_reported" if reporter else "evidence_item"
+    key = N_("evidence_item_reported") if reporter else N_("evidence_item")
     return Block("• " + t(key, lang, date=fact.date.isoformat(), text=fact.text(lang), publisher=fact.publisher,
-                          reporter=t(f"reporter_{fact.reported_by.value}", lang)), Style.ITEM, fact.source_url)
+                          reporter=t(REPORTERS[fact.reported_by.value], lang)), Style.ITEM, fact.source_url)
 
 
 def evidence_blocks(action_id: str, facts: list[Fact], lang: str, limit: int | None = EVIDENCE_SHOWN) -> list[Block]:
@@ -62,16 +59,16 @@ def evidence_blocks(action_id: str, facts: list[Fact], lang: str, limit: int | N
     if not facts:
         return []
     shown = facts if limit is None else facts[:limit]
-    blocks = [Block(t("evidence_heading", lang) + colon(lang), Style.META)]
+    blocks = [Block(labelled("evidence_heading", lang), Style.META)]
     blocks += [fact_block(fact, lang, reporter=limit is None) for fact in shown]  # the full list says who reported
     if len(facts) > len(shown):
-        blocks.append(Block(t("evidence_earlier", lang, n=len(facts) - len(shown), id=action_id), Style.META))
+        blocks.append(Block(tn("evidence_earlier", lang, len(facts) - len(shown), id=action_id), Style.META))
     return blocks
 
 
 def evidence_lead(fact: Fact, lang: str, commitment: bool = False) -> str:
     """The opening sentence of an answer to "is it done?": the latest fact, its date and publisher."""
-    key = "evidence_lead_commitment" if commitment else "evidence_lead"
+    key = N_("evidence_lead_commitment") if commitment else N_("evidence_lead")
     return t(key, lang, date=fact.date.isoformat(), publisher=fact.publisher, text=fact.text(lang), id=fact.action_id)
 
 
@@ -87,7 +84,7 @@ def source_status_blocks(by_source: dict[Assessor, CurrentStatus], levels: dict[
     a single source (or none) has rated the action (its status line says it all)."""
     if len(by_source) < 2:
         return []
-    blocks = [Block(t("status_by_source", lang) + colon(lang), Style.META)]
+    blocks = [Block(labelled("status_by_source", lang), Style.META)]
     for source, status in by_source.items():
         text = (f"• {ASSESSOR_SHORT[source][lang]}{colon(lang)} {EMOJI[status.level]} {label(status.level, lang)} — "
                 f"{status.effective_date.isoformat()}")
@@ -103,12 +100,12 @@ def level_counts_text(counts: dict[Level, int], lang: str) -> str:
 
 # The plan's section names are English; a French reader gets them in French. A roadmap heading is the French
 # title of the action's aim when the caller gives it; any other English heading is quoted as the document's.
-_SECTION_WORDS_FR = {
+_SECTION_WORDS_FR = {k: typeset(v) for k, v in {
     "Commitment": "Engagement", "Roadmap": "Feuille de route", "Issues": "Enjeux", "Introduction": "Introduction",
     "Appendices": "Annexes", "Appendix": "Annexe", "and": "et",
     "Action plan drafting process": "Élaboration du plan d'action",
     "What is a commitment?": "Qu'est-ce qu'un engagement ?", "Open d'Etat forums": "Forums Open d'État",
-}
+}.items()}
 
 
 def _section(section: str, lang: str, heading: str | None = None) -> str:
@@ -127,7 +124,7 @@ def _section(section: str, lang: str, heading: str | None = None) -> str:
         if words and words[0] in _SECTION_WORDS_FR:
             out.append(" ".join(_SECTION_WORDS_FR.get(w, w) for w in words))
         else:
-            out.append(f"« {part} »")
+            out.append(t("section_quoted", lang, text=part))
     return " › ".join(out)
 
 
@@ -146,8 +143,9 @@ def _plan_quote(english: str, french: str | None, lang: str) -> Block:
 
 
 def follow_button(item_id: str, lang: str, following: bool = False) -> Button:
-    key = "btn_unfollow" if following else "btn_follow"
-    return Button(t(key, lang, id=item_id), f"{'unfollow' if following else 'follow'} {item_id}")
+    if following:
+        return Button(t("btn_unfollow", lang, id=item_id), f"unfollow {item_id}")
+    return Button(t("btn_follow", lang, id=item_id), f"follow {item_id}")
 
 
 def show_action(
@@ -158,18 +156,18 @@ def show_action(
     commitment = kb.commitments[action.commitment]
     institutions = ", ".join(_institution_name(i, lang) for i in kb.institutions_of(action))
     blocks = [
-        Block(f"{t('action_label', lang, id=action.id)} — {getattr(action.title, lang)}", Style.HEADING),
+        Block(t("action_label", lang, id=action.id) + f" — {getattr(action.title, lang)}", Style.HEADING),
         Block(getattr(action.summary, lang)),
-        Block(f"{t('commitment_label', lang, id=commitment.id)}{colon(lang)} {getattr(commitment.title, lang)}", Style.META),
-        Block(f"{t('implemented_by', lang)}{colon(lang)} {institutions}"),
+        Block(labelled("commitment_label", lang, id=commitment.id) + f" {getattr(commitment.title, lang)}", Style.META),
+        Block(labelled("implemented_by", lang) + f" {institutions}"),
     ]
     if action.promises:
         promised = "\n".join(f"• {getattr(p, lang)}" for p in action.promises)
-        blocks.append(Block(f"{t('promises', lang)}{colon(lang)}\n{promised}"))
+        blocks.append(Block(labelled("promises", lang) + f"\n{promised}"))
     blocks.append(Block(status_text(status, lang)))
     blocks += source_status_blocks(by_source or {}, disagreement, lang)
     blocks += evidence_blocks(action.id, list(facts), lang)
-    blocks.append(Block(t("plan_says", lang) + colon(lang), Style.META))
+    blocks.append(Block(labelled("plan_says", lang), Style.META))
     blocks.append(_plan_quote(action.text.en, action.text.fr, lang))
     blocks.append(citation(action.source, lang, action.aim.fr))
     buttons = (
@@ -188,12 +186,12 @@ def show_commitment(
     aims = "\n".join(f"• {getattr(aim, lang)}" for aim in commitment.aims)
     counts = count_levels(statuses, [a.id for a in actions])
     blocks = [
-        Block(f"{t('commitment_label', lang, id=commitment.id)} — {getattr(commitment.title, lang)}", Style.HEADING),
+        Block(t("commitment_label", lang, id=commitment.id) + f" — {getattr(commitment.title, lang)}", Style.HEADING),
         Block(getattr(commitment.summary, lang)),
-        Block(f"{t('lead', lang)}{colon(lang)} {leads}"),
-        Block(f"{t('aims', lang)}{colon(lang)}\n{aims}"),
-        Block(f"{t('status_counts', lang, n=len(actions))}{colon(lang)} {level_counts_text(counts, lang)}"),
-        Block(t("plan_says", lang) + colon(lang), Style.META),
+        Block(labelled("lead", lang) + f" {leads}"),
+        Block(labelled("aims", lang) + f"\n{aims}"),
+        Block(labelled("status_counts", lang, n=len(actions)) + f" {level_counts_text(counts, lang)}"),
+        Block(labelled("plan_says", lang), Style.META),
         _plan_quote(commitment.issues.en, commitment.issues.fr, lang),
         citation(commitment.source, lang),
     ]
@@ -205,7 +203,7 @@ def show_commitment(
 
 def show_topic(topic: Topic, lang: str) -> Reply:
     blocks = [
-        Block(f"{t('topic_label', lang)} ({topic.id}) — {getattr(topic.title, lang)}", Style.HEADING),
+        Block(t("topic_label", lang) + f" ({topic.id}) — {getattr(topic.title, lang)}", Style.HEADING),
         Block(getattr(topic.answer, lang)),
         citation(topic.source, lang),
     ]
@@ -217,7 +215,7 @@ def after_blocks(topic: Topic, lang: str) -> list[Block]:
     """What came after the plan on this topic (not the plan's words), each linked to its source."""
     if not topic.after:
         return []
-    blocks = [Block(t("since_the_plan", lang) + colon(lang), Style.META)]
+    blocks = [Block(labelled("since_the_plan", lang), Style.META)]
     for later in topic.after:
         dated = f"{later.date.isoformat()} — " if later.date else ""
         blocks.append(Block(f"• {dated}{getattr(later.text, lang)} ({later.publisher})", Style.ITEM, later.source))
@@ -283,7 +281,7 @@ def kind_label(item: Commitment | Action | Topic, lang: str) -> str:
         return t("action_label", lang, id=item.id)
     if isinstance(item, Commitment):
         return t("commitment_label", lang, id=item.id)
-    return f"{t('topic_label', lang)} ({item.id})"
+    return t("topic_label", lang) + f" ({item.id})"
 
 
 def short_leads(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str) -> str:
@@ -337,12 +335,12 @@ def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, f
         blocks.append(Block(getattr(item.answer, lang)))
     else:
         passage = item.text if isinstance(item, Action) else item.issues
-        blocks.append(Block(t("plan_says", lang) + colon(lang), Style.META))
+        blocks.append(Block(labelled("plan_says", lang), Style.META))
         blocks.append(Block(passage.fr if lang == "fr" and passage.fr else passage.en, Style.QUOTE))
         listed = item.promises if isinstance(item, Action) else item.aims
         if listed:
-            heading = t("promises" if isinstance(item, Action) else "aims", lang)
-            blocks.append(Block(f"{heading}{colon(lang)}\n" + "\n".join(f"• {getattr(p, lang)}" for p in listed)))
+            heading = labelled("promises", lang) if isinstance(item, Action) else labelled("aims", lang)
+            blocks.append(Block(heading + "\n" + "\n".join(f"• {getattr(p, lang)}" for p in listed)))
     blocks.append(citation(item.source, lang))
     rows = [(Button(t("btn_related", lang), f"related {item.id}"), Button(t("btn_more", lang), f"show {item.id}"))]
     if not isinstance(item, Topic):
@@ -353,8 +351,8 @@ def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, f
 def related_items(kb: KnowledgeBase, item: Commitment | Action | Topic, ids: Iterable[str], lang: str) -> Reply:
     """Items close to this one, each a button: first the ones given (a question's other matches)."""
     items = [other for other in (kb.get(i) for i in ids) if other is not None and other.id != item.id]
-    blocks = [Block(t("related_title", lang, item=f"{item.id} · {short(getattr(item.title, lang), 70)}"),
-                    Style.HEADING)]
+    name = f"{item.id} · {short(getattr(item.title, lang), 70)}"
+    blocks = [Block(t("related_title", lang, item=name), Style.HEADING)]
     if not items:
         blocks.append(Block(t("related_none", lang)))
     buttons = [(Button(item_label(other, lang), f"show {other.id}"),) for other in items]

@@ -53,7 +53,7 @@ async def states(app, *where) -> list[str]:
 async def test_an_admin_sets_a_status_from_chat_and_it_is_audited(app, platform, user, chat_id) -> None:
     body = text_of(await say(app, user, 'setstatus 2.12 substantial "Register opened to the public" '
                              'https://example.org/hatvp 2026-03-01', platform=platform, chat_id=chat_id))
-    assert "Action 2.12 is now “Substantial”. 0 alert(s) queued." in body
+    assert "Action 2.12 is now “Substantial”. 0 alerts queued." in body
     async with app.db.session() as session:
         change = await session.scalar(select(StatusChange))
         entry = await session.scalar(select(AuditEntry))
@@ -88,7 +88,7 @@ async def test_bad_setstatus_commands_change_nothing(app) -> None:
 
 async def test_setting_the_same_status_twice_changes_nothing_and_alerts_no_one(app) -> None:
     await say(app, "alice", "follow 2.12")
-    assert "1 alert(s) queued" in await admin(app, "setstatus 2.12 limited")
+    assert "1 alert queued" in await admin(app, "setstatus 2.12 limited")
     outbound = RecordingOutbound()
     await make_worker(app, outbound).run_once()
     assert len(outbound.sent) == 1
@@ -109,7 +109,7 @@ async def test_one_notification_per_change_even_when_following_the_action_its_co
         await say(app, "alice", f"follow {item}")
     await say(app, "bob", "follow HATVP")
     await say(app, "carol", "follow 2.11")  # not concerned
-    assert "2 alert(s) queued" in await admin(app, "setstatus 2.12 limited")
+    assert "2 alerts queued" in await admin(app, "setstatus 2.12 limited")
     rows = await notifications(app)
     async with app.db.session() as session:
         change_id = await session.scalar(select(StatusChange.id))
@@ -140,7 +140,7 @@ async def test_inactive_chats_get_no_alert(app) -> None:
     async with app.db.session() as session, session.begin():
         chat = await session.scalar(select(Chat).where(Chat.chat_id == "user00001"))
         chat.active = False
-    assert "2 alert(s) queued" in await admin(app, "setstatus 2.12 limited")
+    assert "2 alerts queued" in await admin(app, "setstatus 2.12 limited")
 
 
 async def test_the_alert_cites_old_and_new_status_note_source_date_and_the_plan_passage(app) -> None:
@@ -192,7 +192,7 @@ async def test_daily_and_weekly_followers_get_one_digest_and_immediate_ones_each
     await worker.run_once()
     digest = outbound.to("dave")
     assert len(digest) == 1
-    assert "Your digest: 2 status change(s)" in digest[0].text
+    assert "Your digest: 2 status changes" in digest[0].text
     assert "first step" in digest[0].text and "done" in digest[0].text
     assert "Not started" not in digest[0].text and "No evidence available → 🟠 Limited" in digest[0].text
     assert "unfollow 2" in digest[0].reply.commands
@@ -201,7 +201,7 @@ async def test_daily_and_weekly_followers_get_one_digest_and_immediate_ones_each
     assert await build_digests(app, now=MONDAY_8AM_PARIS + timedelta(days=7)) == 1
     assert await build_digests(app, now=MONDAY_8AM_PARIS + timedelta(days=7)) == 0
     await worker.run_once()
-    assert len(outbound.to("wendy")) == 1 and "2 status change(s)" in outbound.to("wendy")[0].text
+    assert len(outbound.to("wendy")) == 1 and "2 status changes" in outbound.to("wendy")[0].text
     assert len(outbound.to("dave")) == 1
     assert await states(app, Notification.chat_pk == wendy) == ["digested", "digested", "sent"]
     assert await worker.run_once() == {}
@@ -283,7 +283,7 @@ async def test_a_permanent_failure_marks_the_chat_inactive_and_skips_its_other_r
     assert len([a for a in outbound.attempts if a[0] == "bob"]) == 1  # never retried
 
     # the inactive chat gets nothing more; the announcement still reaches carol when due
-    assert "1 alert(s) queued" in await admin(app, "setstatus 2.12 complete")
+    assert "1 alert queued" in await admin(app, "setstatus 2.12 complete")
     later = make_worker(app, outbound, clock=FakeClock(datetime(2099, 1, 1, 9, 1, tzinfo=UTC)))
     await later.run_once()
     assert [s.chat_id for s in outbound.sent] == ["carol", "carol", "carol", "admin"]
@@ -346,7 +346,7 @@ async def test_a_dry_run_counts_recipients_and_queues_nothing(app) -> None:
              "to telegram": 1, "": 6}
     for audience, expected in cases.items():
         body = await admin(app, f"announce dry {audience} Hello there")
-        assert f"would reach {expected} recipient(s)" in body, audience
+        assert f"would reach {expected} recipient{'' if expected == 1 else 's'} (" in body, audience
         assert "Nothing was sent" in body and "Hello there" in body
     assert await count(app, Announcement) == 0 and await count(app, Notification) == 0
     assert "Unknown audience" in await admin(app, "announce dry to followers:9.99 Hello")
@@ -358,9 +358,9 @@ async def test_announcements_reach_everyone_the_followers_of_an_item_or_one_plat
     worker = DeliveryWorker(app.db, AlertRenderer(app.kb), {"console": console, "telegram": telegram,
                                                             "discord": discord}, app.settings)
 
-    assert "queued for 6 recipient(s)" in await admin(app, "announce to all Hello everyone || Bonjour à tous")
-    assert "queued for 3 recipient(s)" in await admin(app, "announce to followers:2.12 Lobbying news")
-    assert "queued for 4 recipient(s)" in await admin(app, "announce to platform:console Console only")
+    assert "queued for 6 recipients" in await admin(app, "announce to all Hello everyone || Bonjour à tous")
+    assert "queued for 3 recipients" in await admin(app, "announce to followers:2.12 Lobbying news")
+    assert "queued for 4 recipients" in await admin(app, "announce to platform:console Console only")
     await worker.run_once()
 
     def got(outbound, chat_id):
@@ -392,7 +392,7 @@ async def test_an_announcement_is_sent_in_the_recipients_language(app) -> None:
 async def test_a_scheduled_announcement_is_not_sent_before_it_is_due(app) -> None:
     await _audience(app)
     body = await admin(app, "announce at 2099-01-01T10:00 to platform:console Happy new year")
-    assert "scheduled for 2099-01-01T10:00" in body and "4 recipient(s)" in body
+    assert "scheduled for 2099-01-01T10:00" in body and "4 recipients" in body
     async with app.db.session() as session:
         announcement = await session.scalar(select(Announcement))
     assert announcement.scheduled_at == datetime(2099, 1, 1, 9, 0, tzinfo=UTC)  # 10:00 in Paris
@@ -410,7 +410,7 @@ async def test_cancel_skips_what_is_still_pending(app) -> None:
     await _audience(app)
     await admin(app, "announce at 2099-01-01T10:00 Not any more")
     body = await admin(app, "announce cancel 1")
-    assert body == "Announcement #1 cancelled: 6 pending message(s) will not be sent."
+    assert body == "Announcement #1 cancelled: 6 pending messages will not be sent."
     assert set(await states(app)) == {"skipped"}
     assert "no announcement #7" in await admin(app, "announce cancel 7")
     outbound = RecordingOutbound()
@@ -492,7 +492,7 @@ async def test_two_workers_on_postgresql_deliver_500_notifications_without_dupli
     if database_url.startswith("sqlite"):
         pytest.skip("concurrent workers need PostgreSQL (FOR UPDATE SKIP LOCKED); set TEST_DATABASE_URL")
     await add_followers(app, 500)
-    assert "500 alert(s) queued" in await admin(app, "setstatus 2.12 limited")
+    assert "500 alerts queued" in await admin(app, "setstatus 2.12 limited")
     outbound = RecordingOutbound(delay=0.001)
     second_db = Database(database_url)
     try:

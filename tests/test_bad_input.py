@@ -45,7 +45,7 @@ async def test_setstatus_accepts_the_plan_start_and_tomorrow_and_answers_in_fren
     tomorrow = (TODAY + timedelta(days=1)).isoformat()
     assert "now “Substantial”" in await admin(app, f'setstatus 2.12 substantial "published" {tomorrow}')
     reply = await admin(app, 'setstatus 2.11 complete "fait" 2019-01-01', locale="fr")
-    assert reply == "Cette date est antérieure au plan : son élaboration a commencé le 2021-02-13."
+    assert reply == "Cette date est antérieure au plan\u202f: son élaboration a commencé le 2021-02-13."
     assert await count(app, StatusChange) == 2
 
 

@@ -225,7 +225,7 @@ async def test_show_lists_the_evidence_and_the_status_of_each_source(app, tmp_pa
     ("Has FR-Alert been launched?", "en", "Latest recorded (2022-06-21, Phonandroid): The government launched FR-Alert"),
     ("what happened to the Judilibre open data of court decisions?", "en",
      "Latest recorded (2022-04-21, Cour de cassation): The civil, social and commercial decisions"),
-    ("FR-Alert, ça a abouti ?", "fr", "Dernier fait enregistré (2022-06-21, Phonandroid) : Le gouvernement a lancé"),
+    ("FR-Alert, ça a abouti ?", "fr", "Dernier fait enregistré (2022-06-21, Phonandroid)\u202f: Le gouvernement a lancé"),
     ("où en est la stratégie nationale biodiversité ?", "fr", "Dernier fait enregistré (2023-11-27, Euractiv France)"),
 ])
 async def test_progress_questions_lead_with_the_latest_evidence(app, question, lang, lead) -> None:
@@ -258,7 +258,7 @@ async def test_admins_add_evidence_once_and_followers_are_alerted(app) -> None:
     assert "Evidence recorded for 2.9 (2023-01-10). Alerts queued: 1." in text_of(await say(app, "admin", f"evidence {args}"))
     assert "already recorded" in text_of(await say(app, "admin", f"evidence {args}"))
     assert "YYYY-MM-DD" in text_of(await say(app, "admin", 'evidence 2.9 2020-01-01 https://example.org/x "early"'))
-    assert "http(s)" in text_of(await say(app, "admin", 'evidence 2.9 2023-01-10 example.org "no scheme"'))
+    assert "http:// or https://" in text_of(await say(app, "admin", 'evidence 2.9 2023-01-10 example.org "no scheme"'))
     # repeating a shipped fact records nothing
     shipped = app.kb.evidence["2.9"][0]
     repeat = f'evidence 2.9 {shipped.date} {shipped.source} "again"'
@@ -297,7 +297,7 @@ async def test_a_daily_digest_carries_new_evidence(app) -> None:
     outbound = RecordingOutbound()
     await make_worker(app, outbound).run_once()
     (digest,) = outbound.to("dave")
-    assert "Your digest: 1 new fact(s)" in digest.text and "More datasets deposited" in digest.text
+    assert "Your digest: 1 new fact\n" in digest.text and "More datasets deposited" in digest.text
 
 
 async def test_the_chart_counts_actions_with_evidence_per_commitment(app) -> None:

@@ -179,7 +179,7 @@ async def test_admins_are_told_once_per_distinct_problem(app, tmp_path) -> None:
 
     await make_worker(app, ConsoleOutbound(app.db)).run_once()
     [told], _ = await pop_inbox(app.db, "admin")
-    assert "was rejected and changed nothing (1 problem(s))" in told and "row 3: unknown action id '9.99'" in told
+    assert "was rejected and changed nothing (1 problem)" in told and "row 3: unknown action id '9.99'" in told
     assert (await pop_inbox(app.db, "alice"))[0] == []
 
     feed.write_text(VALID_CSV + "2.11,finished,,,\n")  # another problem: told again

@@ -110,7 +110,7 @@ async def test_unfollow_one_and_stop_all(app) -> None:
     assert await targets_of(app, "alice") == {("action", "2.12"), ("commitment", "2"), ("all", "*")}
     assert "You were not following" in text_of(await say(app, "alice", "unfollow HATVP"))
 
-    assert "3 follow(s) removed" in text_of(await say(app, "alice", "stop"))
+    assert "3 follows removed" in text_of(await say(app, "alice", "stop"))
     assert await targets_of(app, "alice") == set()
     assert await targets_of(app, "bob") == {("action", "2.12")}  # only alice's follows went
 
@@ -278,7 +278,7 @@ async def test_digest_frequency_holds_alerts_until_the_digest(app) -> None:
     assert await build_digests(app, now=datetime(2026, 3, 3, 7, 0, tzinfo=UTC)) == 1
     await make_worker(app, outbound).run_once()
     assert [s.chat_id for s in outbound.sent] == ["alice"]
-    assert "Your digest: 1 status change(s)" in outbound.sent[0].text
+    assert "Your digest: 1 status change" in outbound.sent[0].text
 
 
 async def test_forget_while_a_worker_holds_the_alert_does_not_break_the_delivery_round(app) -> None:

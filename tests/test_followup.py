@@ -100,7 +100,7 @@ async def test_follow_ups_expire(app, clock) -> None:
     assert text_of(await say(app, "dan", "suivre", locale="fr")).startswith("🔔 Vous suivez désormais 2.12")
     clock.advance(minutes=10, seconds=1)
     usage = text_of(await say(app, "dan", "suivre", locale="fr"))
-    assert usage.startswith("Que voulez-vous suivre ?")  # the follow usage, not the old item
+    assert usage.startswith("Que voulez-vous suivre\u202f?")  # the follow usage, not the old item
     assert not text_of(await say(app, "dan", "who leads it?")).startswith("Action 2.12")
 
 

@@ -179,7 +179,7 @@ async def test_french_replies_carry_no_english_ui_strings(app) -> None:
 async def test_the_french_source_line_is_in_french(app) -> None:
     body = text_of(await say(app, "src", "voir 2.12", locale="fr"))
     line = next(line for line in body.splitlines() if line.startswith("Source"))
-    assert line.startswith("Source : résumé en anglais du plan d'action national 2021-2023")
+    assert line.startswith("Source\u202f: résumé en anglais du plan d'action national 2021-2023")
     assert "Engagement 2 › Feuille de route ›" in line and "Roadmap" not in line and "Commitment" not in line
 
 
@@ -188,7 +188,7 @@ async def test_status_line_says_no_rating_is_recorded_not_that_nothing_happened(
     french = text_of(await say(app, "st-fr", "voir 2.12", locale="fr"))
     assert "⚪ Status: not rated yet — no assessment of this action is recorded in my sources" in english
     assert "2021–2023" in english and "No evidence available" not in english
-    assert "⚪ Statut : pas encore évalué — aucune évaluation de cette action n'est enregistrée" in french
+    assert "⚪ Statut\u202f: pas encore évalué — aucune évaluation de cette action n'est enregistrée" in french
     assert "2021-2023" in french and "Aucune information disponible" not in french
     # a recorded status still reads as its IRM level
     await say(app, "admin", 'setstatus 2.12 limited "IRM report" https://example.org 2024-01-10')

@@ -34,7 +34,7 @@ async def test_a_point_the_plan_does_not_cover_is_said_plainly_with_the_close_it
     ("question", "locale", "example"),
     [
         ("asdkjh qwe zzz", None, r"“(.+?)”"),
-        ("quel temps fera-t-il à Marseille ce week-end ?", "fr-FR", r"« (.+?) »"),
+        ("quel temps fera-t-il à Marseille ce week-end ?", "fr-FR", r"«\u202f(.+?)\u202f»"),
     ],
 )
 async def test_nothing_near_offers_browsing_and_an_example_that_is_answered(app, question, locale, example):

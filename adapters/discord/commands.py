@@ -1,5 +1,5 @@
 """The slash commands. Each builds the core's text command ("show 2.12", "follow HATVP") and lets the client
-answer; descriptions come from bot/i18n.py in English and French."""
+answer; descriptions come from the catalogues (bot/locales) in every language."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from discord.app_commands import Choice, Range
 from adapters.discord.client import language_of, manages_server
 from adapters.discord.translate import L, L_fixed, item_choices
 from bot.domain import Block, Reply
-from bot.i18n import t
+from bot.i18n import LANGUAGES, language_name, t
 from bot.ids import ID_PATTERN, normalise_id
 from bot.status import LABELS, Level
 
@@ -20,8 +20,10 @@ if TYPE_CHECKING:
     from adapters.discord.client import OpenGovClient
 
 FOR_CHOICES = [Choice(name=L("dc_choice_me"), value="me"), Choice(name=L("dc_choice_server"), value="server")]
-FREQUENCY_CHOICES = [Choice(name=L(f"dc_choice_{v}"), value=v) for v in ("immediately", "daily", "weekly")]
-LANGUAGE_CHOICES = [Choice(name="English", value="en"), Choice(name="Français", value="fr")]
+FREQUENCY_CHOICES = [Choice(name=L("dc_choice_immediately"), value="immediately"),
+                     Choice(name=L("dc_choice_daily"), value="daily"), Choice(name=L("dc_choice_weekly"), value="weekly")]
+# Each language by its own name ("English", "Français"), from Babel's CLDR data.
+LANGUAGE_CHOICES = [Choice(name=language_name(code, code).capitalize(), value=code) for code in LANGUAGES]
 LEVEL_CHOICES = [Choice(name=L_fixed(LABELS[lv]["en"], LABELS[lv]["fr"]), value=lv.value) for lv in Level]
 AUDIENCE_CHOICES = [
     Choice(name=L("dc_choice_everyone"), value="all"),

@@ -123,7 +123,8 @@ class DiscordOutbound:
         if user_id in self._told_dms_closed or not recipient.origin or not recipient.origin.isdigit():
             return
         self._told_dms_closed.add(user_id)
-        text = "\n\n".join(t("dc_dm_closed", lang, user=f"<@{user_id}>") for lang in LANGUAGES)
+        mention = f"<@{user_id}>"
+        text = "\n\n".join(t("dc_dm_closed", lang, user=mention) for lang in LANGUAGES)
         channel = self.client.get_partial_messageable(int(recipient.origin), type=discord.ChannelType.text)
         allowed = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(user_id)])
         try:

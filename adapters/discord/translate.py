@@ -1,11 +1,12 @@
-"""French for the slash command menu (texts from bot/i18n.py) and autocomplete over the plan's items."""
+"""The slash command menu in every catalogue language (texts from bot/locales) and autocomplete over the plan's
+items."""
 
 from __future__ import annotations
 
 import discord
 from discord import app_commands
 
-from bot.i18n import t
+from bot.i18n import SOURCE_LANGUAGE, UI_LANGUAGES, t
 from bot.text import fold
 from knowledge.loader import KnowledgeBase
 
@@ -14,8 +15,8 @@ CHOICE_NAME_LIMIT = 100
 
 
 def L(key: str) -> app_commands.locale_str:
-    """A menu text in English, translated by CoreTranslator from the same i18n entry."""
-    return app_commands.locale_str(t(key, "en"), key=key)
+    """A menu text in English, translated by CoreTranslator from the same message key."""
+    return app_commands.locale_str(t(key, SOURCE_LANGUAGE), key=key)
 
 
 def L_fixed(en: str, fr: str) -> app_commands.locale_str:
@@ -24,15 +25,17 @@ def L_fixed(en: str, fr: str) -> app_commands.locale_str:
 
 
 class CoreTranslator(app_commands.Translator):
-    """Gives Discord the French of every description, option description and choice (locale "fr")."""
+    """Gives Discord every description, option description and choice in each catalogue language other than
+    English (Discord locale "fr" -> catalogue "fr"; "pt-BR" -> "pt")."""
 
     async def translate(
         self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContext
     ) -> str | None:
-        if locale is not discord.Locale.french:
+        lang = locale.value.split("-")[0].lower()
+        if lang == SOURCE_LANGUAGE or lang not in UI_LANGUAGES:
             return None
         key = string.extras.get("key")
-        return t(key, "fr") if key else string.extras.get("fr")
+        return t(key, lang) if key else string.extras.get(lang)
 
 
 def _label(item_id: str, title: str) -> str:
@@ -61,7 +64,7 @@ def item_choices(
     entries += [(c.id, getattr(c.title, lang), c.id) for c in kb.commitments.values()]
     entries += [(a.id, getattr(a.title, lang), a.id) for a in kb.actions.values()]
     if institutions:
-        entries.append(("all", "tout" if lang == "fr" else "everything", "all"))
+        entries.append(("all", t("dc_choice_all", lang), "all"))
         for inst in kb.institutions.values():
             short = inst.acronyms[0] if inst.acronyms else inst.id
             entries.append((short, getattr(inst.name, lang), short))

@@ -9,11 +9,21 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.announcements import AnnouncementError, Audience, cancel, create, parse_audience, progress, reach
+from bot.announcements import (
+    AnnouncementError,
+    Audience,
+    cancel,
+    counts_text,
+    create,
+    parse_audience,
+    progress,
+    reach,
+)
 from bot.assistant import Command, Context
 from bot.audit import audit
 from bot.domain import Block, Reply, Style
 from bot.evidence import EvidenceUpdate, apply_evidence
+from bot.i18n import N_, colon
 from bot.ids import normalise_id
 from bot.status import PLAN_DRAFTING_STARTED, DateError, Level, label, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status
@@ -24,6 +34,12 @@ URL = re.compile(r"^https?://\S+$")
 DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|(?:19|20)\d{6}|\d{1,4}[-/]\d{1,2}[-/]\d{1,4}|\d{1,2}\.\d{1,2}\.\d{4}"
                        r"|\d{4}-?W\d{2}(?:-?\d)?", re.IGNORECASE)
 DATE_REFUSALS = {"format": "date", "early": "date_early", "future": "date_future"}
+# The message of each refusal, by the reason a ValueError (setstatus) or AnnouncementError (announce) carries.
+SETSTATUS_REFUSALS = {"usage": N_("setstatus_usage"), "quotes": N_("setstatus_quotes"), "level": N_("setstatus_level"),
+                      "date": N_("setstatus_date"), "date_early": N_("setstatus_date_early"),
+                      "date_future": N_("setstatus_date_future")}
+EVIDENCE_REFUSALS = {"usage": N_("evidence_usage"), "bad_url": N_("evidence_bad_url"), "bad_date": N_("evidence_bad_date")}
+ANNOUNCE_REFUSALS = {"usage": N_("announce_usage"), "audience": N_("announce_audience"), "when": N_("announce_when")}
 
 
 def parse_setstatus(args: str) -> tuple[str, Level, str | None, str | None, date | None]:
@@ -56,7 +72,7 @@ async def setstatus(ctx: Context, args: str) -> list[Reply]:
     try:
         action_id, level, note, source, effective = parse_setstatus(args)
     except ValueError as exc:
-        return [ctx.say(ctx.tr(f"setstatus_{exc.args[0]}", levels=", ".join(lv.value for lv in Level),
+        return [ctx.say(ctx.tr(SETSTATUS_REFUSALS[exc.args[0]], levels=", ".join(lv.value for lv in Level),
                                start=PLAN_DRAFTING_STARTED.isoformat()))]
     action_id = normalise_id(action_id)
     if action_id not in ctx.kb.actions:
@@ -69,7 +85,7 @@ async def setstatus(ctx: Context, args: str) -> list[Reply]:
     queued = await ctx.session.scalar(
         select(func.count()).select_from(Notification).where(Notification.key.like(f"status:{change.id}:%"))
     )
-    return [ctx.say(ctx.tr("setstatus_done", id=action_id, label=label(level, ctx.lang), n=queued))]
+    return [ctx.say(ctx.trn("setstatus_done", queued, id=action_id, label=label(level, ctx.lang)))]
 
 
 def parse_evidence(args: str) -> tuple[str, date, str, str, str | None]:
@@ -98,7 +114,7 @@ async def add_evidence(ctx: Context, args: str) -> list[Reply]:
     try:
         action_id, fact_date, note, source, publisher = parse_evidence(args)
     except ValueError as exc:
-        return [ctx.say(ctx.tr(f"evidence_{exc.args[0]}", start=PLAN_DRAFTING_STARTED.isoformat()))]
+        return [ctx.say(ctx.tr(EVIDENCE_REFUSALS[exc.args[0]], start=PLAN_DRAFTING_STARTED.isoformat()))]
     action_id = normalise_id(action_id)
     if action_id not in ctx.kb.actions:
         return [ctx.say(ctx.tr("evidence_unknown", item=action_id[:20]))]
@@ -139,20 +155,20 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
         counts = await progress(ctx.session, number) if (number := _announcement_id(words[1])) else None
         if counts is None:
             return [ctx.say(ctx.tr("announce_unknown", id=words[1][:20]))]
-        return [ctx.say(ctx.tr("announce_progress", id=words[1], **counts))]
+        return [ctx.say(ctx.tr("announce_progress", id=words[1], **counts_text(counts, ctx.lang)))]
     if head in ("cancel", "annuler") and len(words) == 2 and words[1].isdigit():
         skipped = await cancel(ctx.session, number) if (number := _announcement_id(words[1])) else None
         if skipped is None:
             return [ctx.say(ctx.tr("announce_unknown", id=words[1][:20]))]
         await audit(ctx.session, ctx.msg, "announce_cancel", {"announcement": int(words[1]), "skipped": skipped})
-        return [ctx.say(ctx.tr("announce_cancelled", id=words[1], n=skipped))]
+        return [ctx.say(ctx.trn("announce_cancelled", skipped, id=words[1]))]
     dry = head in ("dry", "dry-run", "dryrun", "test", "simulation")
     if dry:
         words = words[1:]
     try:
         audience, when, words = _options(ctx, words)
     except AnnouncementError as exc:
-        return [ctx.say(ctx.tr(f"announce_{exc.args[0]}"))]
+        return [ctx.say(ctx.tr(ANNOUNCE_REFUSALS[exc.args[0]]))]
     text = " ".join(words).strip()
     if not text:
         return [ctx.say(ctx.tr("announce_usage"))]
@@ -166,7 +182,7 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
     if dry:
         count = await reach(ctx.session, ctx.kb, audience)
         await audit(ctx.session, ctx.msg, "announce_dry_run", {"audience": audience.key, "recipients": count})
-        return [Reply((Block(ctx.tr("announce_dry", n=count, audience=audience.describe(ctx.lang))),
+        return [Reply((Block(ctx.trn("announce_dry", count, audience=audience.describe(ctx.lang))),
                        Block(text, Style.QUOTE)))]
     announcement, count = await create(
         ctx.session, ctx.kb, audience, text, f"{ctx.msg.chat.platform}:{ctx.msg.user_id}", when,
@@ -174,8 +190,10 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
     )
     await audit(ctx.session, ctx.msg, "announce", {"announcement": announcement.id, "audience": audience.key,
                                                    "recipients": count, "scheduled_at": announcement.scheduled_at.isoformat()})
-    key = "announce_scheduled" if when else "announce_queued"
-    return [ctx.say(ctx.tr(key, id=announcement.id, n=count, when=when.isoformat(timespec="minutes") if when else ""))]
+    if when:
+        return [ctx.say(ctx.trn("announce_scheduled", count, id=announcement.id,
+                                when=when.isoformat(timespec="minutes")))]
+    return [ctx.say(ctx.trn("announce_queued", count, id=announcement.id))]
 
 
 MAX_ID = 2**31 - 1  # an INTEGER column: a larger number cannot be an announcement
@@ -241,16 +259,16 @@ async def stats(ctx: Context, args: str) -> list[Reply]:
     follows = await ctx.session.scalar(select(func.count()).select_from(Subscription))
     states = (await ctx.session.execute(select(Notification.state, func.count()).group_by(Notification.state))).all()
     chat_lines = "\n".join(
-        f"• {platform}: {n} {ctx.tr('stats_active') if active else ctx.tr('stats_inactive')}"
+        f"• {platform}{colon(ctx.lang)} {n} " + (ctx.tr("stats_active") if active else ctx.tr("stats_inactive"))
         for platform, active, n in sorted(chats)
     ) or "—"
     outbox = ", ".join(f"{state} {n}" for state, n in sorted(states)) or "—"
     await audit(ctx.session, ctx.msg, "stats", {})
     return [Reply((
         Block(ctx.tr("stats_title"), Style.HEADING),
-        Block(f"{ctx.tr('stats_chats')}:\n{chat_lines}"),
-        Block(f"{ctx.tr('stats_follows')}: {follows}"),
-        Block(f"{ctx.tr('stats_outbox')}: {outbox}"),
+        Block(ctx.tr("stats_chats") + colon(ctx.lang) + f"\n{chat_lines}"),
+        Block(ctx.tr("stats_follows") + colon(ctx.lang) + f" {follows}"),
+        Block(ctx.tr("stats_outbox") + colon(ctx.lang) + f" {outbox}"),
     ))]
 
 

@@ -9,7 +9,7 @@ from bot.assistant import Context
 from bot.domain import Block, Button, Reply, Style
 from bot.evidence import latest_fact
 from bot.followup import Intent, active_item, classify
-from bot.i18n import t
+from bot.i18n import labelled
 from bot.statuses import count_levels, current_status, current_statuses
 from knowledge.schema import Action, Commitment
 
@@ -52,14 +52,13 @@ async def answer_followup(ctx: Context, text: str) -> list[Reply] | None:
 
 
 def _heading(item: Action | Commitment, lang: str) -> str:
-    key = "action_label" if isinstance(item, Action) else "commitment_label"
-    return f"{t(key, lang, id=item.id)} — {getattr(item.title, lang)}"
+    return present.kind_label(item, lang) + f" — {getattr(item.title, lang)}"
 
 
 def _leads(ctx: Context, item: Action | Commitment) -> str:
     names = ", ".join(present.institution_name(i, ctx.lang) for i in ctx.kb.institutions_of(item))
     key = "implemented_by" if isinstance(item, Action) else "lead"
-    return f"{ctx.tr(key)}{present.colon(ctx.lang)} {names}"
+    return labelled(key, ctx.lang) + f" {names}"
 
 
 async def _status(ctx: Context, item: Action | Commitment) -> list[Block]:
@@ -71,8 +70,8 @@ async def _status(ctx: Context, item: Action | Commitment) -> list[Block]:
     if isinstance(item, Action):
         return [*lead, Block(present.status_text(await current_status(ctx.session, item.id), ctx.lang))]
     counts = count_levels(await current_statuses(ctx.session), ids)
-    return [*lead, Block(f"{ctx.tr('status_counts', n=len(ids))}{present.colon(ctx.lang)} "
-                         f"{present.level_counts_text(counts, ctx.lang)}")]
+    return [*lead, Block(labelled("status_counts", ctx.lang, n=len(ids))
+                         + f" {present.level_counts_text(counts, ctx.lang)}")]
 
 
 def _dates(ctx: Context, item: Action | Commitment) -> list[Block]:
@@ -85,5 +84,5 @@ def _dates(ctx: Context, item: Action | Commitment) -> list[Block]:
     lines = [f"• {line}" for line in [*promises, *dated][:4]]
     if not lines:
         return [Block(ctx.tr("followup_no_date"))]
-    return [Block(ctx.tr("followup_dates") + present.colon(lang) + "\n" + "\n".join(lines)),
+    return [Block(labelled("followup_dates", lang) + "\n" + "\n".join(lines)),
             Block(ctx.tr("followup_period"), Style.META)]

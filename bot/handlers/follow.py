@@ -7,6 +7,7 @@ from sqlalchemy import delete, select, update
 from bot import present
 from bot.assistant import Command, Context
 from bot.domain import Block, Button, Reply
+from bot.i18n import N_
 from bot.statuses import current_status, current_statuses
 from bot.storage.models import (
     AuditEntry,
@@ -28,6 +29,9 @@ FREQUENCIES = {"immediately": "immediately", "immediate": "immediately", "instan
                "quotidienne": "daily", "jour": "daily", "weekly": "weekly", "hebdomadaire": "weekly",
                "semaine": "weekly", "hebdo": "weekly"}
 CONFIRM_WORDS = {"confirm", "yes", "oui", "confirmer"}
+# How each frequency is named in a sentence ("Alerts: in a daily digest"): message keys.
+FREQUENCY_NAMES = {Frequency.IMMEDIATELY: N_("freq_immediately"), Frequency.DAILY: N_("freq_daily"),
+                   Frequency.WEEKLY: N_("freq_weekly")}
 
 
 def _targets(ctx: Context) -> TargetIndex:
@@ -65,7 +69,9 @@ async def follow(ctx: Context, args: str) -> list[Reply]:
         return refusal
     added = await add_follow(ctx.session, ctx.chat, target)
     name = _targets(ctx).describe(target, ctx.lang)
-    text = ctx.tr("follow_done" if added else "follow_already", target=name, frequency=ctx.tr(f"freq_{ctx.chat.frequency}"))
+    frequency = ctx.tr(FREQUENCY_NAMES[ctx.chat.frequency])
+    text = ctx.tr("follow_done", target=name, frequency=frequency) if added else \
+        ctx.tr("follow_already", target=name, frequency=frequency)
     unfollow_id = "all" if target.kind == TargetKind.ALL else target.id
     return [Reply(
         (Block(text), Block(await _status_summary(ctx, target))),
@@ -84,14 +90,14 @@ async def unfollow(ctx: Context, args: str) -> list[Reply]:
         return [ctx.say(ctx.tr("follow_unknown", item=args[:60]))]
     removed = await remove_follow(ctx.session, ctx.chat, target)
     name = _targets(ctx).describe(target, ctx.lang)
-    return [ctx.say(ctx.tr("unfollow_done" if removed else "unfollow_missing", target=name))]
+    return [ctx.say(ctx.tr("unfollow_done", target=name) if removed else ctx.tr("unfollow_missing", target=name))]
 
 
 async def stop(ctx: Context, args: str) -> list[Reply]:
     if refusal := _may_manage(ctx):
         return refusal
     count = await unfollow_all(ctx.session, ctx.chat)
-    return [ctx.say(ctx.tr("stop_done", n=count))]
+    return [ctx.say(ctx.trn("stop_done", count))]
 
 
 async def subscriptions(ctx: Context, args: str) -> list[Reply]:
@@ -104,7 +110,7 @@ async def subscriptions(ctx: Context, args: str) -> list[Reply]:
                 f"unfollow {'all' if t.kind == TargetKind.ALL else t.id}"),)
         for t in targets[:10]
     )
-    frequency = ctx.tr("subscriptions_frequency", frequency=ctx.tr(f"freq_{ctx.chat.frequency}"))
+    frequency = ctx.tr("subscriptions_frequency", frequency=ctx.tr(FREQUENCY_NAMES[ctx.chat.frequency]))
     return [Reply((Block(ctx.tr("subscriptions_title")), Block(lines), Block(frequency)), buttons)]
 
 
@@ -114,8 +120,8 @@ async def frequency(ctx: Context, args: str) -> list[Reply]:
     choice = FREQUENCIES.get(fold(args.strip()))
     if choice is None:
         return [Reply(
-            (Block(ctx.tr("frequency_usage", frequency=ctx.tr(f"freq_{ctx.chat.frequency}"))),),
-            (tuple(Button(ctx.tr(f"freq_{f}"), f"frequency {f}") for f in Frequency),),
+            (Block(ctx.tr("frequency_usage", frequency=ctx.tr(FREQUENCY_NAMES[ctx.chat.frequency]))),),
+            (tuple(Button(ctx.tr(FREQUENCY_NAMES[f]), f"frequency {f}") for f in Frequency),),
         )]
     if choice == Frequency.IMMEDIATELY and ctx.chat.frequency != Frequency.IMMEDIATELY:
         # Alerts held for a digest would otherwise wait forever (digests only collect daily/weekly chats).
@@ -124,7 +130,7 @@ async def frequency(ctx: Context, args: str) -> list[Reply]:
             .values(state=NotificationState.PENDING, due_at=utcnow())
         )
     ctx.chat.frequency = choice
-    return [ctx.say(ctx.tr("frequency_set", frequency=ctx.tr(f"freq_{choice}")))]
+    return [ctx.say(ctx.tr("frequency_set", frequency=ctx.tr(FREQUENCY_NAMES[choice])))]
 
 
 async def privacy(ctx: Context, args: str) -> list[Reply]:

@@ -182,7 +182,7 @@ async def evidence_list(ctx: Context, args: str) -> list[Reply]:
     if action is None:
         return [ctx.say(ctx.tr("evidence_usage") if not item_id else ctx.tr("evidence_unknown", item=args[:20]))]
     facts = await facts_of(ctx.session, ctx.kb, item_id)
-    blocks = [Block(f"{ctx.tr('action_label', id=action.id)} — {getattr(action.title, ctx.lang)}", Style.HEADING)]
+    blocks = [Block(ctx.tr("action_label", id=action.id) + f" — {getattr(action.title, ctx.lang)}", Style.HEADING)]
     blocks += present.evidence_blocks(action.id, facts, ctx.lang, limit=None) or [Block(ctx.tr("evidence_none"))]
     return [Reply(tuple(blocks), ((Button(ctx.tr("btn_more") + f" · {action.id}", f"show {action.id}"),),))]
 

@@ -10,7 +10,7 @@ import re
 
 from bot.assistant import Command, Context
 from bot.domain import Block, Reply, Style
-from bot.i18n import LANGUAGES, pick_language
+from bot.i18n import LANGUAGES, language_name, pick_language
 from bot.storage.models import Chat
 
 _SETTING = re.compile(r"^(channel|role|language|salon|langue)=(\S{1,64})$", re.IGNORECASE)
@@ -52,7 +52,7 @@ def settings_reply(ctx: Context, saved: bool = False) -> Reply:
     lines = [
         ctx.tr("setup_channel", channel=_channel(ctx, chat.delivery_target)),
         ctx.tr("setup_role", role=_role(ctx, chat.mention) if chat.mention else ctx.tr("setup_no_role")),
-        ctx.tr("setup_language", language=ctx.tr(f"language_name_{language}")),
+        ctx.tr("setup_language", language=language_name(language, ctx.lang)),
     ]
     blocks.append(Block("\n".join(lines)))
     blocks.append(Block(ctx.tr("setup_next"), Style.META))
