@@ -145,3 +145,12 @@ async def test_lookups_do_not_use_up_a_groups_message_allowance(tg) -> None:
         await asyncio.wait_for(bot.send_message(GROUP, "one"), 1)
         with pytest.raises(TimeoutError):  # the group's allowance (1 a minute here) is spent
             await asyncio.wait_for(bot.send_message(GROUP, "two"), 0.3)
+
+
+async def test_a_bot_without_rate_limiter_is_paced_by_the_worker_and_one_with_is_not(app) -> None:
+    from tests.outbox_support import make_worker
+
+    bare = TelegramOutbound(ExtBot("1:x"))
+    assert make_worker(app, bare, platform="telegram").paced("telegram")
+    paced = TelegramOutbound(ExtBot("1:x", rate_limiter=default_rate_limiter(30)))
+    assert not make_worker(app, paced, platform="telegram").paced("telegram")  # each send counted once

@@ -103,15 +103,18 @@ class TelegramOutbound:
     """Delivers alerts and announcements. A reply split over several messages that fails halfway resumes
     where it stopped when the worker retries the same key, so nobody gets the first half twice."""
 
-    # The bot's rate limiter (the app's pacer: TELEGRAM_RATE_LIMIT, 20/min per group) paces these sends as
-    # alerts: the delivery worker must not pace Telegram a second time.
-    paces_itself = True
 
     def __init__(self, bot: Bot, callbacks: CallbackData | None = None, memory: int = 10_000):
         self.bot = bot
         self.callbacks = callbacks or CallbackData()
         self.memory = memory
         self._delivered_parts: OrderedDict[str, int] = OrderedDict()
+
+    @property
+    def paces_itself(self) -> bool:
+        """A bot with a rate limiter (the app's pacer: TELEGRAM_RATE_LIMIT, 20/min per group) paces these sends as
+        alerts: the delivery worker must not pace them a second time. A bare bot leaves pacing to the worker."""
+        return getattr(self.bot, "rate_limiter", None) is not None
 
     async def send(self, recipient: Recipient, reply: Reply, *, key: str) -> DeliveryResult:
         try:
