@@ -190,16 +190,29 @@ async def questions_during(tg, service, count: int, spacing: float) -> list[floa
     return list(await asyncio.gather(*(one(i) for i in range(count))))
 
 
-def latency_line(label: str, latencies: list[float | None], tg: FakeTelegram, backlog_sent: int | None = None) -> str:
+def latency_line(label: str, latencies: list[float | None], tg: FakeTelegram, backlog_sent: int | None = None,
+                 pacer_wait: float | None = None) -> str:
     ms = [x * 1000 for x in latencies if x is not None]
     line = (f"  {label}: answer latency median {statistics.median(ms):.0f} ms, p90 {percentile(ms, 0.9):.0f} ms, "
             f"p99 {percentile(ms, 0.99):.0f} ms, max {max(ms):.0f} ms")
+    if pacer_wait is not None:
+        line += f"; of which waiting for the rate limit: {pacer_wait * 1000:.0f} ms per answer message on average"
     if len(ms) < len(latencies):
         line += f"; {len(latencies) - len(ms)} of {len(latencies)} not answered within 60 s"
     if backlog_sent is not None:
         busiest = max_in_window([c.at for c in tg.calls_to("sendMessage")])
         line += f" ({backlog_sent} alerts sent meanwhile; busiest second, answers included: {busiest})"
     return line
+
+
+def snapshot(pacer: Pacer) -> tuple[int, float]:
+    return pacer.stats.replies_total["telegram"], pacer.stats.reply_wait_seconds_total["telegram"]
+
+
+def reply_wait(pacer: Pacer, before: tuple[int, float]) -> float:
+    """Mean seconds an answer message of this process waited for the rate limit since `before`."""
+    count, seconds = snapshot(pacer)
+    return (seconds - before[1]) / max(1, count - before[0])
 
 
 async def answers_in_one_process(args, directory: Path, priority: bool | None) -> None:
@@ -220,8 +233,9 @@ async def answers_in_one_process(args, directory: Path, priority: bool | None) -
                 while len(alert_times(tg)) < 10:
                     await asyncio.sleep(0.05)
                 await asyncio.sleep(1.0)
+            waits = snapshot(app.pacer)
             latencies = await questions_during(tg, service, args.questions, args.spacing)
-            sent = len(alert_times(tg))
+            sent, pacer_wait = len(alert_times(tg)), reply_wait(app.pacer, waits)
         finally:
             stop.set()
             if delivering is not None:
@@ -230,7 +244,7 @@ async def answers_in_one_process(args, directory: Path, priority: bool | None) -
             await app.close()
         label = ("one process, no fan-out" if priority is None else
                  f"one process, {args.fanout}-alert fan-out, answers {'first' if priority else 'in line (no priority)'}")
-        print(latency_line(label, latencies, tg, None if priority is None else sent), flush=True)
+        print(latency_line(label, latencies, tg, None if priority is None else sent, pacer_wait), flush=True)
 
 
 async def answers_beside_workers(args, directory: Path, redis_url: str) -> None:
@@ -249,15 +263,16 @@ async def answers_beside_workers(args, directory: Path, redis_url: str) -> None:
             while len(alert_times(tg)) < 10:
                 await asyncio.sleep(0.05)
             await asyncio.sleep(1.0)
+            waits = snapshot(app.pacer)
             latencies = await questions_during(tg, service, args.questions, args.spacing)
-            sent = len(alert_times(tg))
+            sent, pacer_wait = len(alert_times(tg)), reply_wait(app.pacer, waits)
         finally:
             await stop_workers(procs)
             await service.application.shutdown()
             await app.close()
             await delete_prefix(redis_url, prefix)
         print(latency_line(f"2 worker processes + this one answering, Redis, {args.fanout}-alert fan-out",
-                           latencies, tg, sent), flush=True)
+                           latencies, tg, sent, pacer_wait), flush=True)
 
 
 async def main() -> None:

@@ -62,6 +62,8 @@ class PacingStats:
 
     waits_total: Counter[str] = field(default_factory=Counter)
     wait_seconds_total: Counter[str] = field(default_factory=Counter)
+    replies_total: Counter[str] = field(default_factory=Counter)  # answers paced, whether they waited or not
+    reply_wait_seconds_total: Counter[str] = field(default_factory=Counter)
     fallback: bool = False  # Redis is configured but not answering: this process uses its own share
 
 
@@ -161,6 +163,9 @@ class Pacer:
             async with self._lane(platform, lane):
                 await self._admit(platform, self.steady_rate(platform), burst, 1 + self.headroom.get(platform, 0))
         waited = time.monotonic() - began
+        if priority is Priority.REPLY:
+            self.stats.replies_total[platform] += 1
+            self.stats.reply_wait_seconds_total[platform] += waited
         if waited >= 0.001:
             self.stats.waits_total[platform] += 1
             self.stats.wait_seconds_total[platform] += waited
