@@ -215,6 +215,18 @@ def reply_wait(pacer: Pacer, before: tuple[int, float]) -> float:
     return (seconds - before[1]) / max(1, count - before[0])
 
 
+async def measure_answers(args, tg, app, service, fan_out: bool) -> tuple[list[float | None], int, float]:
+    """Once the fan-out is under way (a second after its tenth alert), the questions: their latencies, the alerts
+    sent by the end of them, and the answers' mean wait for the rate limit."""
+    if fan_out:
+        while len(alert_times(tg)) < 10:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)
+    waits = snapshot(app.pacer)
+    latencies = await questions_during(tg, service, args.questions, args.spacing)
+    return latencies, len(alert_times(tg)), reply_wait(app.pacer, waits)
+
+
 async def answers_in_one_process(args, directory: Path, priority: bool | None) -> None:
     """`run`: the bot and the delivery worker in one process, one pacer. priority None: no fan-out (idle)."""
     async with FakeTelegram() as tg:
@@ -230,12 +242,7 @@ async def answers_in_one_process(args, directory: Path, priority: bool | None) -
             if priority is not None:
                 await queue_alerts(app, args.fanout)
                 delivering = asyncio.create_task(build_worker(app).run(stop))
-                while len(alert_times(tg)) < 10:
-                    await asyncio.sleep(0.05)
-                await asyncio.sleep(1.0)
-            waits = snapshot(app.pacer)
-            latencies = await questions_during(tg, service, args.questions, args.spacing)
-            sent, pacer_wait = len(alert_times(tg)), reply_wait(app.pacer, waits)
+            latencies, sent, pacer_wait = await measure_answers(args, tg, app, service, priority is not None)
         finally:
             stop.set()
             if delivering is not None:
@@ -260,12 +267,7 @@ async def answers_beside_workers(args, directory: Path, redis_url: str) -> None:
             await queue_alerts(app, args.fanout)
             procs = await start_workers(2, worker_env(settings, REDIS_URL=redis_url, REDIS_KEY_PREFIX=prefix),
                                         directory)
-            while len(alert_times(tg)) < 10:
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(1.0)
-            waits = snapshot(app.pacer)
-            latencies = await questions_during(tg, service, args.questions, args.spacing)
-            sent, pacer_wait = len(alert_times(tg)), reply_wait(app.pacer, waits)
+            latencies, sent, pacer_wait = await measure_answers(args, tg, app, service, True)
         finally:
             await stop_workers(procs)
             await service.application.shutdown()
