@@ -18,6 +18,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from adapters.telegram.outbound import retry_seconds
 from bot.domain import Platform
 from bot.pacing import ChatLimit, Pacer, Priority
 
@@ -69,8 +70,6 @@ class PacedRateLimiter(BaseRateLimiter[Any]):
             except RetryAfter as exc:
                 if attempt >= retries:
                     raise
-                from adapters.telegram.outbound import retry_seconds
-
                 delay = retry_seconds(exc)
                 log.info("telegram flood control on %s: answering again in %.1f s", endpoint, delay)
                 await asyncio.sleep(delay + 0.1)

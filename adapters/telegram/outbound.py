@@ -103,7 +103,6 @@ class TelegramOutbound:
     """Delivers alerts and announcements. A reply split over several messages that fails halfway resumes
     where it stopped when the worker retries the same key, so nobody gets the first half twice."""
 
-
     def __init__(self, bot: Bot, callbacks: CallbackData | None = None, memory: int = 10_000):
         self.bot = bot
         self.callbacks = callbacks or CallbackData()
