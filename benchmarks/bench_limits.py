@@ -290,6 +290,7 @@ async def main() -> None:
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: workers, answers, scaled")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("bot.pacing").setLevel(logging.WARNING)  # a fallback to the share while Redis is slow
     skip = set(filter(None, args.skip.split(",")))
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)

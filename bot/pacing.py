@@ -11,8 +11,9 @@ is admitted at once (or after the other replies ahead of it), and alerts get wha
 1-second window under the limit with that headroom, the steady rate is the limit less the headroom, 2 % under:
 30/s gives 28.4 evenly spaced sends a second, and at most 30 in any second, replies included.
 
-Within a process, sends of one priority take turns (one lane each), so only one of them polls the limit at a
-time and a reply never queues behind this process's alerts.
+Within a process, alerts take turns (one lane), so only one of them polls the limit at a time; replies do not
+(each polls for itself: they are few, and one slow round trip to Redis must not hold up the others), and never
+queue behind this process's alerts.
 
 Per-chat limits (Telegram's 20 a minute in a group) are one more key per chat, checked first.
 
@@ -115,7 +116,7 @@ class Pacer:
         self.stats = stats
         self.fallback = False
         self._algorithm = GCRA()
-        self._lanes: dict[tuple[str, Priority], asyncio.Lock] = {}
+        self._lanes: dict[str, asyncio.Lock] = {}  # the alerts' lane of each platform
         self._stores: OrderedDict[tuple[str, bool], object] = OrderedDict()
         self._buckets: dict[tuple[str, bool, int, int, int], StateBucket] = {}
         self._probe: asyncio.Task | None = None
@@ -158,10 +159,12 @@ class Pacer:
             burst = chat_limit.burst
             await self._admit(f"{platform}:chat:{chat}", chat_limit.per_minute / 60, burst, burst)
         if platform in self.limits:
-            lane = priority if self.priority else Priority.ALERT
-            burst = 1 + (self.headroom.get(platform, 0) if lane is Priority.REPLY else 0)
-            async with self._lane(platform, lane):
-                await self._admit(platform, self.steady_rate(platform), burst, 1 + self.headroom.get(platform, 0))
+            most = 1 + self.headroom.get(platform, 0)
+            if priority is Priority.REPLY and self.priority:
+                await self._admit(platform, self.steady_rate(platform), most, most)
+            else:
+                async with self._lane(platform):
+                    await self._admit(platform, self.steady_rate(platform), 1, most)
         waited = time.monotonic() - began
         if priority is Priority.REPLY:
             self.stats.replies_total[platform] += 1
@@ -172,10 +175,10 @@ class Pacer:
             metrics.record_rate_limit_wait(platform, waited)
         return waited
 
-    def _lane(self, platform: str, priority: Priority) -> asyncio.Lock:
-        lane = self._lanes.get((platform, priority))
+    def _lane(self, platform: str) -> asyncio.Lock:
+        lane = self._lanes.get(platform)
         if lane is None:
-            lane = self._lanes[(platform, priority)] = asyncio.Lock()
+            lane = self._lanes[platform] = asyncio.Lock()
         return lane
 
     async def _admit(self, key: str, per_second: float, burst: int, most_burst: int) -> None:
