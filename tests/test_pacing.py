@@ -111,7 +111,8 @@ async def test_a_reply_in_one_process_goes_before_alerts_of_another(redis_url, r
     finally:
         await worker.close()
         await web.close()
-    assert max(waits) < 1.5 / worker.steady_rate("telegram"), waits
+    # at most the send under way and a round trip or two to Redis (behind the 7 alerts waiting it would be ~8 slots)
+    assert max(waits) < 3 / worker.steady_rate("telegram"), waits
 
 
 async def test_no_burst_across_a_restart(redis_url, redis_prefix) -> None:

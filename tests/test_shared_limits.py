@@ -55,10 +55,18 @@ async def _workers(tmp_path, env: dict[str, str], count: int = 2) -> list[asynci
 
 
 async def _stop(workers) -> None:
+    """SIGTERM; then SIGKILL what has not stopped within 30 s (a worker still polls Telegram for updates, and its
+    long poll may outlast a slow shutdown: not what these tests are about)."""
     for worker in workers:
         if worker.returncode is None:
             worker.terminate()
-    await asyncio.wait_for(asyncio.gather(*(w.wait() for w in workers)), timeout=30)
+    try:
+        await asyncio.wait_for(asyncio.gather(*(w.wait() for w in workers)), timeout=30)
+    except TimeoutError:
+        for worker in workers:
+            if worker.returncode is None:
+                worker.kill()
+        await asyncio.gather(*(w.wait() for w in workers))
 
 
 async def _until_delivered(tg, workers, tmp_path, timeout: float = 90) -> None:
