@@ -233,7 +233,7 @@ async def answers_in_one_process(args, directory: Path, priority: bool | None) -
         settings = await fresh_settings(args, tg, directory, f"one{priority}.db")
         app = await build_app(settings)
         app.pacer = Pacer.from_settings(settings, priority=priority is not False)
-        service = TelegramService(app, listen="127.0.0.1")
+        service = TelegramService(app)
         await service.application.initialize()
         app.outbounds["telegram"] = service.outbound
         stop = asyncio.Event()
@@ -260,7 +260,7 @@ async def answers_beside_workers(args, directory: Path, redis_url: str) -> None:
         prefix = f"bench-limits:{uuid.uuid4().hex[:8]}:"
         settings = await fresh_settings(args, tg, directory, "scaled.db", redis_url=redis_url, redis_key_prefix=prefix)
         app = await build_app(settings)
-        service = TelegramService(app, listen="127.0.0.1")
+        service = TelegramService(app)
         await service.application.initialize()
         procs = []
         try:

@@ -7,10 +7,11 @@ import asyncio
 import bisect
 import os
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
+
+from tests.http_support import free_port
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PREFIX = os.environ.get("TEST_REDIS_PREFIX", "opengov-bot-test:")
@@ -39,12 +40,6 @@ def delete_prefix(url: str, prefix: str) -> None:
             client.delete(*keys)
     finally:
         client.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class OwnRedis:

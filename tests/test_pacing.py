@@ -153,7 +153,7 @@ async def test_redis_gone_means_a_conservative_share_then_the_shared_limit_again
 
 
 async def test_redis_unreachable_from_the_start_means_the_share_not_unlimited() -> None:
-    from tests.redis_support import free_port
+    from tests.http_support import free_port
 
     local = pacer(f"redis://127.0.0.1:{free_port()}/0", "t:", processes=2, probe_interval=60)
     try:

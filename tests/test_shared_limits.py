@@ -19,8 +19,9 @@ from adapters.compose import build_app
 from adapters.telegram import TelegramService
 from bot.status import Level
 from bot.status_changes import StatusUpdate, apply_status
+from tests.http_support import free_port
 from tests.outbox_support import add_followers
-from tests.redis_support import free_port, max_in_window
+from tests.redis_support import max_in_window
 
 pytest_plugins = ["tests.telegram_fixtures", "tests.redis_fixtures"]
 
@@ -83,7 +84,7 @@ async def test_two_workers_with_redis_never_exceed_the_limit_and_answers_go_firs
     settings = tg_settings.model_copy(update={"redis_url": redis_url, "redis_key_prefix": redis_prefix,
                                               "telegram_rate_limit": LIMIT})
     app = await build_app(settings)
-    service = TelegramService(app, listen="127.0.0.1")  # answers through the app's pacer: the same Redis limit
+    service = TelegramService(app)  # answers through the app's pacer: the same Redis limit
     await service.application.initialize()  # no polling: updates are handed to it below
     try:
         await _queue_alerts(app)
