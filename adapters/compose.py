@@ -10,6 +10,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from bot.assistant import Assistant
 from bot.domain import Outbound, Platform
+from bot.pacing import Pacer
 from bot.redact import install_on_root, redact, register_settings
 from bot.settings import Settings, get_settings
 from bot.storage.db import Database
@@ -25,6 +26,11 @@ class App:
     kb: KnowledgeBase
     outbounds: dict[str, Outbound] = field(default_factory=dict)
     services: dict[str, object] = field(default_factory=dict)  # the platform services running now, by name
+    pacer: Pacer | None = None  # every send of this process, paced to the platforms' limits (shared via Redis)
+
+    def __post_init__(self) -> None:
+        if self.pacer is None:
+            self.pacer = Pacer.from_settings(self.settings)
 
     @cached_property
     def assistant(self) -> Assistant:
@@ -33,6 +39,7 @@ class App:
         return Assistant(self.kb, self.db, self.settings)
 
     async def close(self) -> None:
+        await self.pacer.close()
         await self.db.close()
 
 

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def build_worker(app) -> DeliveryWorker:
     renderer = AlertRenderer(app.kb, app.settings.default_language)
-    return DeliveryWorker(app.db, renderer, app.outbounds, app.settings)
+    return DeliveryWorker(app.db, renderer, app.outbounds, app.settings, pacer=app.pacer)
 
 
 def _telegram_permanent(exc: BaseException) -> str | None:

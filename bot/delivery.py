@@ -26,14 +26,12 @@ import asyncio
 import itertools
 import logging
 import random
-import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import NamedTuple
 
-from aiolimiter import AsyncLimiter
 from sqlalchemy import Select, and_, literal_column, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +50,7 @@ from bot.domain import (
     TemporaryDeliveryError,
 )
 from bot.i18n import LANGUAGES, t
+from bot.pacing import Pacer, Priority
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Chat, Notification, NotificationKind, NotificationState, utcnow
@@ -87,6 +86,7 @@ class DeliveryWorker:
         settings: Settings,
         clock: Callable[[], datetime] = utcnow,
         worker_id: str | None = None,
+        pacer: Pacer | None = None,
     ):
         self.db = db
         self.renderer = renderer
@@ -95,22 +95,16 @@ class DeliveryWorker:
         self.clock = clock
         self.worker_id = worker_id or f"w{random.randrange(1 << 30):x}"
         self._claims = itertools.count(1)
-        self._limiters: dict[str, AsyncLimiter | None] = {}
+        # The process's pacer (shared with its platforms' replies, and through Redis with other processes)
+        self.pacer = pacer or Pacer.from_settings(settings)
         self._chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.concurrency = max(1, min(settings.worker_concurrency, _pool_capacity(db) - 2))
         self._slots = asyncio.Semaphore(self.concurrency)
 
-    def limiter(self, platform: str) -> AsyncLimiter | None:
-        """One limiter per platform: evenly spaced sends (capacity 1), so no burst ever exceeds the rate.
-
-        An outbound whose library already paces it (`paces_itself`) gets none: one limiter per platform.
-        """
-        if platform not in self._limiters:
-            rate = self.settings.rate_limit(platform)
-            if getattr(self.outbounds.get(platform), "paces_itself", False):
-                rate = 0
-            self._limiters[platform] = AsyncLimiter(1, 1 / rate) if rate > 0 else None
-        return self._limiters[platform]
+    def paced(self, platform: str) -> bool:
+        """Whether the worker paces this platform's sends itself: not when its outbound's library goes through
+        the same pacer already (`paces_itself`: Telegram's bot), so that each send is counted once."""
+        return self.pacer.paces(platform) and not getattr(self.outbounds.get(platform), "paces_itself", False)
 
     async def run_once(self, limit: int | None = None, stop: asyncio.Event | None = None) -> Counter[str]:
         """Deliver everything due now (or up to `limit` notifications); return counts by outcome. Once `stop`
@@ -342,7 +336,7 @@ class DeliveryWorker:
         await self._settle(session, claim, NotificationState.PENDING, due_at=self.clock() + timedelta(seconds=delay))
 
     async def _send_with_retries(self, outbound, platform, recipient, reply, key) -> None:
-        limiter = self.limiter(platform)
+        paced = self.paced(platform)
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(TemporaryDeliveryError),
             stop=stop_after_attempt(QUICK_RETRIES),
@@ -351,8 +345,8 @@ class DeliveryWorker:
         )
         async for attempt in retrying:
             with attempt:
-                if limiter:
-                    await _acquire(limiter, platform)
+                if paced:  # an alert: it takes what interactive replies leave of the platform's limit
+                    await self.pacer.acquire(platform, Priority.ALERT)
                 await outbound.send(recipient, reply, key=key)
 
     async def _backoff(self, session: AsyncSession, claim: Claim, attempts: int, exc: TemporaryDeliveryError) -> str:
@@ -390,16 +384,6 @@ class DeliveryWorker:
             await move_chat(self.db, old, new_chat)
         except IntegrityError:
             log.exception("could not move chat %s to %s", old, new_chat)
-
-
-async def _acquire(limiter: AsyncLimiter, platform: str) -> None:
-    """Take a slot of the platform's limit; a send that had to wait is counted (bot/metrics.py)."""
-    if limiter.has_capacity():
-        await limiter.acquire()
-        return
-    start = time.monotonic()
-    await limiter.acquire()
-    metrics.record_rate_limit_wait(platform, time.monotonic() - start)
 
 
 def _pool_capacity(db: Database) -> int:

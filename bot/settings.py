@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     console_rate_limit: float = Field(default=0, ge=0, description="messages/s, 0 = unlimited")
     telegram_rate_limit: float = Field(default=30, ge=0)
     discord_rate_limit: float = Field(default=40, ge=0)
+    # One limit per platform across processes (issue 12): the limiter's state in Redis when this is set
+    redis_url: str | None = None
+    redis_key_prefix: str = "opengov-bot:"
+    rate_limit_processes: int = Field(default=4, ge=1, description="while Redis is unreachable, each process "
+                                      "sends at most 1/this of each limit")
 
     # Retention (issue 12): sent alerts and console-inbox rows older than this are purged daily, in batches
     retention_days: int = Field(default=30, ge=1)

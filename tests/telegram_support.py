@@ -7,8 +7,8 @@ import html
 import re
 from html.parser import HTMLParser
 
-from telegram.ext import AIORateLimiter
-
+from adapters.telegram.limits import PacedRateLimiter
+from bot.pacing import Pacer
 from tests.fakes.telegram_api import FakeTelegram
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -19,9 +19,9 @@ GROUP = -1001234567890
 MEMBER, GROUP_ADMIN = 7, 8
 
 
-def unlimited() -> AIORateLimiter:
+def unlimited() -> PacedRateLimiter:
     """No client-side pacing: the tests measure behaviour, not Telegram's flood limits."""
-    return AIORateLimiter(overall_max_rate=0, group_max_rate=0)
+    return PacedRateLimiter(Pacer({}), group_limit=None)
 
 
 def visible(markup: str) -> str:

@@ -30,19 +30,22 @@ from bot.domain import (
     Reply,
     TemporaryDeliveryError,
 )
+from bot.pacing import Priority
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 async def send_part(bot: Bot, chat_id: int, part: Part, *, reply_to: int | None = None,
-                    flood_retries: int = 0) -> Message:
+                    flood_retries: int = 0, alert: bool = False) -> Message:
     """One message: a photo with its caption, or an HTML text; raises PTB's errors unchanged.
 
-    `flood_retries` lets the bot's AIORateLimiter wait out a 429 itself (for answers someone is waiting
-    for); alerts keep 0 and leave retrying to the outbox worker.
+    An answer goes before alerts within the rate limit, and `flood_retries` lets the bot's rate limiter wait
+    out a 429 for it (someone is waiting); an `alert` takes what answers leave and is never retried here (the
+    outbox worker reschedules it).
     """
-    extra: dict = {"rate_limit_args": flood_retries} if flood_retries else {}
+    paced = getattr(bot, "rate_limiter", None) is not None  # python-telegram-bot refuses the argument otherwise
+    extra: dict = {"rate_limit_args": Priority.ALERT if alert else flood_retries} if paced else {}
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     if part.photo is not None:
         return await bot.send_photo(
@@ -100,15 +103,17 @@ class TelegramOutbound:
     """Delivers alerts and announcements. A reply split over several messages that fails halfway resumes
     where it stopped when the worker retries the same key, so nobody gets the first half twice."""
 
-    # The bot's AIORateLimiter (TELEGRAM_RATE_LIMIT, 20/min per group) is this platform's one limiter:
-    # the delivery worker must not pace Telegram a second time.
-    paces_itself = True
-
     def __init__(self, bot: Bot, callbacks: CallbackData | None = None, memory: int = 10_000):
         self.bot = bot
         self.callbacks = callbacks or CallbackData()
         self.memory = memory
         self._delivered_parts: OrderedDict[str, int] = OrderedDict()
+
+    @property
+    def paces_itself(self) -> bool:
+        """A bot with a rate limiter (the app's pacer: TELEGRAM_RATE_LIMIT, 20/min per group) paces these sends as
+        alerts: the delivery worker must not pace them a second time. A bare bot leaves pacing to the worker."""
+        return getattr(self.bot, "rate_limiter", None) is not None
 
     async def send(self, recipient: Recipient, reply: Reply, *, key: str) -> DeliveryResult:
         try:
@@ -122,7 +127,7 @@ class TelegramOutbound:
             if index < done:
                 continue
             try:
-                message = await send_part(self.bot, chat_id, part)
+                message = await send_part(self.bot, chat_id, part, alert=True)
             except TelegramError as exc:
                 raise map_error(exc) from exc
             sent.append(str(message.message_id))

@@ -16,7 +16,7 @@ from adapters.supervisor import forever, wait_task
 from adapters.telegram.addressing import GroupManagers
 from adapters.telegram.commands import publish_commands
 from adapters.telegram.handlers import TelegramHandlers
-from adapters.telegram.limits import default_rate_limiter
+from adapters.telegram.limits import PacedRateLimiter
 from adapters.telegram.outbound import TelegramOutbound
 from adapters.telegram.processor import PerChatUpdateProcessor
 from adapters.telegram.rendering import CallbackData
@@ -42,7 +42,7 @@ class TelegramService:
         self.app = app
         self.poll_timeout = poll_timeout
         self.receive = receive
-        limiter = rate_limiter or default_rate_limiter(settings.telegram_rate_limit)
+        limiter = rate_limiter or PacedRateLimiter(app.pacer)  # answers and alerts: one limit, answers first
         builder = (
             Application.builder()
             .token(settings.telegram_token.get_secret_value())
