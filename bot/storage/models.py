@@ -167,6 +167,19 @@ class StatusChange(Base):
     effective_date: Mapped[date] = mapped_column(Date)
     set_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Percentage of completion the source gives (a Decidim tracker's `progress`), when it gives one.
+    progress: Mapped[int | None] = mapped_column(Integer)
+
+
+class DeadlineAlert(Base):
+    """A promise's deadline whose passing was fanned out to the action's followers (once per deadline)."""
+
+    __tablename__ = "deadline_alerts"
+
+    action_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    deadline: Mapped[date] = mapped_column(Date, primary_key=True)
+    alerted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # notifications queued
+    fanned_out_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Subscription(Base):
