@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Block, Button, Reply, Style
 from bot.i18n import t
+from bot.overdue import promise_of
 from bot.present import citation, short
 from bot.status import EMOJI, Level, label
 from bot.storage.models import Announcement, Chat, Notification, StatusChange
@@ -30,7 +33,9 @@ class AlertRenderer:
             change = await session.get(StatusChange, payload["change_id"])
             return await self._status(session, chat, change, lang)
         if kind == "digest":
-            return await self._digest(session, chat, payload["change_ids"], lang)
+            return await self._digest(session, chat, payload["change_ids"], lang, payload.get("deadlines", []))
+        if kind == "deadline":
+            return await self._deadline(session, chat, payload["action_id"], payload["deadline"], lang)
         if kind == "announcement":
             announcement = await session.get(Announcement, payload["announcement_id"])
             return self._announcement(announcement, lang)
@@ -63,14 +68,35 @@ class AlertRenderer:
         buttons += await self._unfollow_buttons(session, chat, [change.action_id], lang)
         return Reply(tuple(blocks), tuple(buttons))
 
-    async def _digest(self, session: AsyncSession, chat: Chat, change_ids: list[int], lang: str) -> Reply:
+    async def _digest(self, session: AsyncSession, chat: Chat, change_ids: list[int], lang: str,
+                      deadlines: list[list[str]] = ()) -> Reply:
         rows = await session.scalars(select(StatusChange).where(StatusChange.id.in_(change_ids)).order_by(StatusChange.id))
         changes = list(rows)
-        blocks = [Block(t("digest_title", lang, n=len(changes)), Style.HEADING)]
+        blocks = [Block(t("digest_title", lang, n=len(changes) + len(deadlines)), Style.HEADING)]
         for change in changes:
             blocks += self.change_lines(change, lang)
             blocks.append(citation(self.kb.actions[change.action_id].source, lang))
-        buttons = await self._unfollow_buttons(session, chat, [c.action_id for c in changes], lang)
+        for action_id, deadline in deadlines:
+            blocks += self.deadline_lines(action_id, deadline, lang)
+        action_ids = [c.action_id for c in changes] + [action_id for action_id, _ in deadlines]
+        buttons = await self._unfollow_buttons(session, chat, action_ids, lang)
+        return Reply(tuple(blocks), tuple(buttons))
+
+    def deadline_lines(self, action_id: str, deadline: str, lang: str) -> list[Block]:
+        """A passed deadline of a promise (bot/overdue.py): the action, the promise, nothing since."""
+        action = self.kb.actions[action_id]
+        promise = promise_of(self.kb, action_id, date.fromisoformat(deadline))
+        lines = [Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING)]
+        if promise is not None:
+            lines.append(Block(t("overdue_alert_body", lang, promise=getattr(promise, lang),
+                                 label=getattr(promise.deadline.label, lang))))
+        lines.append(citation(action.source, lang))
+        return lines
+
+    async def _deadline(self, session: AsyncSession, chat: Chat, action_id: str, deadline: str, lang: str) -> Reply:
+        blocks = [Block(t("overdue_alert_title", lang), Style.META), *self.deadline_lines(action_id, deadline, lang)]
+        buttons = [(Button(t("btn_more", lang) + f" · {action_id}", f"show {action_id}"),)]
+        buttons += await self._unfollow_buttons(session, chat, [action_id], lang)
         return Reply(tuple(blocks), tuple(buttons))
 
     def _announcement(self, announcement: Announcement, lang: str) -> Reply:

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 
 from bot.domain import Block, Button, Reply, Style
 from bot.i18n import t
+from bot.overdue import Overdue
 from bot.status import EMOJI, Level, label
 from bot.statuses import NO_EVIDENCE, CurrentStatus, count_levels
 from knowledge.loader import KnowledgeBase
-from knowledge.schema import PLAN_DOCUMENT, Action, Commitment, Source, Topic
+from knowledge.schema import PLAN_DOCUMENT, Action, Commitment, Promise, Source, Topic
 
 QUOTE_LIMIT = 1500
 BUTTON_LABEL = 60
@@ -95,8 +96,17 @@ def follow_button(item_id: str, lang: str, following: bool = False) -> Button:
     return Button(t(key, lang, id=item_id), f"{'unfollow' if following else 'follow'} {item_id}")
 
 
+def promise_line(promise: Promise, lang: str) -> str:
+    """A promise, and its deadline when the plan dates it."""
+    text = getattr(promise, lang)
+    if promise.deadline is not None:
+        text += f" ({t('promise_due', lang, label=getattr(promise.deadline.label, lang))})"
+    return text
+
+
 def show_action(
-    kb: KnowledgeBase, action: Action, status: CurrentStatus, lang: str, following: bool = False
+    kb: KnowledgeBase, action: Action, status: CurrentStatus, lang: str, following: bool = False,
+    overdue: Overdue | None = None,
 ) -> Reply:
     commitment = kb.commitments[action.commitment]
     institutions = ", ".join(_institution_name(i, lang) for i in kb.institutions_of(action))
@@ -107,9 +117,11 @@ def show_action(
         Block(f"{t('implemented_by', lang)}{colon(lang)} {institutions}"),
     ]
     if action.promises:
-        promised = "\n".join(f"• {getattr(p, lang)}" for p in action.promises)
+        promised = "\n".join(f"• {promise_line(p, lang)}" for p in action.promises)
         blocks.append(Block(f"{t('promises', lang)}{colon(lang)}\n{promised}"))
     blocks.append(Block(status_text(status, lang)))
+    if overdue is not None:
+        blocks.append(Block(t("overdue_line", lang, label=overdue.label(lang))))
     blocks.append(Block(t("plan_says", lang) + colon(lang), Style.META))
     blocks.append(_plan_quote(action.text.en, action.text.fr, lang))
     blocks.append(citation(action.source, lang, action.aim.fr))
@@ -170,12 +182,22 @@ def browse_commitment(kb: KnowledgeBase, commitment: Commitment, lang: str, *, e
     return Reply(blocks, tuple(buttons), edit=edit)
 
 
-def status_overview(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang: str) -> Reply:
+def status_overview(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang: str,
+                    overdue: Iterable[Overdue] = ()) -> Reply:
     blocks = [Block(t("status_title", lang), Style.HEADING)]
     total = count_levels(statuses, list(kb.actions))
     blocks.append(Block(level_counts_text(total, lang)))
     if not statuses:
         blocks.append(Block(t("status_overview_none", lang)))
+    overdue = list(overdue)
+    if overdue:
+        lines = [t("overdue_title", lang, n=len(overdue))]
+        lines += [
+            "  " + t("overdue_item", lang, id=o.action_id, title=short(getattr(kb.actions[o.action_id].title, lang), 60),
+                     label=o.label(lang))
+            for o in overdue
+        ]
+        blocks.append(Block("\n".join(lines), Style.ITEM))
     for c in kb.commitments.values():
         actions = kb.actions_of(c.id)
         lines = [f"{c.id} · {getattr(c.title, lang)}"]
@@ -271,7 +293,8 @@ def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, f
         listed = item.promises if isinstance(item, Action) else item.aims
         if listed:
             heading = t("promises" if isinstance(item, Action) else "aims", lang)
-            blocks.append(Block(f"{heading}{colon(lang)}\n" + "\n".join(f"• {getattr(p, lang)}" for p in listed)))
+            lines = [promise_line(p, lang) if isinstance(p, Promise) else getattr(p, lang) for p in listed]
+            blocks.append(Block(f"{heading}{colon(lang)}\n" + "\n".join(f"• {line}" for line in lines)))
     blocks.append(citation(item.source, lang))
     rows = [(Button(t("btn_related", lang), f"related {item.id}"), Button(t("btn_more", lang), f"show {item.id}"))]
     if not isinstance(item, Topic):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Integer, String, case, exists, literal, select
 from sqlalchemy import insert as sql_insert
@@ -78,19 +78,29 @@ async def lock_action(session: AsyncSession, action_id: str) -> None:
 
 
 async def queue_for_followers(session: AsyncSession, kb: KnowledgeBase, change: StatusChange) -> int:
+    """A status alert to every chat following the action (see queue_alerts)."""
+    return await queue_alerts(session, kb, change.action_id, f"status:{change.id}:",
+                              {"type": "status", "change_id": change.id})
+
+
+async def queue_alerts(session: AsyncSession, kb: KnowledgeBase, action_id: str, key_prefix: str, payload: dict,
+                       *, followed_before: datetime | None = None, now: datetime | None = None) -> int:
     """One set-based INSERT: a notification per active chat following the action, its commitment,
-    one of its institutions, or everything. The key (change x chat) makes a second copy impossible.
+    one of its institutions, or everything (with a follow made before `followed_before`, when given).
+    The key (`key_prefix` + chat) makes a second copy impossible.
 
     The chats are read FOR KEY SHARE (PostgreSQL): a `forget` under way is waited for and its chat left out,
     instead of the INSERT failing on a chat deleted meanwhile; a `forget` that comes after waits for this.
     """
-    now = utcnow()
-    follows = select(Subscription.id).where(Subscription.chat_pk == Chat.id, followers_condition(kb, change.action_id))
+    now = now or utcnow()
+    follows = select(Subscription.id).where(Subscription.chat_pk == Chat.id, followers_condition(kb, action_id))
+    if followed_before is not None:
+        follows = follows.where(Subscription.created_at < followed_before)
     rows = select(
         Chat.id,
-        (literal(f"status:{change.id}:", String) + func.cast(Chat.id, String)).label("key"),
+        (literal(key_prefix, String) + func.cast(Chat.id, String)).label("key"),
         literal(NotificationKind.ALERT.value, String),
-        literal({"type": "status", "change_id": change.id}, Notification.payload.type).label("payload"),
+        literal(payload, Notification.payload.type).label("payload"),
         case((Chat.frequency == Frequency.IMMEDIATELY, NotificationState.PENDING.value),
              else_=NotificationState.HELD.value).label("state"),
         literal(now, Notification.due_at.type),
@@ -102,5 +112,3 @@ async def queue_for_followers(session: AsyncSession, kb: KnowledgeBase, change: 
     )
     result = await session.execute(statement)
     return result.rowcount or 0
-
-

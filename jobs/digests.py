@@ -41,8 +41,12 @@ async def build_digests(app, *, force: bool = False, now: datetime | None = None
             if await session.scalar(select(Notification.id).where(Notification.key == key)):
                 continue  # this period's digest is already out; these wait for the next one
             change_ids = sorted({p["change_id"] for _, p in items if p.get("type") == "status"})
+            payload = {"type": "digest", "change_ids": change_ids}
+            deadlines = [[p["action_id"], p["deadline"]] for _, p in items if p.get("type") == "deadline"]
+            if deadlines:  # passed deadlines held for this digest (bot/overdue.py)
+                payload["deadlines"] = deadlines
             session.add(Notification(chat_pk=chat_pk, key=key, kind=NotificationKind.DIGEST, state=NotificationState.PENDING, due_at=now,
-                                     payload={"type": "digest", "change_ids": change_ids}))
+                                     payload=payload))
             await session.execute(
                 update(Notification).where(Notification.id.in_([i for i, _ in items])).values(state=NotificationState.DIGESTED)
             )
