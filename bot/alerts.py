@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain import Block, Button, Reply, Style
 from bot.i18n import t
 from bot.overdue import promise_of
-from bot.present import citation, short
+from bot.present import citation, short, tracked
 from bot.status import EMOJI, Level, label
 from bot.storage.models import Announcement, Chat, Notification, StatusChange
 from bot.subscriptions import TargetIndex, list_targets
@@ -50,7 +50,7 @@ class AlertRenderer:
         lines = [
             Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING),
             Block(f"{EMOJI[old]} {label(old, lang)} → {EMOJI[new]} {label(new, lang)} "
-                  f"({t('status_since', lang, date=change.effective_date.isoformat())})"),
+                  f"({t('status_since', lang, date=change.effective_date.isoformat())}){tracked(change, lang)}"),
         ]
         if change.note:
             lines.append(Block(change.note))

@@ -35,12 +35,29 @@ def status_text(status: CurrentStatus, lang: str) -> str:
         # Not "No evidence available": for a plan that ended in 2023 that reads as "nothing was done".
         return f"{EMOJI[status.level]} " + t("status_unrated", lang)
     line = f"{EMOJI[status.level]} " + t("status_line", lang, label=label(status.level, lang))
-    parts = [line + " — " + t("status_since", lang, date=status.effective_date.isoformat())]
+    parts = [line + " — " + t("status_since", lang, date=status.effective_date.isoformat()) + tracked(status, lang)]
     if status.note:
         parts.append(status.note)
     if status.source_url:
         parts.append(f"{t('status_source', lang)}{colon(lang)} {status.source_url}")
     return "\n".join(parts)
+
+
+def tracked(status: CurrentStatus, lang: str) -> str:
+    """' · 60 % complete (government tracker)': the progress a source gives, and the tracker that gave it."""
+    text = ""
+    if status.progress is not None:
+        text += " · " + t("progress_percent", lang, progress=status.progress)
+    if is_tracker(status.set_by):
+        text += f" ({t('tracker_label', lang)})"
+    return text
+
+
+def is_tracker(set_by: str | None) -> bool:
+    return bool(set_by) and set_by.startswith(TRACKER_PREFIX)
+
+
+TRACKER_PREFIX = "decidim"  # set_by of the statuses a Decidim tracker gave (bot/decidim.py)
 
 
 def level_counts_text(counts: dict[Level, int], lang: str) -> str:

@@ -35,6 +35,7 @@ class StatusUpdate:
     note: str | None = None
     source_url: str | None = None
     effective_date: date | None = None
+    progress: int | None = None  # percentage of completion, when the source gives one
 
     def __post_init__(self) -> None:
         # The one place notes enter (chat, feed, command line): printable text only, like incoming messages.
@@ -46,7 +47,8 @@ async def apply_status(
 ) -> StatusChange | None:
     """Record a new status and queue one notification per interested chat; None when nothing changes.
 
-    Setting the level an action already has is a no-op that alerts no one. Changes to one action are
+    Setting the level an action already has is a no-op that alerts no one — unless the update gives a progress
+    percentage other than the one recorded (a tracker's 40 % -> 60 % is news). Changes to one action are
     serialised (a lock per action, held until the caller's transaction ends), so whatever runs at once —
     two admins, two feed pollers, several processes — the history is a chain (each `previous_status` is the
     status recorded just before it) and the same level is never recorded or alerted twice.
@@ -55,7 +57,7 @@ async def apply_status(
         raise ValueError(f"unknown action {update.action_id!r}")
     await lock_action(session, update.action_id)
     current = await current_status(session, update.action_id)
-    if current.level == update.level:
+    if current.level == update.level and (update.progress is None or update.progress == current.progress):
         return None
     change = StatusChange(
         action_id=update.action_id,
@@ -65,6 +67,7 @@ async def apply_status(
         source_url=update.source_url,
         effective_date=update.effective_date or date.today(),
         set_by=set_by,
+        progress=update.progress,
     )
     session.add(change)
     await session.flush()

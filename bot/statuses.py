@@ -20,6 +20,7 @@ class CurrentStatus:
     source_url: str | None = None
     effective_date: date | None = None
     set_by: str | None = None
+    progress: int | None = None
 
     @property
     def recorded(self) -> bool:
@@ -30,7 +31,7 @@ NO_EVIDENCE = CurrentStatus(Level.NO_EVIDENCE)
 
 
 def _current(row: StatusChange) -> CurrentStatus:
-    return CurrentStatus(Level(row.status), row.note, row.source_url, row.effective_date, row.set_by)
+    return CurrentStatus(Level(row.status), row.note, row.source_url, row.effective_date, row.set_by, row.progress)
 
 
 async def current_statuses(session: AsyncSession) -> dict[str, CurrentStatus]:

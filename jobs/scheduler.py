@@ -15,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import metrics
+from bot.decidim import decidim_job
 from bot.feed import import_feed
 from bot.overdue import deadline_job
 from bot.retention import purge_job
@@ -40,6 +41,11 @@ def build_scheduler(app) -> AsyncIOScheduler:
         scheduler.add_job(
             poll_feed, IntervalTrigger(seconds=settings.status_feed_interval),
             args=[app.db, app.kb, settings, settings.status_feed_url], id="status-feed",
+            next_run_time=datetime.now(UTC), **once,
+        )
+    if settings.decidim_url:
+        scheduler.add_job(
+            decidim_job, IntervalTrigger(seconds=settings.decidim_interval), args=[app], id="decidim",
             next_run_time=datetime.now(UTC), **once,
         )
     return scheduler

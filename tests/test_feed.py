@@ -296,3 +296,9 @@ async def test_the_scheduler_polls_the_feed_and_builds_digests_at_the_configured
 
     app.settings = settings  # no feed configured: no polling job
     assert "status-feed" not in {job.id for job in build_scheduler(app).get_jobs()}
+    assert "decidim" not in {job.id for job in build_scheduler(app).get_jobs()}
+
+    app.settings = settings.model_copy(update={"decidim_url": "https://decidim.example.org/open-data/download",
+                                                "decidim_interval": 7200})
+    tracker = {job.id: job for job in build_scheduler(app).get_jobs()}["decidim"]
+    assert isinstance(tracker.trigger, IntervalTrigger) and tracker.trigger.interval.total_seconds() == 7200

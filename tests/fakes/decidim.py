@@ -1,0 +1,87 @@
+"""A fake Decidim on 127.0.0.1: `/open-data/download` redirects, as Decidim's OpenDataController does, to the
+stored open-data ZIP, which holds `<host>-open-data-results.csv` in the format Decidim's CSV exporter writes
+(ResultSerializer's hash flattened with "/" separators, ";" between cells) — with ETag / Last-Modified and 304s.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+HOST = "decidim.example.org"
+# ResultSerializer (decidim-accountability, 0.28+): these keys, in this order, after flattening
+COLUMNS = [
+    "id", "taxonomies/ids", "parent/id", "title/en", "title/fr", "description/en", "description/fr",
+    "start_date", "end_date", "status/id", "status/key", "status/name/en", "status/name/fr", "progress",
+    "created_at", "updated_at", "url", "component/id", "proposal_urls", "reference", "children_count",
+    "comments_count", "address", "latitude", "longitude",
+]
+STATUS_NAMES = {"planned": ("Planned", "Planifié"), "ongoing": ("Ongoing", "En cours"),
+                "in_progress": ("In progress", "En cours de réalisation"), "finished": ("Finished", "Terminé")}
+
+
+def result(result_id: int, key: str, progress: float | None, updated: str = "2023-06-30 10:00:00 +0200",
+           title: str = "A result") -> dict[str, str]:
+    en, fr = STATUS_NAMES.get(key, (key, key))
+    return {
+        "id": str(result_id), "title/en": title, "title/fr": title, "status/id": "7", "status/key": key,
+        "status/name/en": en, "status/name/fr": fr, "progress": "" if progress is None else str(progress),
+        "created_at": "2022-01-10 09:00:00 +0100", "updated_at": updated,
+        "url": f"https://{HOST}/processes/pgo/f/12/results/{result_id}", "component/id": "12",
+        "parent/id": "100" if result_id != 100 else "", "children_count": "0", "comments_count": "0",
+    }
+
+
+def results_csv(rows: list[dict[str, str]], sep: str = ";") -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in COLUMNS])
+    return out.getvalue().encode()
+
+
+def open_data_zip(rows: list[dict[str, str]], sep: str = ";") -> bytes:
+    """Decidim's OpenDataExporter: one CSV per open-data resource, plus README.md and LICENSE.md."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{HOST}-open-data-proposals.csv", "id;title/en\n1;A proposal\n")
+        archive.writestr(f"{HOST}-open-data-results.csv", results_csv(rows, sep))
+        archive.writestr(f"{HOST}-open-data-meetings.csv", "id;title/en\n")
+        archive.writestr("README.md", "# Open data\n")
+        archive.writestr("LICENSE.md", "ODbL\n")
+    return buffer.getvalue()
+
+
+@dataclass
+class FakeDecidim:
+    rows: list[dict[str, str]] = field(default_factory=list)
+    body: bytes | None = None  # served as is instead of the ZIP built from rows
+    requests: list[dict[str, str]] = field(default_factory=list)
+    last_modified: str = "Fri, 30 Jun 2023 08:00:00 GMT"
+
+    def content(self) -> bytes:
+        return self.body if self.body is not None else open_data_zip(self.rows)
+
+    async def download(self, request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(f"/uploads/{HOST}-open-data.zip")
+
+    async def file(self, request: web.Request) -> web.StreamResponse:
+        content = self.content()
+        etag = '"' + hashlib.sha256(content).hexdigest()[:20] + '"'
+        self.requests.append({k: request.headers.get(k, "") for k in ("If-None-Match", "If-Modified-Since")})
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.Response(body=content, content_type="application/zip",
+                            headers={"ETag": etag, "Last-Modified": self.last_modified})
+
+    def application(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/open-data/download", self.download)
+        app.router.add_get(f"/uploads/{HOST}-open-data.zip", self.file)
+        return app
