@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import os
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from bot.decidim import import_decidim, load_mapping
 from bot.statuses import current_statuses
 from bot.storage.models import FeedState, Notification, StatusChange
-from tests.fakes.decidim import FakeDecidim, open_data_zip, result, results_csv
+from tests.fakes.decidim import COLUMNS_OLD, FakeDecidim, open_data_zip, result, results_csv
 from tests.outbox_support import RecordingOutbound, count, make_worker, notifications, say, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,6 +127,15 @@ async def test_a_results_csv_with_commas_is_read_too(app, tmp_path) -> None:
     assert (await run(app, str(export))).changed == 2
 
 
+async def test_an_export_of_an_earlier_decidim_without_updated_at_is_dated_on_import(app, tmp_path) -> None:
+    export = tmp_path / "results.csv"
+    export.write_bytes(results_csv(ROWS[1:2], columns=COLUMNS_OLD))
+    assert (await run(app, str(export))).changed == 1
+    async with app.db.session() as session:
+        change = await session.scalar(select(StatusChange))
+    assert change.effective_date == date.today() and change.progress == 36
+
+
 async def test_a_broken_export_or_mapping_changes_nothing(app, tmp_path) -> None:
     bad = tmp_path / "mapping.yaml"
     bad.write_text('statuses: {ongoing: halfway}\nresults: {"101": "9.9"}\n', encoding="utf-8")
@@ -151,3 +161,9 @@ async def test_the_cli_runs_one_import(app, database_url, tmp_path) -> None:
     assert run.returncode == 0, run.stderr
     assert "imported: 4 changed, 0 unchanged" in run.stdout
     assert await count(app, StatusChange, StatusChange.set_by == "decidim") == 4
+
+
+async def test_the_shipped_example_export_matches_the_shipped_mapping(app) -> None:
+    imported = await run(app, str(ROOT / "examples" / "decidim-results.csv"))
+    assert imported.ok and imported.changed == 4, imported.problems
+    assert (await levels(app))["2.12"] == ("substantial", 60)

@@ -14,12 +14,20 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 HOST = "decidim.example.org"
-# ResultSerializer (decidim-accountability, 0.28+): these keys, in this order, after flattening
+# ResultSerializer's keys, in its order, after Decidim::Exporters::CSV flattens them (locales en, fr). Recent
+# versions (taxonomies instead of category/scope; their flattened taxonomy columns are left out here):
 COLUMNS = [
-    "id", "taxonomies/ids", "parent/id", "title/en", "title/fr", "description/en", "description/fr",
+    "id", "parent/id", "title/en", "title/fr", "description/en", "description/fr",
     "start_date", "end_date", "status/id", "status/key", "status/name/en", "status/name/fr", "progress",
     "created_at", "updated_at", "url", "component/id", "proposal_urls", "reference", "children_count",
     "comments_count", "address", "latitude", "longitude",
+]
+# Earlier versions (0.27 and before): category and scope, no updated_at
+COLUMNS_OLD = [
+    "id", "category/id", "category/name/en", "category/name/fr", "scope/id", "scope/name/en", "scope/name/fr",
+    "parent/id", "title/en", "title/fr", "description/en", "description/fr", "start_date", "end_date",
+    "status/id", "status/key", "status/name/en", "status/name/fr", "progress", "created_at", "url", "component/id",
+    "proposal_urls",
 ]
 STATUS_NAMES = {"planned": ("Planned", "Planifié"), "ongoing": ("Ongoing", "En cours"),
                 "in_progress": ("In progress", "En cours de réalisation"), "finished": ("Finished", "Terminé")}
@@ -37,12 +45,12 @@ def result(result_id: int, key: str, progress: float | None, updated: str = "202
     }
 
 
-def results_csv(rows: list[dict[str, str]], sep: str = ";") -> bytes:
+def results_csv(rows: list[dict[str, str]], sep: str = ";", columns: list[str] = COLUMNS) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=sep)
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([row.get(column, "") for column in COLUMNS])
+        writer.writerow([row.get(column, "") for column in columns])
     return out.getvalue().encode()
 
 
