@@ -167,3 +167,23 @@ async def test_the_shipped_example_export_matches_the_shipped_mapping(app) -> No
     imported = await run(app, str(ROOT / "examples" / "decidim-results.csv"))
     assert imported.ok and imported.changed == 4, imported.problems
     assert (await levels(app))["2.12"] == ("substantial", 60)
+
+
+async def test_limits_a_redirect_to_another_host_over_http_and_an_oversized_results_file(app) -> None:
+    from bot.decidim import results_csv as read_results
+    from bot.feed import FeedError
+
+    fake = FakeDecidim(ROWS)
+    async with decidim(fake) as url:
+        port = url.split(":")[2].split("/")[0]
+
+        async def elsewhere(request: web.Request) -> web.StreamResponse:
+            raise web.HTTPFound(f"http://localhost:{port}/uploads/x.zip")  # another host, not https
+
+        fake.download = elsewhere
+        async with decidim(fake) as redirecting:
+            refused = await run(app, redirecting)
+    assert any("redirected to another host" in p for p in refused.problems)
+    with pytest.raises(FeedError, match="larger than 1000 bytes"):
+        read_results(open_data_zip(ROWS * 20), limit=1000)
+    assert await count(app, StatusChange) == 0

@@ -155,3 +155,9 @@ async def test_a_digest_reader_gets_the_passed_deadline_in_the_digest(app) -> No
     assert "by the first half of 2022" in text
     async with app.db.session() as session:
         assert (await session.get(Chat, await chat_pk(app, "alice"))).frequency == "daily"
+
+
+async def test_the_follow_ups_is_it_done_and_when_say_it_is_overdue(app) -> None:
+    await say(app, "alice", "show 3.1")
+    assert "⏰ Overdue: promised by the end of 2022" in text_of(await say(app, "alice", "is it finished?"))
+    assert "⏰ Overdue: promised by the end of 2022" in text_of(await say(app, "alice", "when?"))
