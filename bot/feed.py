@@ -139,7 +139,6 @@ class FeedRow(BaseModel):
         except DateError as exc:
             raise _refused(exc.describe()) from None
 
-
     @field_validator("progress", mode="before")
     @classmethod
     def _progress(cls, value: object) -> int | None:
