@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     set_.add_argument("--by", default=getpass.getuser(), help="who sets it (default: your user name)")
     imp = status_sub.add_parser("import", help="import a status feed (JSON or CSV) all-or-nothing")
     imp.add_argument("source", help="a file path or an http(s) URL")
+    dec = status_sub.add_parser("import-decidim",
+                                help="import a Decidim tracker's accountability results once, all-or-nothing")
+    dec.add_argument("url", nargs="?", default=None,
+                     help="its open-data export, e.g. https://HOST/open-data/download, or a file (default: DECIDIM_URL)")
+    dec.add_argument("--mapping", default=None, help="the mapping file (default: DECIDIM_MAPPING)")
     show = status_sub.add_parser("history", help="an action's status history")
     show.add_argument("action_id")
 

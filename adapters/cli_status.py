@@ -7,6 +7,7 @@ import sys
 
 from bot.audit import audit
 from bot.evidence import EvidenceUpdate, apply_evidence, facts_of, parse_reporter
+from bot.decidim import import_decidim
 from bot.feed import import_feed
 from bot.status import DateError, Level, label, parse_assessor, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status
@@ -16,8 +17,11 @@ from bot.statuses import history
 async def run_status(app, args) -> int:
     if args.status_command == "set":
         return await _set(app, args)
-    if args.status_command == "import":
-        result = await import_feed(app.db, app.kb, app.settings, args.source, by="cli")
+    if args.status_command in ("import", "import-decidim"):
+        if args.status_command == "import":
+            result = await import_feed(app.db, app.kb, app.settings, args.source, by="cli")
+        else:
+            result = await import_decidim(app.db, app.kb, app.settings, args.url, mapping_path=args.mapping)
         if not result.ok:
             print(f"✗ feed rejected, nothing changed ({len(result.problems)} problem(s)):", file=sys.stderr)
             for problem in result.problems:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Block, Button, Reply, Style
 from bot.evidence import recorded_fact
 from bot.i18n import labelled, t, tn
-from bot.present import citation, divergence_text, fact_block, short
+from bot.overdue import promise_of
+from bot.present import citation, divergence_text, fact_block, short, tracked
 from bot.status import ASSESSOR_LABELS, EMOJI, Assessor, Level, label
 from bot.storage.models import Announcement, Chat, EvidenceRecord, Notification, StatusChange
 from bot.subscriptions import TargetIndex, list_targets
@@ -35,7 +38,10 @@ class AlertRenderer:
             return await self._evidence(session, chat, record, lang)
         if kind == "digest":
             return await self._digest(session, chat, payload.get("change_ids", []), lang,
-                                      payload.get("evidence_ids", []), payload.get("divergence", {}))
+                                      payload.get("evidence_ids", []), payload.get("divergence", {}),
+                                      payload.get("deadlines", []))
+        if kind == "deadline":
+            return await self._deadline(session, chat, payload["action_id"], payload["deadline"], lang)
         if kind == "announcement":
             announcement = await session.get(Announcement, payload["announcement_id"])
             return self._announcement(announcement, lang)
@@ -53,7 +59,8 @@ class AlertRenderer:
         lines = [
             Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING),
             Block(f"{EMOJI[old]} {label(old, lang)} → {EMOJI[new]} {label(new, lang)} "
-                  + "(" + t("status_since", lang, date=change.effective_date.isoformat()) + f"{by})"),
+                  + "(" + t("status_since", lang, date=change.effective_date.isoformat()) + f"{by})"
+                  + tracked(change, lang)),
         ]
         if divergence:
             lines.append(Block(divergence_text({Assessor(s): Level(v) for s, v in divergence.items()}, lang)))
@@ -86,22 +93,44 @@ class AlertRenderer:
         return Reply(tuple(blocks), tuple(buttons))
 
     async def _digest(self, session: AsyncSession, chat: Chat, change_ids: list[int], lang: str,
-                      evidence_ids: list[int] = (), divergence: dict[str, dict[str, str]] | None = None) -> Reply:
+                      evidence_ids: list[int] = (), divergence: dict[str, dict[str, str]] | None = None,
+                      deadlines: list[list[str]] = ()) -> Reply:
         rows = await session.scalars(select(StatusChange).where(StatusChange.id.in_(change_ids)).order_by(StatusChange.id))
         changes = list(rows)
         records = list(await session.scalars(
             select(EvidenceRecord).where(EvidenceRecord.id.in_(list(evidence_ids))).order_by(EvidenceRecord.id)))
-        blocks = [Block(tn("digest_title", lang, len(changes)) if changes else
+        news = len(changes) + len(deadlines)
+        blocks = [Block(tn("digest_title", lang, news) if news else
                         tn("digest_title_evidence", lang, len(records)), Style.HEADING)]
         for change in changes:
             blocks += self.change_lines(change, lang, (divergence or {}).get(str(change.id)))
             blocks.append(citation(self.kb.actions[change.action_id].source, lang))
+        for action_id, deadline in deadlines:
+            blocks += self.deadline_lines(action_id, deadline, lang)
         if records:
             blocks.append(Block(t("digest_evidence", lang, n=len(records)), Style.META))
             for record in records:
                 blocks += self.evidence_lines(record, lang)
-        action_ids = [c.action_id for c in changes] + [r.action_id for r in records]
+        action_ids = ([c.action_id for c in changes] + [action_id for action_id, _ in deadlines]
+                      + [r.action_id for r in records])
         buttons = await self._unfollow_buttons(session, chat, action_ids, lang)
+        return Reply(tuple(blocks), tuple(buttons))
+
+    def deadline_lines(self, action_id: str, deadline: str, lang: str) -> list[Block]:
+        """A passed deadline of a promise (bot/overdue.py): the action, the promise, nothing since."""
+        action = self.kb.actions[action_id]
+        promise = promise_of(self.kb, action_id, date.fromisoformat(deadline))
+        lines = [Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING)]
+        if promise is not None:
+            lines.append(Block(t("overdue_alert_body", lang, promise=getattr(promise, lang),
+                                 label=getattr(promise.deadline.label, lang))))
+        lines.append(citation(action.source, lang))
+        return lines
+
+    async def _deadline(self, session: AsyncSession, chat: Chat, action_id: str, deadline: str, lang: str) -> Reply:
+        blocks = [Block(t("overdue_alert_title", lang), Style.META), *self.deadline_lines(action_id, deadline, lang)]
+        buttons = [(Button(t("btn_more", lang) + f" · {action_id}", f"show {action_id}"),)]
+        buttons += await self._unfollow_buttons(session, chat, [action_id], lang)
         return Reply(tuple(blocks), tuple(buttons))
 
     def _announcement(self, announcement: Announcement, lang: str) -> Reply:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.status_changes import lock_action, queue_alert
+from bot.status_changes import lock_action, queue_alerts
 from bot.storage.models import EvidenceRecord
 from bot.text import clean_note, fold
 from knowledge.loader import KnowledgeBase
@@ -137,6 +137,6 @@ async def apply_evidence(session: AsyncSession, kb: KnowledgeBase, update: Evide
                             reported_by=update.reported_by, added_by=added_by)
     session.add(record)
     await session.flush()
-    await queue_alert(session, kb, update.action_id, f"evidence:{record.id}:", {"type": "evidence",
+    await queue_alerts(session, kb, update.action_id, f"evidence:{record.id}:", {"type": "evidence",
                                                                               "evidence_id": record.id})
     return record

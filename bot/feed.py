@@ -19,6 +19,7 @@ import io
 import json
 import logging
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date as date_type
 from enum import StrEnum
@@ -114,6 +115,7 @@ class FeedRow(BaseModel):
     publisher: str | None = None
     reported_by: Reporter = Reporter.MAINTAINERS
     date: date_type | None = None
+    progress: int | None = None  # percentage of completion, when the source gives one (a Decidim tracker)
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -183,7 +185,8 @@ class FeedRow(BaseModel):
         if self.kind == RowKind.EVIDENCE:
             return EvidenceUpdate(self.id, self.date, self.note, self.source, self.publisher, self.reported_by,
                                   self.note_fr)
-        return StatusUpdate(self.id, self.status, self.note, self.source, self.date, self.assessed_by)
+        return StatusUpdate(self.id, self.status, self.note, self.source, self.date, self.assessed_by,
+                            progress=self.progress)
 
     def key(self) -> tuple:
         """What a feed names at most once: an action's status by one source, or one fact."""
@@ -210,13 +213,34 @@ class FeedRow(BaseModel):
         except DateError as exc:
             raise _refused(exc.describe()) from None
 
+    @field_validator("progress", mode="before")
+    @classmethod
+    def _progress(cls, value: object) -> int | None:
+        text = _text(value, "progress", limit=20)
+        if not text:
+            return None
+        try:
+            number = float(text.replace(",", "."))
+        except ValueError:
+            raise _refused(f"progress {text!r} is not a number") from None
+        if not 0 <= number <= 100:
+            raise _refused(f"progress {text!r} is not a percentage (0 to 100)")
+        return round(number)
+
 
 def parse_feed(content: bytes, kb: KnowledgeBase, hint: str = "") -> list[StatusUpdate | EvidenceUpdate]:
     """Every row validated; FeedError lists every problem with its row number."""
-    rows = _rows(content, hint)
+    return validate_rows(_rows(content, hint), kb)
+
+
+def validate_rows(rows: list[tuple[int, object]], kb: KnowledgeBase, problems: list[str] | None = None,
+                  ) -> list[StatusUpdate]:
+    """Feed rows (numbered) validated against the plan; FeedError lists every problem (with `problems` found
+    before, e.g. by a reader turning another format into feed rows)."""
+    problems = list(problems or [])
     if len(rows) > MAX_ROWS:
         raise FeedError([f"too many rows ({len(rows)}; the plan has {len(kb.actions)} actions)"])
-    updates, problems, seen = [], [], set()
+    updates, seen = [], set()
     for number, row in rows:
         where = f"row {number}"
         if not isinstance(row, dict):
@@ -292,16 +316,17 @@ READ_TIMEOUT = 30.0  # seconds without a byte (the whole download has STATUS_FEE
 
 
 async def fetch(source: str, state: FeedState | None, *, deadline: float = 60.0,
-                limit: int = MAX_FEED_BYTES) -> tuple[bytes | None, dict[str, str]]:
+                limit: int = MAX_FEED_BYTES, other_hosts: bool = False) -> tuple[bytes | None, dict[str, str]]:
     """The feed's bytes (None when unchanged since last time) and the HTTP validators to remember.
 
     At most `limit` bytes are read (decompressed bytes for a compressed answer), the whole download takes at
-    most `deadline` seconds, and a redirect is followed only on the same host (never from https to http).
+    most `deadline` seconds, and a redirect is followed only on the same host (never from https to http) —
+    or, with `other_hosts` (Decidim serves its export from its file storage), to another host over https.
     """
     if source.startswith(("http://", "https://")):
         try:
             async with asyncio.timeout(deadline):
-                return await _fetch_http(httpx.URL(source), state, limit)
+                return await _fetch_http(httpx.URL(source), state, limit, other_hosts)
         except TimeoutError:
             raise FeedError([f"cannot fetch: no complete answer within {deadline:g} s (STATUS_FEED_TIMEOUT)"]) from None
     return await asyncio.to_thread(_read_file, Path(source.removeprefix("file://")), limit), {}
@@ -315,7 +340,8 @@ def _read_file(path: Path, limit: int) -> bytes:
     return content
 
 
-async def _fetch_http(url: httpx.URL, state: FeedState | None, limit: int) -> tuple[bytes | None, dict[str, str]]:
+async def _fetch_http(url: httpx.URL, state: FeedState | None, limit: int,
+                      other_hosts: bool = False) -> tuple[bytes | None, dict[str, str]]:
     headers = {"Accept-Encoding": "gzip, deflate"}  # the encodings _Inflate decodes within the limit
     if state and state.etag:
         headers["If-None-Match"] = state.etag
@@ -327,7 +353,7 @@ async def _fetch_http(url: httpx.URL, state: FeedState | None, limit: int) -> tu
                 if response.status_code == 304:
                     return None, {}
                 if response.next_request is not None:  # a redirect, not followed by httpx
-                    url = _same_host(url, response.next_request.url)
+                    url = _same_host(url, response.next_request.url, other_hosts)
                     continue
                 response.raise_for_status()
                 content = await _read_limited(response, limit)
@@ -337,7 +363,9 @@ async def _fetch_http(url: httpx.URL, state: FeedState | None, limit: int) -> tu
     raise FeedError([f"cannot fetch: more than {MAX_REDIRECTS} redirects"])
 
 
-def _same_host(origin: httpx.URL, target: httpx.URL) -> httpx.URL:
+def _same_host(origin: httpx.URL, target: httpx.URL, other_hosts: bool = False) -> httpx.URL:
+    if other_hosts and target.scheme == "https":
+        return target
     if target.host != origin.host or (origin.scheme == "https" and target.scheme != "https"):
         problem = (f"cannot fetch: redirected to another host or scheme ({str(target)[:200]}): "
                    "set STATUS_FEED_URL to the feed's real address")
@@ -392,17 +420,28 @@ class _Inflate:
         return bytes(out)
 
 
-async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, source: str, *, by: str = "feed") -> ImportResult:
-    """Fetch, validate and apply a feed in one transaction; on any error change nothing and tell admins once."""
+Parser = Callable[[bytes, KnowledgeBase, str], list[StatusUpdate]]
+
+
+async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, source: str, *, by: str = "feed",
+                      parse: Parser = parse_feed, state_key: str | None = None,
+                      other_hosts: bool = False) -> ImportResult:
+    """Fetch, validate and apply a feed in one transaction; on any error change nothing and tell admins once.
+
+    `parse` turns the bytes into status updates (the status feed's JSON/CSV by default; bot/decidim.py reads a
+    Decidim export with it); `state_key` names what is remembered between polls (default: the source).
+    """
     result = ImportResult(source)
+    key = state_key or source
     async with db.session() as session:
-        state = await session.get(FeedState, source)
+        state = await session.get(FeedState, key)
     try:
-        content, validators = await fetch(source, state, deadline=settings.status_feed_timeout)
+        content, validators = await fetch(source, state, deadline=settings.status_feed_timeout,
+                                          other_hosts=other_hosts)
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-        return await _rejected(db, settings, result, [f"cannot fetch: {exc.__class__.__name__}: {exc}"])
+        return await _rejected(db, settings, result, [f"cannot fetch: {exc.__class__.__name__}: {exc}"], key)
     except FeedError as exc:
-        return await _rejected(db, settings, result, exc.problems)
+        return await _rejected(db, settings, result, exc.problems, key)
     if content is None:
         result.not_modified = True
         return result
@@ -411,24 +450,24 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
         result.not_modified = True
         return result
     try:
-        updates = parse_feed(content, kb, source.lower())
+        updates = parse(content, kb, source.lower())
     except FeedError as exc:
-        return await _rejected(db, settings, result, exc.problems)
+        return await _rejected(db, settings, result, exc.problems, key)
     async with db.session() as session, session.begin():
         # One import of a source at a time; a second one running at once finds this one's work done.
-        await hold_lock(session, f"feed:{source}")
-        state = await session.get(FeedState, source)
+        await hold_lock(session, f"feed:{key}")
+        state = await session.get(FeedState, key)
         if state and state.content_hash == digest:
             result.not_modified = True
             return result
         result.changed, result.unchanged = await apply_updates(session, kb, updates, by)
-        state = state or FeedState(source=source)
+        state = state or FeedState(source=key)
         state.etag, state.last_modified = validators.get("etag"), validators.get("last_modified")
         state.content_hash, state.error_hash, state.checked_at = digest, None, utcnow()
         session.add(state)
         await audit(session, None, "status_import", {"source": redact(source)[:200], "changed": result.changed,
                                                      "unchanged": result.unchanged}, platform="feed", user_id=by)
-    log.info("status feed %s imported: %d changed, %d unchanged", source, result.changed, result.unchanged)
+    log.info("status feed %s imported: %d changed, %d unchanged", redact(source), result.changed, result.unchanged)
     return result
 
 
@@ -452,21 +491,22 @@ async def apply_updates(session: AsyncSession, kb: KnowledgeBase, updates: list[
     return changed, len(updates) - changed
 
 
-async def _rejected(db: Database, settings: Settings, result: ImportResult, problems: list[str]) -> ImportResult:
+async def _rejected(db: Database, settings: Settings, result: ImportResult, problems: list[str],
+                    key: str | None = None) -> ImportResult:
     result.problems = [redact(problem) for problem in problems]  # an error may quote a URL with a token in it
-    await _report(db, settings, result.source, result.problems)
+    await _report(db, settings, result.source, result.problems, key or result.source)
     return result
 
 
-async def _report(db: Database, settings: Settings, source: str, problems: list[str]) -> None:
+async def _report(db: Database, settings: Settings, source: str, problems: list[str], key: str) -> None:
     """Log every problem; queue one notice per admin chat, once per distinct set of problems."""
     shown = redact(source)
     for problem in problems:
         log.error("status feed %s rejected: %s", shown, problem)
     error_hash = hashlib.sha256("\n".join(problems).encode()).hexdigest()
     async with db.session() as session, session.begin():
-        await hold_lock(session, f"feed:{source}")
-        state = await session.get(FeedState, source) or FeedState(source=source)
+        await hold_lock(session, f"feed:{key}")
+        state = await session.get(FeedState, key) or FeedState(source=key)
         if state.error_hash == error_hash:
             return  # already told
         state.error_hash, state.checked_at = error_hash, utcnow()

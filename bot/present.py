@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from bot.domain import Block, Button, Reply, Style
 from bot.evidence import Fact
 from bot.i18n import N_, colon, labelled, t, tn, typeset
+from bot.overdue import Overdue
 from bot.status import ASSESSOR_LABELS, ASSESSOR_SHORT, EMOJI, Assessor, Level, label
 from bot.statuses import NO_EVIDENCE, CurrentStatus, count_levels
 from knowledge.loader import KnowledgeBase
-from knowledge.schema import PLAN_DOCUMENT, Action, Commitment, Source, Topic
+from knowledge.schema import PLAN_DOCUMENT, Action, Commitment, Promise, Source, Topic
 
 QUOTE_LIMIT = 1500
 BUTTON_LABEL = 60
@@ -30,8 +31,8 @@ def status_text(status: CurrentStatus, lang: str) -> str:
         # Not "No evidence available": for a plan that ended in 2023 that reads as "nothing was done".
         return f"{EMOJI[status.level]} " + t("status_unrated", lang)
     line = f"{EMOJI[status.level]} " + t("status_line", lang, label=label(status.level, lang))
-    line += " — " + t("status_since", lang, date=status.effective_date.isoformat())
-    if status.assessed_by not in (None, Assessor.MAINTAINERS):
+    line += " — " + t("status_since", lang, date=status.effective_date.isoformat()) + tracked(status, lang)
+    if status.assessed_by not in (None, Assessor.MAINTAINERS) and not is_tracker(status.set_by):
         line += " (" + t("status_assessed_by", lang, who=ASSESSOR_LABELS[status.assessed_by][lang]) + ")"
     parts = [line]
     if status.note:
@@ -92,6 +93,21 @@ def source_status_blocks(by_source: dict[Assessor, CurrentStatus], levels: dict[
     if levels:
         blocks.append(Block(divergence_text(levels, lang)))
     return blocks
+def tracked(status: CurrentStatus, lang: str) -> str:
+    """' · 60 % complete (government tracker)': the progress a source gives, and the tracker that gave it."""
+    text = ""
+    if status.progress is not None:
+        text += " · " + t("progress_percent", lang, progress=status.progress)
+    if is_tracker(status.set_by):
+        text += " (" + t("tracker_label", lang) + ")"
+    return text
+
+
+def is_tracker(set_by: str | None) -> bool:
+    return bool(set_by) and set_by.startswith(TRACKER_PREFIX)
+
+
+TRACKER_PREFIX = "decidim"  # set_by of the statuses a Decidim tracker gave (bot/decidim.py)
 
 
 def level_counts_text(counts: dict[Level, int], lang: str) -> str:
@@ -148,10 +164,18 @@ def follow_button(item_id: str, lang: str, following: bool = False) -> Button:
     return Button(t("btn_follow", lang, id=item_id), f"follow {item_id}")
 
 
+def promise_line(promise: Promise, lang: str) -> str:
+    """A promise, and its deadline when the plan dates it."""
+    text = getattr(promise, lang)
+    if promise.deadline is not None:
+        text += " (" + t("promise_due", lang, label=getattr(promise.deadline.label, lang)) + ")"
+    return text
+
+
 def show_action(
     kb: KnowledgeBase, action: Action, status: CurrentStatus, lang: str, following: bool = False,
     facts: list[Fact] = (), by_source: dict[Assessor, CurrentStatus] | None = None,
-    disagreement: dict[Assessor, Level] | None = None,
+    disagreement: dict[Assessor, Level] | None = None, overdue: Overdue | None = None,
 ) -> Reply:
     commitment = kb.commitments[action.commitment]
     institutions = ", ".join(_institution_name(i, lang) for i in kb.institutions_of(action))
@@ -162,9 +186,11 @@ def show_action(
         Block(labelled("implemented_by", lang) + f" {institutions}"),
     ]
     if action.promises:
-        promised = "\n".join(f"• {getattr(p, lang)}" for p in action.promises)
+        promised = "\n".join(f"• {promise_line(p, lang)}" for p in action.promises)
         blocks.append(Block(labelled("promises", lang) + f"\n{promised}"))
     blocks.append(Block(status_text(status, lang)))
+    if overdue is not None:
+        blocks.append(Block(t("overdue_line", lang, label=overdue.label(lang))))
     blocks += source_status_blocks(by_source or {}, disagreement, lang)
     blocks += evidence_blocks(action.id, list(facts), lang)
     blocks.append(Block(labelled("plan_says", lang), Style.META))
@@ -239,12 +265,22 @@ def browse_commitment(kb: KnowledgeBase, commitment: Commitment, lang: str, *, e
     return Reply(blocks, tuple(buttons), edit=edit)
 
 
-def status_overview(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang: str) -> Reply:
+def status_overview(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang: str,
+                    overdue: Iterable[Overdue] = ()) -> Reply:
     blocks = [Block(t("status_title", lang), Style.HEADING)]
     total = count_levels(statuses, list(kb.actions))
     blocks.append(Block(level_counts_text(total, lang)))
     if not statuses:
         blocks.append(Block(t("status_overview_none", lang)))
+    overdue = list(overdue)
+    if overdue:
+        lines = [t("overdue_title", lang, n=len(overdue))]
+        lines += [
+            "  " + t("overdue_item", lang, id=o.action_id, title=short(getattr(kb.actions[o.action_id].title, lang), 60),
+                     label=o.label(lang))
+            for o in overdue
+        ]
+        blocks.append(Block("\n".join(lines), Style.ITEM))
     for c in kb.commitments.values():
         actions = kb.actions_of(c.id)
         lines = [f"{c.id} · {getattr(c.title, lang)}"]
@@ -340,7 +376,8 @@ def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, f
         listed = item.promises if isinstance(item, Action) else item.aims
         if listed:
             heading = labelled("promises", lang) if isinstance(item, Action) else labelled("aims", lang)
-            blocks.append(Block(heading + "\n" + "\n".join(f"• {getattr(p, lang)}" for p in listed)))
+            lines = [promise_line(p, lang) if isinstance(p, Promise) else getattr(p, lang) for p in listed]
+            blocks.append(Block(heading + "\n" + "\n".join(f"• {line}" for line in lines)))
     blocks.append(citation(item.source, lang))
     rows = [(Button(t("btn_related", lang), f"related {item.id}"), Button(t("btn_more", lang), f"show {item.id}"))]
     if not isinstance(item, Topic):

@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     status_feed_interval: int = Field(default=900, ge=10, description="seconds between two polls")
     status_feed_timeout: float = Field(default=60.0, gt=0, description="seconds for a whole feed download")
 
+    # A Decidim tracker's accountability results as a status source (issue 11; bot/decidim.py): its open-data
+    # export (https://HOST/open-data/download, a ZIP of CSV files) or its results CSV, read with a mapping file
+    # (Decidim result id -> action id, status key -> IRM level; see examples/decidim-mapping.yaml).
+    decidim_url: str | None = None
+    decidim_mapping: str | None = None
+    decidim_interval: int = Field(default=3600, ge=10, description="seconds between two polls")
+
     # Digests, delivered at this local hour (TIMEZONE); weekly ones on this weekday (0 = Monday)
     digest_hour: int = Field(default=8, ge=0, le=23)
     digest_weekday: int = Field(default=0, ge=0, le=6)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Integer, String, case, exists, literal, select
 from sqlalchemy import insert as sql_insert
@@ -36,6 +36,7 @@ class StatusUpdate:
     source_url: str | None = None
     effective_date: date | None = None
     assessed_by: Assessor = Assessor.MAINTAINERS
+    progress: int | None = None  # percentage of completion, when the source gives one
 
     def __post_init__(self) -> None:
         # The one place notes enter (chat, feed, command line): printable text only, like incoming messages.
@@ -48,7 +49,8 @@ async def apply_status(
     """Record a new status and queue one notification per interested chat; None when nothing changes.
 
     Each source (IRM, government, maintainers) has its own chain: setting the level the same source already gave
-    is a no-op that alerts no one. When, after the change, two sources rate the action differently, the alert
+    is a no-op that alerts no one — unless the update gives a progress percentage other than the one recorded (a
+    tracker's 40 % -> 60 % is news). When, after the change, two sources rate the action differently, the alert
     says so (its payload's "divergence"): followers learn of a disagreement with the change that makes it. Changes to one action are
     serialised (a lock per action, held until the caller's transaction ends), so whatever runs at once —
     two admins, two feed pollers, several processes — the history is a chain (each `previous_status` is the
@@ -60,7 +62,7 @@ async def apply_status(
     before = await statuses_by_source(session, update.action_id)
     current = before.get(update.assessed_by)
     previous = current.level if current else Level.NO_EVIDENCE
-    if previous == update.level:
+    if previous == update.level and (update.progress is None or update.progress == (current.progress if current else None)):
         return None
     change = StatusChange(
         action_id=update.action_id,
@@ -71,6 +73,7 @@ async def apply_status(
         effective_date=update.effective_date or date.today(),
         set_by=set_by,
         assessed_by=update.assessed_by,
+        progress=update.progress,
     )
     session.add(change)
     await session.flush()
@@ -80,13 +83,13 @@ async def apply_status(
     diverging = disagreement(after)
     if diverging:
         payload["divergence"] = {source.value: level.value for source, level in diverging.items()}
-    await queue_alert(session, kb, change.action_id, f"status:{change.id}:", payload)
+    await queue_alerts(session, kb, change.action_id, f"status:{change.id}:", payload)
     return change
 
 
 def _as_current(change: StatusChange) -> CurrentStatus:
     return CurrentStatus(Level(change.status), change.note, change.source_url, change.effective_date,
-                         change.set_by, Assessor(change.assessed_by))
+                         change.set_by, Assessor(change.assessed_by), change.progress)
 
 
 async def lock_action(session: AsyncSession, action_id: str) -> None:
@@ -95,21 +98,24 @@ async def lock_action(session: AsyncSession, action_id: str) -> None:
 
 
 async def queue_for_followers(session: AsyncSession, kb: KnowledgeBase, change: StatusChange) -> int:
-    """The alerts of a status change (see queue_alert)."""
-    return await queue_alert(session, kb, change.action_id, f"status:{change.id}:",
-                             {"type": "status", "change_id": change.id})
+    """A status alert to every chat following the action (see queue_alerts)."""
+    return await queue_alerts(session, kb, change.action_id, f"status:{change.id}:",
+                              {"type": "status", "change_id": change.id})
 
 
-async def queue_alert(session: AsyncSession, kb: KnowledgeBase, action_id: str, key_prefix: str, payload: dict) -> int:
+async def queue_alerts(session: AsyncSession, kb: KnowledgeBase, action_id: str, key_prefix: str, payload: dict,
+                       *, followed_before: datetime | None = None, now: datetime | None = None) -> int:
     """One set-based INSERT: a notification per active chat following the action, its commitment,
-    one of its institutions, or everything. The key (key_prefix + chat: one event x one chat) makes a second
-    copy impossible; `key_prefix` names the event ("status:12:", "evidence:3:").
+    one of its institutions, or everything (with a follow made before `followed_before`, when given).
+    The key (`key_prefix` + chat) makes a second copy impossible.
 
     The chats are read FOR KEY SHARE (PostgreSQL): a `forget` under way is waited for and its chat left out,
     instead of the INSERT failing on a chat deleted meanwhile; a `forget` that comes after waits for this.
     """
-    now = utcnow()
+    now = now or utcnow()
     follows = select(Subscription.id).where(Subscription.chat_pk == Chat.id, followers_condition(kb, action_id))
+    if followed_before is not None:
+        follows = follows.where(Subscription.created_at < followed_before)
     rows = select(
         Chat.id,
         (literal(key_prefix, String) + func.cast(Chat.id, String)).label("key"),
@@ -126,5 +132,3 @@ async def queue_alert(session: AsyncSession, kb: KnowledgeBase, action_id: str, 
     )
     result = await session.execute(statement)
     return result.rowcount or 0
-
-

@@ -21,6 +21,7 @@ class CurrentStatus:
     effective_date: date | None = None
     set_by: str | None = None
     assessed_by: Assessor | None = None
+    progress: int | None = None
 
     @property
     def recorded(self) -> bool:
@@ -32,7 +33,7 @@ NO_EVIDENCE = CurrentStatus(Level.NO_EVIDENCE)
 
 def _current(row: StatusChange) -> CurrentStatus:
     return CurrentStatus(Level(row.status), row.note, row.source_url, row.effective_date, row.set_by,
-                         Assessor(row.assessed_by))
+                         Assessor(row.assessed_by), row.progress)
 
 
 async def current_statuses(session: AsyncSession) -> dict[str, CurrentStatus]:

@@ -48,6 +48,9 @@ async def build_digests(app, *, force: bool = False, now: datetime | None = None
                 payload["evidence_ids"] = evidence_ids
             if divergence:
                 payload["divergence"] = divergence
+            deadlines = [[p["action_id"], p["deadline"]] for _, p in items if p.get("type") == "deadline"]
+            if deadlines:  # passed deadlines held for this digest (bot/overdue.py)
+                payload["deadlines"] = deadlines
             session.add(Notification(chat_pk=chat_pk, key=key, kind=NotificationKind.DIGEST, state=NotificationState.PENDING, due_at=now,
                                      payload=payload))
             await session.execute(

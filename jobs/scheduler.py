@@ -1,4 +1,5 @@
-"""The one AsyncIOScheduler of the process: status-feed polling, digests and the daily retention purge.
+"""The one AsyncIOScheduler of the process: status-feed and Decidim polling, digests, passed deadlines and the
+daily retention purge.
 
 Delivery is not a job here: `DeliveryWorker.run` is its one loop (a round lasts as long as a fan-out does, which
 an interval job would keep trying to start again).
@@ -14,7 +15,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import metrics
+from bot.decidim import decidim_job
 from bot.feed import import_feed
+from bot.overdue import deadline_job
 from bot.retention import purge_job
 from jobs.digests import build_digests
 
@@ -30,10 +33,19 @@ def build_scheduler(app) -> AsyncIOScheduler:
     # Retention: once a day at a quiet hour, sent alerts and console-inbox rows older than RETENTION_DAYS go.
     scheduler.add_job(purge_job, CronTrigger(hour=4, minute=30, timezone=settings.timezone),
                       args=[app], id="retention", misfire_grace_time=12 * 3600, **once)
+    # Passed deadlines (bot/overdue.py): once a day, before the digests, so a daily digest carries them.
+    scheduler.add_job(deadline_job, CronTrigger(hour=max(settings.digest_hour - 1, 0), minute=15,
+                                                timezone=settings.timezone),
+                      args=[app], id="deadlines", misfire_grace_time=12 * 3600, next_run_time=datetime.now(UTC), **once)
     if settings.status_feed_url:
         scheduler.add_job(
             poll_feed, IntervalTrigger(seconds=settings.status_feed_interval),
             args=[app.db, app.kb, settings, settings.status_feed_url], id="status-feed",
+            next_run_time=datetime.now(UTC), **once,
+        )
+    if settings.decidim_url:
+        scheduler.add_job(
+            decidim_job, IntervalTrigger(seconds=settings.decidim_interval), args=[app], id="decidim",
             next_run_time=datetime.now(UTC), **once,
         )
     return scheduler

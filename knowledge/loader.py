@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -105,6 +106,7 @@ def _merge(files: list[tuple[Path, DataFile]]) -> KnowledgeBase:
                 for i in a.institutions
                 if i not in kb.institutions
             ]
+            problems += _deadline_problems(path, a)
     evidence: dict[str, list[Evidence]] = {}
     for path, data in files:
         for index, fact in enumerate(data.evidence):
@@ -125,6 +127,26 @@ def _merge(files: list[tuple[Path, DataFile]]) -> KnowledgeBase:
         evidence={a: sorted(facts, key=lambda f: f.date) for a, facts in sorted(evidence.items())},
     )
     return ordered
+
+
+# A deadline is a date the plan gives: not before its drafting began, and within the years it looks ahead to.
+DEADLINE_RANGE = (date(2021, 2, 13), date(2030, 12, 31))
+
+
+def _deadline_problems(path: Path, action: Action) -> list[str]:
+    """Each deadline quotes the action's own plan text (its `wording`) and falls in a plausible range."""
+    problems = []
+    plan_words = " ".join(action.text.en.split())
+    for index, promise in enumerate(action.promises):
+        deadline = promise.deadline
+        if deadline is None:
+            continue
+        where = f"{path}: actions (id {action.id}): field promises[{index}].deadline"
+        if " ".join(deadline.wording.split()) not in plan_words:
+            problems.append(f"{where}.wording: {deadline.wording!r} is not in the action's plan text")
+        if not DEADLINE_RANGE[0] <= deadline.date <= DEADLINE_RANGE[1]:
+            problems.append(f"{where}.date: {deadline.date} is outside {DEADLINE_RANGE[0]}..{DEADLINE_RANGE[1]}")
+    return problems
 
 
 def load(path: Path | str = DATA_DIR) -> KnowledgeBase:

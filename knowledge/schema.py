@@ -60,6 +60,21 @@ class Localized(Strict):
     fr: NonEmpty
 
 
+class Deadline(Strict):
+    """When a dated promise falls due: the last day it allows, the plan's own words that say so (quoted from the
+    action's plan text, which the loader checks), and how to say the date briefly in each language."""
+
+    date: date
+    wording: NonEmpty
+    label: Localized
+
+
+class Promise(Localized):
+    """A promise of the plan, in both languages; a dated one carries its deadline."""
+
+    deadline: Deadline | None = None
+
+
 class PlanText(Strict):
     """The plan's own words (English) and, optionally, our French translation of them."""
 
@@ -111,7 +126,7 @@ class Action(Strict):
     summary: Localized
     text: PlanText
     institutions: list[Slug] = Field(min_length=1)
-    promises: list[Localized] = []
+    promises: list[Promise] = []
     keywords: Terms = Terms()
     aliases: Terms = Terms()
     source: Source

@@ -9,7 +9,8 @@ from bot.assistant import Context
 from bot.domain import Block, Button, Reply, Style
 from bot.evidence import latest_fact
 from bot.followup import Intent, active_item, classify
-from bot.i18n import labelled
+from bot.i18n import labelled, t
+from bot.overdue import overdue_for
 from bot.statuses import count_levels, current_status, current_statuses
 from knowledge.schema import Action, Commitment
 
@@ -46,6 +47,10 @@ async def answer_followup(ctx: Context, text: str) -> list[Reply] | None:
         blocks += await _status(ctx, item)
     else:
         blocks += _dates(ctx, item)
+    if intent in (Intent.STATUS, Intent.WHEN) and isinstance(item, Action):
+        overdue = await overdue_for(ctx.session, ctx.kb, item.id, ctx.assistant.clock().date())
+        if overdue is not None:
+            blocks.append(Block(ctx.tr("overdue_line", label=overdue.label(ctx.lang))))
     following = await ctx.assistant.is_following(ctx, item.id)
     buttons = ((Button(ctx.tr("btn_more"), f"show {item.id}"),), (present.follow_button(item.id, ctx.lang, following),))
     return [Reply(tuple(blocks), buttons)]

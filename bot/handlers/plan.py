@@ -12,6 +12,7 @@ from bot.domain import Block, Button, Image, Reply, Style
 from bot.evidence import evidence_counts, evidence_version, facts_of, latest_fact
 from bot.i18n import LANGUAGES
 from bot.ids import ID_PATTERN, normalise_id
+from bot.overdue import overdue_actions, overdue_for
 from bot.statuses import (
     count_levels,
     current_status,
@@ -75,6 +76,9 @@ async def answer(ctx: Context, item_id: str, question: str, related_ids: list[st
     status_line = None
     if item_id in ctx.kb.actions:
         status_line = present.short_status(await current_status(ctx.session, item_id), ctx.lang)
+        overdue = await overdue_for(ctx.session, ctx.kb, item_id, ctx.assistant.clock().date())
+        if overdue is not None:
+            status_line += " · " + ctx.tr("overdue_short", label=overdue.label(ctx.lang))
     elif item_id in ctx.kb.commitments:
         counts = count_levels(await current_statuses(ctx.session), [a.id for a in ctx.kb.actions_of(item_id)])
         status_line = present.level_counts_text(counts, ctx.lang)
@@ -102,8 +106,9 @@ async def show(ctx: Context, args: str) -> list[Reply]:
         status = await current_status(ctx.session, item_id)
         by_source = await statuses_by_source(ctx.session, item_id)
         facts = await facts_of(ctx.session, ctx.kb, item_id)
+        overdue = await overdue_for(ctx.session, ctx.kb, item_id, ctx.assistant.clock().date())
         return [present.show_action(ctx.kb, ctx.kb.actions[item_id], status, ctx.lang, following, facts=facts,
-                                    by_source=by_source, disagreement=disagreement(by_source))]
+                                    by_source=by_source, disagreement=disagreement(by_source), overdue=overdue)]
     if item_id in ctx.kb.commitments:
         statuses = await current_statuses(ctx.session)
         return [present.show_commitment(ctx.kb, ctx.kb.commitments[item_id], statuses, ctx.lang, following)]
@@ -168,7 +173,10 @@ async def browse(ctx: Context, args: str) -> list[Reply]:
 async def status(ctx: Context, args: str) -> list[Reply]:
     if args:
         return await show(ctx, args)
-    return [present.status_overview(ctx.kb, await current_statuses(ctx.session), ctx.lang)]
+    statuses = await current_statuses(ctx.session)
+    levels = {action_id: status.level for action_id, status in statuses.items()}
+    overdue = await overdue_actions(ctx.session, ctx.kb, ctx.assistant.clock().date(), levels)
+    return [present.status_overview(ctx.kb, statuses, ctx.lang, overdue)]
 
 
 async def evidence_list(ctx: Context, args: str) -> list[Reply]:

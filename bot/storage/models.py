@@ -171,6 +171,8 @@ class StatusChange(Base):
     assessed_by: Mapped[Assessor] = mapped_column(choice(Assessor, 16, "ck_status_changes_assessed_by"),
                                                   default=Assessor.MAINTAINERS, server_default=Assessor.MAINTAINERS.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Percentage of completion the source gives (a Decidim tracker's `progress`), when it gives one.
+    progress: Mapped[int | None] = mapped_column(Integer)
 
 
 class EvidenceRecord(Base):
@@ -190,6 +192,17 @@ class EvidenceRecord(Base):
     reported_by: Mapped[Reporter] = mapped_column(choice(Reporter, 24, "ck_evidence_reported_by"))
     added_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DeadlineAlert(Base):
+    """A promise's deadline whose passing was fanned out to the action's followers (once per deadline)."""
+
+    __tablename__ = "deadline_alerts"
+
+    action_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    deadline: Mapped[date] = mapped_column(Date, primary_key=True)
+    alerted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # notifications queued
+    fanned_out_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Subscription(Base):
