@@ -9,31 +9,93 @@ from bot.domain import Block, Button, Reply, Style
 from bot.i18n import t
 from bot.present import citation, short
 from bot.status import EMOJI, Level, label
-from bot.storage.models import Announcement, Chat, Notification, StatusChange
-from bot.subscriptions import TargetIndex, list_targets
+from bot.storage.models import Announcement, StatusChange, Subscription
+from bot.subscriptions import Target, TargetIndex, list_targets
 from knowledge.loader import KnowledgeBase
 
 PASSAGE_LIMIT = 500
 
 
+CACHE_LIMIT = 4096  # rendered bodies, status changes and announcements kept between batches (they never change)
+
+
 class AlertRenderer:
+    """Renders alerts, once per (status change, language) whatever the number of recipients.
+
+    A delivery batch first calls `prepare` (the status changes and announcements it names that are not cached yet,
+    and every recipient's follows: at most three statements for the whole batch); `render` then only reads
+    memory, apart from what a caller did not prepare (one notification rendered alone), which it loads itself.
+    """
+
     def __init__(self, kb: KnowledgeBase, default_language: str = "en"):
         self.kb = kb
         self.targets = TargetIndex(kb)
         self.default_language = default_language
+        self._changes: dict[int, StatusChange] = {}
+        self._announcements: dict[int, Announcement] = {}
+        self._bodies: dict[tuple, tuple[tuple[Block, ...], tuple[tuple[Button, ...], ...]]] = {}
 
-    async def render(self, session: AsyncSession, chat: Chat, notification: Notification) -> Reply:
+    async def prepare(self, session: AsyncSession, notifications: list) -> None:
+        """Load what rendering `notifications` needs, for the whole batch at once.
+
+        Each notification is an object with `payload` and `chat_pk`; its recipient's follows are set on it as
+        `follows` (a list of Targets) when its alert has unfollow buttons.
+        """
+        change_ids: set[int] = set()
+        announcement_ids: set[int] = set()
+        followers: set[int] = set()
+        for notification in notifications:
+            payload = notification.payload
+            kind = payload.get("type")
+            if kind == "status":
+                change_ids.add(payload["change_id"])
+                followers.add(notification.chat_pk)
+            elif kind == "digest":
+                change_ids.update(payload["change_ids"])
+                followers.add(notification.chat_pk)
+            elif kind == "announcement":
+                announcement_ids.add(payload["announcement_id"])
+        change_ids -= self._changes.keys()
+        announcement_ids -= self._announcements.keys()
+        if change_ids:
+            for change in await session.scalars(select(StatusChange).where(StatusChange.id.in_(change_ids))):
+                _remember(self._changes, change.id, change)
+        if announcement_ids:
+            query = select(Announcement).where(Announcement.id.in_(announcement_ids))
+            for announcement in await session.scalars(query):
+                _remember(self._announcements, announcement.id, announcement)
+        if followers:
+            follows: dict[int, list[Target]] = {pk: [] for pk in followers}
+            rows = await session.execute(
+                select(Subscription.chat_pk, Subscription.target_kind, Subscription.target_id)
+                .where(Subscription.chat_pk.in_(followers)).order_by(Subscription.id))
+            for chat_pk, kind, target_id in rows:
+                follows[chat_pk].append(Target(kind, target_id))
+            for notification in notifications:
+                if notification.chat_pk in follows:
+                    notification.follows = follows[notification.chat_pk]
+
+    async def render(self, session: AsyncSession, chat, notification) -> Reply:
+        """The Reply for `notification` to `chat` (a Chat, or any object with its `id` and `language`)."""
         lang = chat.language or self.default_language
         payload = notification.payload
         kind = payload.get("type")
         if kind == "status":
-            change = await session.get(StatusChange, payload["change_id"])
-            return await self._status(session, chat, change, lang)
+            change = await self._change(session, payload["change_id"])
+            blocks, buttons = self._cached(("status", change.id, lang), lambda: self._status(change, lang))
+            return Reply(blocks, buttons + await self._unfollow_buttons(session, chat, notification,
+                                                                        [change.action_id], lang))
         if kind == "digest":
-            return await self._digest(session, chat, payload["change_ids"], lang)
+            changes = [await self._change(session, i) for i in sorted(set(payload["change_ids"]))]
+            key = ("digest", tuple(c.id for c in changes), lang)
+            blocks, _ = self._cached(key, lambda: (self._digest(changes, lang), ()))
+            return Reply(blocks, await self._unfollow_buttons(session, chat, notification,
+                                                             [c.action_id for c in changes], lang))
         if kind == "announcement":
-            announcement = await session.get(Announcement, payload["announcement_id"])
-            return self._announcement(announcement, lang)
+            announcement = await self._announcement_of(session, payload["announcement_id"])
+            blocks, _ = self._cached(("announcement", announcement.id, lang),
+                                     lambda: (self._announcement(announcement, lang), ()))
+            return Reply(blocks)
         if kind == "notice":
             text = payload["text"].get(lang) or payload["text"]["en"]
             return Reply((Block(text),))
@@ -53,33 +115,56 @@ class AlertRenderer:
             lines.append(Block(f"{t('status_source', lang)}: {change.source_url}", Style.META))
         return lines
 
-    async def _status(self, session: AsyncSession, chat: Chat, change: StatusChange, lang: str) -> Reply:
+    def _cached(self, key: tuple, make):
+        body = self._bodies.get(key)
+        if body is None:
+            body = _remember(self._bodies, key, make())
+        return body
+
+    async def _change(self, session: AsyncSession, change_id: int) -> StatusChange:
+        change = self._changes.get(change_id)
+        if change is None:
+            change = await session.get(StatusChange, change_id)
+            if change is None:
+                raise LookupError(f"status change {change_id} not found")
+            _remember(self._changes, change_id, change)
+        return change
+
+    async def _announcement_of(self, session: AsyncSession, announcement_id: int) -> Announcement:
+        announcement = self._announcements.get(announcement_id)
+        if announcement is None:
+            announcement = await session.get(Announcement, announcement_id)
+            if announcement is None:
+                raise LookupError(f"announcement {announcement_id} not found")
+            _remember(self._announcements, announcement_id, announcement)
+        return announcement
+
+    def _status(self, change: StatusChange, lang: str) -> tuple[tuple[Block, ...], tuple[tuple[Button, ...], ...]]:
         action = self.kb.actions[change.action_id]
         text = action.text.fr if lang == "fr" and action.text.fr else action.text.en
         blocks = [Block(t("alert_title", lang), Style.META), *self.change_lines(change, lang)]
         blocks.append(Block(short(text, PASSAGE_LIMIT), Style.QUOTE))
         blocks.append(citation(action.source, lang))
-        buttons = [(Button(t("btn_more", lang) + f" · {action.id}", f"show {action.id}"),)]
-        buttons += await self._unfollow_buttons(session, chat, [change.action_id], lang)
-        return Reply(tuple(blocks), tuple(buttons))
+        return tuple(blocks), ((Button(t("btn_more", lang) + f" · {action.id}", f"show {action.id}"),),)
 
-    async def _digest(self, session: AsyncSession, chat: Chat, change_ids: list[int], lang: str) -> Reply:
-        rows = await session.scalars(select(StatusChange).where(StatusChange.id.in_(change_ids)).order_by(StatusChange.id))
-        changes = list(rows)
+    def _digest(self, changes: list[StatusChange], lang: str) -> tuple[Block, ...]:
         blocks = [Block(t("digest_title", lang, n=len(changes)), Style.HEADING)]
         for change in changes:
             blocks += self.change_lines(change, lang)
             blocks.append(citation(self.kb.actions[change.action_id].source, lang))
-        buttons = await self._unfollow_buttons(session, chat, [c.action_id for c in changes], lang)
-        return Reply(tuple(blocks), tuple(buttons))
+        return tuple(blocks)
 
-    def _announcement(self, announcement: Announcement, lang: str) -> Reply:
-        return Reply((Block(t("announcement_title", lang), Style.HEADING), Block(pick_text(announcement.text, lang))))
+    def _announcement(self, announcement: Announcement, lang: str) -> tuple[Block, ...]:
+        return (Block(t("announcement_title", lang), Style.HEADING), Block(pick_text(announcement.text, lang)))
 
-    async def _unfollow_buttons(self, session, chat: Chat, action_ids: list[str], lang: str) -> list[tuple[Button, ...]]:
+    async def _unfollow_buttons(self, session, chat, notification, action_ids: list[str],
+                                lang: str) -> tuple[tuple[Button, ...], ...]:
         """One unfollow button per follow of this chat that caused the alert (at most five)."""
+        follows = getattr(notification, "follows", None)
+        if follows is None:
+            follows = await list_targets(session, chat)
         covering = []
-        for target in await list_targets(session, chat):
+        for target in follows:
             if any(target.covers(self.kb, a) for a in action_ids) and target not in covering:
                 covering.append(target)
         buttons = []
@@ -87,7 +172,14 @@ class AlertRenderer:
             name = "all" if target.kind == "all" else target.id
             buttons.append((Button(t("btn_unfollow", lang, id=short(self.targets.describe(target, lang), 40)),
                                    f"unfollow {name}"),))
-        return buttons
+        return tuple(buttons)
+
+
+def _remember(cache: dict, key, value):
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def pick_text(text: str, lang: str) -> str:

@@ -1,19 +1,30 @@
-"""Daily and weekly digests: group a recipient's held alerts into one message."""
+"""Daily and weekly digests: group a recipient's held alerts into one message.
+
+Set-based, in bounded transactions (issue 12): recipients are taken DIGEST_CHUNK at a time in id order, and each
+chunk is one short transaction of four statements — the chunk's recipients (those owed a digest this period),
+the UPDATE that marks their held alerts digested and returns them, one INSERT of their digests, one UPDATE of
+their `last_digest_at` — so 100,000 daily followers are 200 short transactions, not one long one.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import String, case, exists, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.storage.models import Chat, Frequency, Notification, NotificationKind, NotificationState, utcnow
 
+DIGEST_CHUNK = 500  # recipients per transaction
 
-async def build_digests(app, *, force: bool = False, now: datetime | None = None) -> int:
+
+async def build_digests(app, *, force: bool = False, now: datetime | None = None, chunk: int = DIGEST_CHUNK) -> int:
     """Queue one digest per daily recipient (and weekly ones on the digest weekday) holding alerts.
 
-    The digest's key names its period, so running this twice in a period queues nothing more.
+    The digest's key names its period, so running this twice in a period queues nothing more: a recipient whose
+    digest of this period exists keeps its held alerts for the next one.
     """
     settings = app.settings
     now = now or utcnow()
@@ -21,31 +32,61 @@ async def build_digests(app, *, force: bool = False, now: datetime | None = None
     frequencies = [Frequency.DAILY]
     if force or local.weekday() == settings.digest_weekday:
         frequencies.append(Frequency.WEEKLY)
-    made = 0
-    async with app.db.session() as session, session.begin():
-        held = (await session.execute(
-            select(Notification.id, Notification.chat_pk, Notification.payload)
-            .join(Chat, Chat.id == Notification.chat_pk)
-            .where(Notification.state == NotificationState.HELD, Chat.frequency.in_(frequencies), Chat.active.is_(True))
-            .order_by(Notification.id)
-        )).all()
-        by_chat: dict[int, list[tuple[int, dict]]] = {}
-        for notification_id, chat_pk, payload in held:
-            by_chat.setdefault(chat_pk, []).append((notification_id, payload))
-        for chat_pk, items in by_chat.items():
-            chat = await session.get(Chat, chat_pk)
-            period = local.date().isoformat() if chat.frequency == Frequency.DAILY else f"{local.isocalendar()[0]}-W{local.isocalendar()[1]:02d}"
-            if force:
-                period += "@" + now.isoformat(timespec="seconds")
-            key = f"digest:{chat_pk}:{period}"
-            if await session.scalar(select(Notification.id).where(Notification.key == key)):
-                continue  # this period's digest is already out; these wait for the next one
-            change_ids = sorted({p["change_id"] for _, p in items if p.get("type") == "status"})
-            session.add(Notification(chat_pk=chat_pk, key=key, kind=NotificationKind.DIGEST, state=NotificationState.PENDING, due_at=now,
-                                     payload={"type": "digest", "change_ids": change_ids}))
-            await session.execute(
-                update(Notification).where(Notification.id.in_([i for i, _ in items])).values(state=NotificationState.DIGESTED)
-            )
-            chat.last_digest_at = now
-            made += 1
-    return made
+    year, week, _ = local.isocalendar()
+    suffix = "@" + now.isoformat(timespec="seconds") if force else ""
+    periods = {Frequency.DAILY: local.date().isoformat() + suffix, Frequency.WEEKLY: f"{year}-W{week:02d}{suffix}"}
+    # The key of each recipient's digest this period, computed in SQL for the "already out" test.
+    period = case((Chat.frequency == Frequency.DAILY, literal(periods[Frequency.DAILY], String)),
+                  else_=literal(periods[Frequency.WEEKLY], String))
+    key = literal("digest:", String) + func.cast(Chat.id, String) + literal(":", String) + period
+    made, after = 0, 0
+    while True:
+        async with app.db.session() as session, session.begin():
+            chats = (await session.execute(
+                select(Chat.id, Chat.frequency)
+                .where(Chat.id > after, Chat.active.is_(True), Chat.frequency.in_(frequencies),
+                       exists().where(Notification.chat_pk == Chat.id, Notification.state == NotificationState.HELD),
+                       ~exists().where(Notification.key == key))
+                .order_by(Chat.id).limit(chunk)
+            )).all()
+            if not chats:
+                return made
+            after = chats[-1][0]
+            made += await _digest_chunk(session, dict(chats), periods, now)
+
+
+async def _digest_chunk(session, frequency_of: dict[int, Frequency], periods: dict[Frequency, str],
+                        now: datetime) -> int:
+    """Digest the held alerts of these recipients: mark them, queue one digest each; how many were queued."""
+    # The UPDATE itself picks the rows: what another run or a new alert does meanwhile cannot slip between a
+    # read and the write (a concurrent run waits for these rows, then finds them no longer held).
+    held = (await session.execute(
+        update(Notification)
+        .where(Notification.chat_pk.in_(frequency_of), Notification.state == NotificationState.HELD)
+        .values(state=NotificationState.DIGESTED)
+        .returning(Notification.id, Notification.chat_pk, Notification.payload)
+    )).all()
+    changes: dict[int, set[int]] = {}
+    for _, chat_pk, payload in held:
+        ids = changes.setdefault(chat_pk, set())
+        if payload.get("type") == "status":
+            ids.add(payload["change_id"])
+    if not changes:
+        return 0
+    rows = [{"chat_pk": chat_pk, "key": f"digest:{chat_pk}:{periods[frequency_of[chat_pk]]}",
+             "kind": NotificationKind.DIGEST, "state": NotificationState.PENDING, "due_at": now, "attempts": 0,
+             "payload": {"type": "digest", "change_ids": sorted(ids)}, "created_at": now}
+            for chat_pk, ids in sorted(changes.items())]
+    dialect = (await session.connection()).dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    queued = set(await session.scalars(
+        insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["key"])
+        .returning(Notification.chat_pk)))
+    missed = [notification_id for notification_id, chat_pk, _ in held if chat_pk not in queued]
+    if missed:
+        # Another run queued this period's digest at the same moment: these alerts wait for the next one.
+        await session.execute(update(Notification).where(Notification.id.in_(missed))
+                              .values(state=NotificationState.HELD))
+    if queued:
+        await session.execute(update(Chat).where(Chat.id.in_(queued)).values(last_digest_at=now))
+    return len(queued)
