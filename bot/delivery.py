@@ -125,7 +125,7 @@ class Delivery:
 
     @property
     def chat_pk(self) -> int:
-        return self.claim.chat_pk
+        return self.chat.id  # the claim's, unless the chat moved meanwhile (merged into another)
 
     def settle(self, state: str, error: str | None = None, outcome: str | None = None, **values) -> None:
         self.state, self.outcome = state, outcome or state
