@@ -99,6 +99,9 @@ class ChatRow(NamedTuple):
     mention: str | None
     origin: str | None
 
+    def recipient(self) -> Recipient:
+        return Recipient(ChatRef(self.platform, self.chat_id), self.delivery_target, self.mention, self.origin)
+
 
 CHAT_COLUMNS = [getattr(Chat, name) for name in ChatRow._fields]
 
@@ -460,7 +463,7 @@ class DeliveryWorker:
     async def _send(self, delivery: Delivery) -> None:
         chat, key = delivery.chat, delivery.key
         platform = chat.platform
-        recipient = Recipient(ChatRef(platform, chat.chat_id), chat.delivery_target, chat.mention, chat.origin)
+        recipient = chat.recipient()
         try:
             await self._send_with_retries(self.outbounds[platform], platform, recipient, delivery.reply, key)
         except ChatMovedError as moved:
@@ -490,10 +493,7 @@ class DeliveryWorker:
         for delivery in deliveries:
             outbound = self.outbounds.get(delivery.chat.platform)
             if delivery.state == NotificationState.SENT and getattr(outbound, "stores_in_transaction", False):
-                chat = delivery.chat
-                recipient = Recipient(ChatRef(chat.platform, chat.chat_id), chat.delivery_target, chat.mention,
-                                      chat.origin)
-                stored[chat.platform].append((recipient, delivery.reply, delivery.key))
+                stored[delivery.chat.platform].append((delivery.chat.recipient(), delivery.reply, delivery.key))
         for platform, entries in stored.items():
             await self.outbounds[platform].store_many(session, entries)
 
