@@ -231,9 +231,8 @@ async def storage(url: str | None, directory: Path, alerts: int) -> None:
         removed = await purge(app.db, app.settings, clock=lambda: later)
         print(f"   purge {app.settings.retention_days} days later: {removed} in "
               f"{time.perf_counter() - started:.1f} s: {await sizes(app, directory)}")
-        async with app.db.engine.connect() as conn:
-            await (await conn.get_raw_connection()).driver_connection.execute("VACUUM") if not app.db.is_sqlite \
-                else await conn.exec_driver_sql("VACUUM")
+        async with app.db.engine.connect() as conn:  # VACUUM runs outside any transaction
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql("VACUUM")
         print(f"   after VACUUM: {await sizes(app, directory)}")
     finally:
         await app.close()
