@@ -13,7 +13,9 @@ For each follower count of `--followers` (a comma-separated list, e.g. 1000,1000
    second identical round is traced with tracemalloc for the worker's peak Python memory.
 3. `--limited` notifications with a `--rate` msg/s limit — the achieved rate (target >= 95 % of the limit) and
    the most sends seen in any 1-second sliding window (must not exceed the limit).
-4. with `--storage N`: N alerts delivered to console users (each stored in their inbox), then the database size,
+4. with `--digest N`: N daily followers, two status changes held for them, then `digest --force`: its time and
+   statements (the old one was one transaction of five statements per recipient);
+5. with `--storage N`: N alerts delivered to console users (each stored in their inbox), then the database size,
    then the retention purge as it will run RETENTION_DAYS later, the size after it and after a VACUUM.
 
 Uses a fresh temporary SQLite file unless --database-url is given (PostgreSQL: the schema is reset!).
@@ -50,7 +52,7 @@ CHATS_SQL = (
     "WITH RECURSIVE counter(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counter WHERE n < :n) "
     "INSERT INTO chats (platform, chat_id, is_group, language, language_chosen, frequency, active, created_at, "
     "last_seen_at) SELECT '{platform}', '{prefix}' || n, false, CASE WHEN n % 3 = 0 THEN 'fr' ELSE 'en' END, false, "
-    "'immediately', true, {now}, {now} FROM counter"
+    "'{frequency}', true, {now}, {now} FROM counter"
 )
 FOLLOWS_SQL = (
     "INSERT INTO subscriptions (chat_pk, target_kind, target_id, created_at) "
@@ -74,9 +76,10 @@ async def fresh_app(url: str | None, directory: Path, name: str, **overrides):
     return await build_app(settings)
 
 
-async def bulk_followers(app, n: int, platform: str = "console", prefix: str = "bench", target: str = "2.12") -> int:
+async def bulk_followers(app, n: int, platform: str = "console", prefix: str = "bench", target: str = "2.12",
+                         frequency: str = "immediately") -> int:
     """n chats following `target`, written with SQL; returns the number of follows found afterwards."""
-    names = {"platform": platform, "prefix": prefix, "target": target,
+    names = {"platform": platform, "prefix": prefix, "target": target, "frequency": frequency,
              "now": "CURRENT_TIMESTAMP" if app.db.is_sqlite else "now()"}  # constants of this script only
     async with app.db.session() as session, session.begin():
         await session.execute(text(CHATS_SQL.format(**names)), {"n": n})
@@ -118,7 +121,7 @@ class StatementCounter:
     def _record(self, *args) -> None:
         self.count += 1
 
-    def __enter__(self) -> StatementCounter:
+    def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._record)
         return self
 
@@ -214,7 +217,7 @@ async def storage(url: str | None, directory: Path, alerts: int) -> None:
 
     app = await fresh_app(url, directory, "storage.db", console_rate_limit=0)
     try:
-        print(f"4. storage: empty schema: {await sizes(app, directory)}")
+        print(f"5. storage: empty schema: {await sizes(app, directory)}")
         await bulk_followers(app, alerts)
         print(f"   {alerts:,} console followers: {await sizes(app, directory)}")
         await set_status(app, "2.12", Level.LIMITED)
@@ -238,12 +241,31 @@ async def storage(url: str | None, directory: Path, alerts: int) -> None:
         await app.close()
 
 
+async def digests(url: str | None, directory: Path, followers: int) -> None:
+    from jobs.digests import build_digests
+
+    app = await fresh_app(url, directory, "digest.db", console_rate_limit=0)
+    try:
+        await bulk_followers(app, followers, frequency="daily")
+        await set_status(app, "2.12", Level.LIMITED)
+        await set_status(app, "2.12", Level.SUBSTANTIAL)
+        with StatementCounter(app.db.engine) as statements:
+            started = time.perf_counter()
+            made = await build_digests(app, force=True)
+            elapsed = time.perf_counter() - started
+        print(f"4. digest --force for {followers:,} daily followers (two held alerts each): {made:,} digests queued "
+              f"in {elapsed:.1f} s, {statements.count:,} statements")
+    finally:
+        await app.close()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--followers", default="10000", help="comma-separated follower counts")
     parser.add_argument("--sample", type=int, default=10_000, help="alerts delivered per follower count")
     parser.add_argument("--limited", type=int, default=300)
     parser.add_argument("--rate", type=float, default=30.0)
+    parser.add_argument("--digest", type=int, default=0, help="daily followers for the digest figures")
     parser.add_argument("--storage", type=int, default=0, help="alerts delivered for the storage figures")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
@@ -255,6 +277,8 @@ async def main() -> None:
             await fan_out_and_deliver(args.database_url, Path(directory), followers, args.sample)
         if args.limited:
             await rate_limited(args.database_url, Path(directory), args.limited, args.rate)
+        if args.digest:
+            await digests(args.database_url, Path(directory), args.digest)
         if args.storage:
             await storage(args.database_url, Path(directory), args.storage)
 
