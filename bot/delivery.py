@@ -171,7 +171,8 @@ class DeliveryWorker:
         self._slots = asyncio.Semaphore(self.concurrency)
         # Each batch in flight holds one connection from its check to its commit; the claim needs one more.
         self.max_batches = max(1, min(MAX_BATCHES, _pool_capacity(db) - 2))
-        self._served: tuple[float, list[str] | None] | None = None  # (read at, platforms to claim for)
+        # (read at, platforms running then, platforms to claim for)
+        self._served: tuple[float, frozenset[str], list[str] | None] | None = None
         self._leases_read_at: datetime | None = None
         self._leases_full = True  # the last read of expired leases filled its quota: more may wait
 
@@ -327,13 +328,15 @@ class DeliveryWorker:
         """The platforms to claim for, or None when this process serves every platform that has chats.
 
         The platforms present are read with a skip scan of the (platform, chat_id) unique index — one probe per
-        platform, not a scan of the chats — at most every PLATFORMS_SECONDS (a row for a platform that appeared
-        meanwhile is given back, deferred, by `_check`).
+        platform, not a scan of the chats — at most every PLATFORMS_SECONDS, or when a platform of this process
+        came up (a row for a platform that appeared meanwhile is given back, deferred, by `_check`).
         """
-        if self._served is None or time.monotonic() - self._served[0] >= PLATFORMS_SECONDS:
+        running = frozenset(self.outbounds)  # grows as the platforms come up
+        if (self._served is None or self._served[1] != running
+                or time.monotonic() - self._served[0] >= PLATFORMS_SECONDS):
             present = set(await session.scalars(text(PLATFORMS_PRESENT)))
-            self._served = (time.monotonic(), None if present <= set(self.outbounds) else sorted(self.outbounds))
-        return self._served[1]
+            self._served = (time.monotonic(), running, None if present <= running else sorted(running))
+        return self._served[2]
 
     async def _deliver(self, claim: Claim) -> str:
         """Deliver one claimed notification alone (a batch of one); its outcome."""
