@@ -54,8 +54,9 @@ def _render_block(block: Block) -> str:
 class ConsoleOutbound:
     """Delivers alerts to console users by storing them in their inbox; the key makes redelivery harmless.
 
-    The delivery worker calls `store` inside the delivery's own transaction (`stores_in_transaction`): the
-    inbox row and the notification's "sent" are committed together, and only while the chat still exists.
+    The delivery worker calls `store_many` inside the batch's own transaction (`stores_in_transaction`): the
+    inbox rows and the notifications' "sent" are committed together, while their chats are held (see
+    bot/delivery.py).
     """
 
     stores_in_transaction = True
@@ -84,6 +85,19 @@ class ConsoleOutbound:
         statement = insert(ConsoleInbox).from_select(["chat_id", "key", "text", "shown", "created_at"], values)
         # Already delivered before a crash: exactly once for the reader.
         await session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+
+    async def store_many(self, session: AsyncSession, entries: list[tuple[Recipient, Reply, str]]) -> None:
+        """Add a batch's alerts to their inboxes in one statement, in `session`'s transaction. The caller holds
+        the recipients' chats (the delivery worker's batch lock), so each one exists until that commits."""
+        if not entries:
+            return
+        now = utcnow()
+        rows = [{"chat_id": recipient.chat.chat_id, "key": key, "text": render(reply)[0], "shown": False,
+                 "created_at": now} for recipient, reply, key in entries]
+        dialect = (await session.connection()).dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        # Already delivered before a crash: exactly once for the reader.
+        await session.execute(insert(ConsoleInbox).values(rows).on_conflict_do_nothing(index_elements=["key"]))
 
 
 async def pop_inbox(db: Database, name: str) -> tuple[list[str], str | None]:

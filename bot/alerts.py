@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import select
@@ -13,38 +14,120 @@ from bot.i18n import labelled, t, tn
 from bot.overdue import promise_of
 from bot.present import citation, divergence_text, fact_block, short, tracked
 from bot.status import ASSESSOR_LABELS, EMOJI, Assessor, Level, label
-from bot.storage.models import Announcement, Chat, EvidenceRecord, Notification, StatusChange
-from bot.subscriptions import TargetIndex, list_targets
+from bot.storage.models import Announcement, EvidenceRecord, StatusChange, Subscription
+from bot.subscriptions import Target, TargetIndex, list_targets
 from knowledge.loader import KnowledgeBase
 
 PASSAGE_LIMIT = 500
 
 
+CACHE_LIMIT = 4096  # rendered bodies, status changes, facts and announcements kept between batches (they never change)
+FOLLOWED_KINDS = {"status", "digest", "evidence", "deadline"}  # alerts with unfollow buttons
+
+
 class AlertRenderer:
+    """Renders alerts, once per (status change, fact or deadline, language) whatever the number of recipients.
+
+    A delivery batch first calls `prepare` (the status changes, facts and announcements it names that are not
+    cached yet, and every recipient's follows: a few statements for the whole batch); `render` then only reads
+    memory, apart from what a caller did not prepare (one notification rendered alone), which it loads itself.
+    """
+
     def __init__(self, kb: KnowledgeBase, default_language: str = "en"):
         self.kb = kb
         self.targets = TargetIndex(kb)
         self.default_language = default_language
+        self._changes: dict[int, StatusChange] = {}
+        self._records: dict[int, EvidenceRecord] = {}
+        self._announcements: dict[int, Announcement] = {}
+        self._bodies: dict[tuple, tuple[tuple[Block, ...], tuple[tuple[Button, ...], ...]]] = {}
 
-    async def render(self, session: AsyncSession, chat: Chat, notification: Notification) -> Reply:
+    async def prepare(self, session: AsyncSession, notifications: list) -> None:
+        """Load what rendering `notifications` needs, for the whole batch at once.
+
+        Each notification is an object with `payload` and `chat_pk`; its recipient's follows are set on it as
+        `follows` (a list of Targets) when its alert has unfollow buttons.
+        """
+        change_ids: set[int] = set()
+        evidence_ids: set[int] = set()
+        announcement_ids: set[int] = set()
+        followers: set[int] = set()
+        for notification in notifications:
+            payload = notification.payload
+            kind = payload.get("type")
+            if kind == "status":
+                change_ids.add(payload["change_id"])
+            elif kind == "evidence":
+                evidence_ids.add(payload["evidence_id"])
+            elif kind == "digest":
+                change_ids.update(payload.get("change_ids", []))
+                evidence_ids.update(payload.get("evidence_ids", []))
+            elif kind == "announcement":
+                announcement_ids.add(payload["announcement_id"])
+            if kind in FOLLOWED_KINDS:
+                followers.add(notification.chat_pk)
+        change_ids -= self._changes.keys()
+        evidence_ids -= self._records.keys()
+        announcement_ids -= self._announcements.keys()
+        if change_ids:
+            for change in await session.scalars(select(StatusChange).where(StatusChange.id.in_(change_ids))):
+                _remember(self._changes, change.id, change)
+        if evidence_ids:
+            for record in await session.scalars(select(EvidenceRecord).where(EvidenceRecord.id.in_(evidence_ids))):
+                _remember(self._records, record.id, record)
+        if announcement_ids:
+            query = select(Announcement).where(Announcement.id.in_(announcement_ids))
+            for announcement in await session.scalars(query):
+                _remember(self._announcements, announcement.id, announcement)
+        if followers:
+            follows: dict[int, list[Target]] = {pk: [] for pk in followers}
+            rows = await session.execute(
+                select(Subscription.chat_pk, Subscription.target_kind, Subscription.target_id)
+                .where(Subscription.chat_pk.in_(followers)).order_by(Subscription.id))
+            for chat_pk, kind, target_id in rows:
+                follows[chat_pk].append(Target(kind, target_id))
+            for notification in notifications:
+                if notification.chat_pk in follows:
+                    notification.follows = follows[notification.chat_pk]
+
+    async def render(self, session: AsyncSession, chat, notification) -> Reply:
+        """The Reply for `notification` to `chat` (a Chat, or any object with its `id` and `language`)."""
         lang = chat.language or self.default_language
         payload = notification.payload
         kind = payload.get("type")
         if kind == "status":
-            change = await session.get(StatusChange, payload["change_id"])
-            return await self._status(session, chat, change, lang, payload.get("divergence"))
+            change = await self._change(session, payload["change_id"])
+            divergence = payload.get("divergence")
+            key = ("status", change.id, _frozen(divergence), lang)
+            blocks, buttons = self._cached(key, lambda: self._status(change, lang, divergence))
+            return Reply(blocks, buttons + await self._unfollow_buttons(session, chat, notification,
+                                                                        [change.action_id], lang))
         if kind == "evidence":
-            record = await session.get(EvidenceRecord, payload["evidence_id"])
-            return await self._evidence(session, chat, record, lang)
-        if kind == "digest":
-            return await self._digest(session, chat, payload.get("change_ids", []), lang,
-                                      payload.get("evidence_ids", []), payload.get("divergence", {}),
-                                      payload.get("deadlines", []))
+            record = await self._record(session, payload["evidence_id"])
+            blocks, buttons = self._cached(("evidence", record.id, lang), lambda: self._evidence(record, lang))
+            return Reply(blocks, buttons + await self._unfollow_buttons(session, chat, notification,
+                                                                        [record.action_id], lang))
         if kind == "deadline":
-            return await self._deadline(session, chat, payload["action_id"], payload["deadline"], lang)
+            action_id, deadline = payload["action_id"], payload["deadline"]
+            blocks, buttons = self._cached(("deadline", action_id, deadline, lang),
+                                           lambda: self._deadline(action_id, deadline, lang))
+            return Reply(blocks, buttons + await self._unfollow_buttons(session, chat, notification,
+                                                                        [action_id], lang))
+        if kind == "digest":
+            changes = [await self._change(session, i) for i in sorted(set(payload.get("change_ids", [])))]
+            records = [await self._record(session, i) for i in sorted(set(payload.get("evidence_ids", [])))]
+            deadlines = [tuple(d) for d in payload.get("deadlines", [])]
+            divergence = payload.get("divergence") or {}
+            key = ("digest", tuple(c.id for c in changes), tuple(r.id for r in records), tuple(deadlines),
+                   _frozen(divergence), lang)
+            blocks, _ = self._cached(key, lambda: (self._digest(changes, records, deadlines, divergence, lang), ()))
+            action_ids = ([c.action_id for c in changes] + [a for a, _ in deadlines] + [r.action_id for r in records])
+            return Reply(blocks, await self._unfollow_buttons(session, chat, notification, action_ids, lang))
         if kind == "announcement":
-            announcement = await session.get(Announcement, payload["announcement_id"])
-            return self._announcement(announcement, lang)
+            announcement = await self._announcement_of(session, payload["announcement_id"])
+            blocks, _ = self._cached(("announcement", announcement.id, lang),
+                                     lambda: (self._announcement(announcement, lang), ()))
+            return Reply(blocks)
         if kind == "notice":
             text = payload["text"].get(lang) or payload["text"]["en"]
             return Reply((Block(text),))
@@ -75,47 +158,6 @@ class AlertRenderer:
         return [Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING),
                 fact_block(recorded_fact(record), lang, reporter=True)]
 
-    async def _evidence(self, session: AsyncSession, chat: Chat, record: EvidenceRecord, lang: str) -> Reply:
-        blocks = [Block(t("alert_evidence_title", lang), Style.META), *self.evidence_lines(record, lang)]
-        buttons = [(Button(t("btn_more", lang) + f" · {record.action_id}", f"show {record.action_id}"),)]
-        buttons += await self._unfollow_buttons(session, chat, [record.action_id], lang)
-        return Reply(tuple(blocks), tuple(buttons))
-
-    async def _status(self, session: AsyncSession, chat: Chat, change: StatusChange, lang: str,
-                      divergence: dict[str, str] | None = None) -> Reply:
-        action = self.kb.actions[change.action_id]
-        text = action.text.fr if lang == "fr" and action.text.fr else action.text.en
-        blocks = [Block(t("alert_title", lang), Style.META), *self.change_lines(change, lang, divergence)]
-        blocks.append(Block(short(text, PASSAGE_LIMIT), Style.QUOTE))
-        blocks.append(citation(action.source, lang))
-        buttons = [(Button(t("btn_more", lang) + f" · {action.id}", f"show {action.id}"),)]
-        buttons += await self._unfollow_buttons(session, chat, [change.action_id], lang)
-        return Reply(tuple(blocks), tuple(buttons))
-
-    async def _digest(self, session: AsyncSession, chat: Chat, change_ids: list[int], lang: str,
-                      evidence_ids: list[int] = (), divergence: dict[str, dict[str, str]] | None = None,
-                      deadlines: list[list[str]] = ()) -> Reply:
-        rows = await session.scalars(select(StatusChange).where(StatusChange.id.in_(change_ids)).order_by(StatusChange.id))
-        changes = list(rows)
-        records = list(await session.scalars(
-            select(EvidenceRecord).where(EvidenceRecord.id.in_(list(evidence_ids))).order_by(EvidenceRecord.id)))
-        news = len(changes) + len(deadlines)
-        blocks = [Block(tn("digest_title", lang, news) if news else
-                        tn("digest_title_evidence", lang, len(records)), Style.HEADING)]
-        for change in changes:
-            blocks += self.change_lines(change, lang, (divergence or {}).get(str(change.id)))
-            blocks.append(citation(self.kb.actions[change.action_id].source, lang))
-        for action_id, deadline in deadlines:
-            blocks += self.deadline_lines(action_id, deadline, lang)
-        if records:
-            blocks.append(Block(t("digest_evidence", lang, n=len(records)), Style.META))
-            for record in records:
-                blocks += self.evidence_lines(record, lang)
-        action_ids = ([c.action_id for c in changes] + [action_id for action_id, _ in deadlines]
-                      + [r.action_id for r in records])
-        buttons = await self._unfollow_buttons(session, chat, action_ids, lang)
-        return Reply(tuple(blocks), tuple(buttons))
-
     def deadline_lines(self, action_id: str, deadline: str, lang: str) -> list[Block]:
         """A passed deadline of a promise (bot/overdue.py): the action, the promise, nothing since."""
         action = self.kb.actions[action_id]
@@ -127,19 +169,87 @@ class AlertRenderer:
         lines.append(citation(action.source, lang))
         return lines
 
-    async def _deadline(self, session: AsyncSession, chat: Chat, action_id: str, deadline: str, lang: str) -> Reply:
-        blocks = [Block(t("overdue_alert_title", lang), Style.META), *self.deadline_lines(action_id, deadline, lang)]
-        buttons = [(Button(t("btn_more", lang) + f" · {action_id}", f"show {action_id}"),)]
-        buttons += await self._unfollow_buttons(session, chat, [action_id], lang)
-        return Reply(tuple(blocks), tuple(buttons))
+    def _cached(self, key: tuple, make):
+        body = self._bodies.get(key)
+        if body is None:
+            body = _remember(self._bodies, key, make())
+        return body
 
-    def _announcement(self, announcement: Announcement, lang: str) -> Reply:
-        return Reply((Block(t("announcement_title", lang), Style.HEADING), Block(pick_text(announcement.text, lang))))
+    async def _change(self, session: AsyncSession, change_id: int) -> StatusChange:
+        change = self._changes.get(change_id)
+        if change is None:
+            change = await session.get(StatusChange, change_id)
+            if change is None:
+                raise LookupError(f"status change {change_id} not found")
+            _remember(self._changes, change_id, change)
+        return change
 
-    async def _unfollow_buttons(self, session, chat: Chat, action_ids: list[str], lang: str) -> list[tuple[Button, ...]]:
+    async def _record(self, session: AsyncSession, evidence_id: int) -> EvidenceRecord:
+        record = self._records.get(evidence_id)
+        if record is None:
+            record = await session.get(EvidenceRecord, evidence_id)
+            if record is None:
+                raise LookupError(f"evidence {evidence_id} not found")
+            _remember(self._records, evidence_id, record)
+        return record
+
+    async def _announcement_of(self, session: AsyncSession, announcement_id: int) -> Announcement:
+        announcement = self._announcements.get(announcement_id)
+        if announcement is None:
+            announcement = await session.get(Announcement, announcement_id)
+            if announcement is None:
+                raise LookupError(f"announcement {announcement_id} not found")
+            _remember(self._announcements, announcement_id, announcement)
+        return announcement
+
+    def _more(self, action_id: str, lang: str) -> tuple[tuple[Button, ...], ...]:
+        return ((Button(t("btn_more", lang) + f" · {action_id}", f"show {action_id}"),),)
+
+    def _status(self, change: StatusChange, lang: str, divergence: dict[str, str] | None = None,
+                ) -> tuple[tuple[Block, ...], tuple[tuple[Button, ...], ...]]:
+        action = self.kb.actions[change.action_id]
+        text = action.text.fr if lang == "fr" and action.text.fr else action.text.en
+        blocks = [Block(t("alert_title", lang), Style.META), *self.change_lines(change, lang, divergence)]
+        blocks.append(Block(short(text, PASSAGE_LIMIT), Style.QUOTE))
+        blocks.append(citation(action.source, lang))
+        return tuple(blocks), self._more(action.id, lang)
+
+    def _evidence(self, record: EvidenceRecord, lang: str) -> tuple[tuple[Block, ...], tuple[tuple[Button, ...], ...]]:
+        blocks = (Block(t("alert_evidence_title", lang), Style.META), *self.evidence_lines(record, lang))
+        return blocks, self._more(record.action_id, lang)
+
+    def _deadline(self, action_id: str, deadline: str, lang: str,
+                  ) -> tuple[tuple[Block, ...], tuple[tuple[Button, ...], ...]]:
+        blocks = (Block(t("overdue_alert_title", lang), Style.META), *self.deadline_lines(action_id, deadline, lang))
+        return blocks, self._more(action_id, lang)
+
+    def _digest(self, changes: list[StatusChange], records: list[EvidenceRecord], deadlines: list[tuple[str, str]],
+                divergence: dict[str, dict[str, str]], lang: str) -> tuple[Block, ...]:
+        news = len(changes) + len(deadlines)
+        blocks = [Block(tn("digest_title", lang, news) if news else
+                        tn("digest_title_evidence", lang, len(records)), Style.HEADING)]
+        for change in changes:
+            blocks += self.change_lines(change, lang, divergence.get(str(change.id)))
+            blocks.append(citation(self.kb.actions[change.action_id].source, lang))
+        for action_id, deadline in deadlines:
+            blocks += self.deadline_lines(action_id, deadline, lang)
+        if records:
+            blocks.append(Block(t("digest_evidence", lang, n=len(records)), Style.META))
+            for record in records:
+                blocks += self.evidence_lines(record, lang)
+        return tuple(blocks)
+
+    def _announcement(self, announcement: Announcement, lang: str) -> tuple[Block, ...]:
+        return (Block(t("announcement_title", lang), Style.HEADING), Block(pick_text(announcement.text, lang)))
+
+    async def _unfollow_buttons(self, session, chat, notification, action_ids: list[str],
+                                lang: str) -> tuple[tuple[Button, ...], ...]:
         """One unfollow button per follow of this chat that caused the alert (at most five)."""
+        follows = getattr(notification, "follows", None)
+        if follows is None:
+            follows = await list_targets(session, chat)
         covering = []
-        for target in await list_targets(session, chat):
+        for target in follows:
             if any(target.covers(self.kb, a) for a in action_ids) and target not in covering:
                 covering.append(target)
         buttons = []
@@ -147,7 +257,19 @@ class AlertRenderer:
             name = "all" if target.kind == "all" else target.id
             buttons.append((Button(t("btn_unfollow", lang, id=short(self.targets.describe(target, lang), 40)),
                                    f"unfollow {name}"),))
-        return buttons
+        return tuple(buttons)
+
+
+def _frozen(value) -> str:
+    """A payload part as a cache-key component (dicts are not hashable)."""
+    return json.dumps(value, sort_keys=True) if value else ""
+
+
+def _remember(cache: dict, key, value):
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def pick_text(text: str, lang: str) -> str:

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # Delivery worker
     worker_interval: float = Field(default=2.0, gt=0)
     worker_batch: int = Field(default=50, ge=1)
-    worker_concurrency: int = Field(default=8, ge=1, description="deliveries at once (each holds one connection)")
+    worker_concurrency: int = Field(default=8, ge=1, description="sends at once (a batch in flight holds one connection)")
     worker_lease_seconds: float = Field(default=120, gt=0, description="a claimed row is retried after this")
     max_attempts: int = Field(default=8, ge=1)
     retry_base_seconds: float = Field(default=5.0, gt=0)
