@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def build_worker(app) -> DeliveryWorker:
-    renderer = AlertRenderer(app.kb, app.settings.default_language)
+    renderer = AlertRenderer(app.kb, app.settings.default_language, app.settings.public_url)
     return DeliveryWorker(app.db, renderer, app.outbounds, app.settings)
 
 

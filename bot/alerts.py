@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Block, Button, Reply, Style
 from bot.i18n import t
+from bot.pages import page_url
 from bot.present import citation, short
 from bot.status import EMOJI, Level, label
 from bot.storage.models import Announcement, Chat, Notification, StatusChange
@@ -17,8 +18,10 @@ PASSAGE_LIMIT = 500
 
 
 class AlertRenderer:
-    def __init__(self, kb: KnowledgeBase, default_language: str = "en"):
+    def __init__(self, kb: KnowledgeBase, default_language: str = "en", public_url: str | None = None):
+        """`public_url` (PUBLIC_URL): alerts link to the action's public page instead of the plan's passage."""
         self.kb = kb
+        self.public_url = public_url
         self.targets = TargetIndex(kb)
         self.default_language = default_language
 
@@ -39,11 +42,14 @@ class AlertRenderer:
             return Reply((Block(text),))
         raise ValueError(f"unknown notification payload {kind!r}")
 
+    def page(self, item_id: str, lang: str) -> str | None:
+        return page_url(self.public_url, self.kb, item_id, lang)
+
     def change_lines(self, change: StatusChange, lang: str) -> list[Block]:
         action = self.kb.actions[change.action_id]
         old, new = Level(change.previous_status), Level(change.status)
         lines = [
-            Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING),
+            Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING, self.page(action.id, lang)),
             Block(f"{EMOJI[old]} {label(old, lang)} → {EMOJI[new]} {label(new, lang)} "
                   f"({t('status_since', lang, date=change.effective_date.isoformat())})"),
         ]
@@ -58,7 +64,7 @@ class AlertRenderer:
         text = action.text.fr if lang == "fr" and action.text.fr else action.text.en
         blocks = [Block(t("alert_title", lang), Style.META), *self.change_lines(change, lang)]
         blocks.append(Block(short(text, PASSAGE_LIMIT), Style.QUOTE))
-        blocks.append(citation(action.source, lang))
+        blocks.append(citation(action.source, lang, page=self.page(action.id, lang)))
         buttons = [(Button(t("btn_more", lang) + f" · {action.id}", f"show {action.id}"),)]
         buttons += await self._unfollow_buttons(session, chat, [change.action_id], lang)
         return Reply(tuple(blocks), tuple(buttons))
@@ -69,7 +75,8 @@ class AlertRenderer:
         blocks = [Block(t("digest_title", lang, n=len(changes)), Style.HEADING)]
         for change in changes:
             blocks += self.change_lines(change, lang)
-            blocks.append(citation(self.kb.actions[change.action_id].source, lang))
+            blocks.append(citation(self.kb.actions[change.action_id].source, lang,
+                                   page=self.page(change.action_id, lang)))
         buttons = await self._unfollow_buttons(session, chat, [c.action_id for c in changes], lang)
         return Reply(tuple(blocks), tuple(buttons))
 

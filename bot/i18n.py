@@ -396,10 +396,12 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 from bot.i18n_follow import FOLLOW_MESSAGES
+from bot.i18n_web import WEB_MESSAGES
 
-_overlap = MESSAGES.keys() & FOLLOW_MESSAGES.keys()
-assert not _overlap, f"message keys defined twice: {_overlap}"
-MESSAGES.update(FOLLOW_MESSAGES)
+for _more in (FOLLOW_MESSAGES, WEB_MESSAGES):
+    _overlap = MESSAGES.keys() & _more.keys()
+    assert not _overlap, f"message keys defined twice: {_overlap}"
+    MESSAGES.update(_more)
 
 
 def t(key: str, lang: str, **values: object) -> str:

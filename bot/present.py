@@ -76,11 +76,12 @@ def _section(section: str, lang: str, heading: str | None = None) -> str:
     return " › ".join(out)
 
 
-def citation(source: Source, lang: str, heading: str | None = None) -> Block:
-    """The source line; `heading`: the French title of the section's last heading, when known."""
+def citation(source: Source, lang: str, heading: str | None = None, page: str | None = None) -> Block:
+    """The source line; `heading`: the French title of the section's last heading, when known. It links to the
+    item's public `page` when there is one (PUBLIC_URL), else to the plan's source."""
     document = t("plan_document", lang, document=source.document) if source.document == PLAN_DOCUMENT else source.document
     section = _section(source.section, lang, heading)
-    return Block(t("citation", lang, document=document, section=section), Style.META, source.url)
+    return Block(t("citation", lang, document=document, section=section), Style.META, page or source.url)
 
 
 def _plan_quote(english: str, french: str | None, lang: str) -> Block:
@@ -96,7 +97,8 @@ def follow_button(item_id: str, lang: str, following: bool = False) -> Button:
 
 
 def show_action(
-    kb: KnowledgeBase, action: Action, status: CurrentStatus, lang: str, following: bool = False
+    kb: KnowledgeBase, action: Action, status: CurrentStatus, lang: str, following: bool = False,
+    *, page: str | None = None,
 ) -> Reply:
     commitment = kb.commitments[action.commitment]
     institutions = ", ".join(_institution_name(i, lang) for i in kb.institutions_of(action))
@@ -112,7 +114,7 @@ def show_action(
     blocks.append(Block(status_text(status, lang)))
     blocks.append(Block(t("plan_says", lang) + colon(lang), Style.META))
     blocks.append(_plan_quote(action.text.en, action.text.fr, lang))
-    blocks.append(citation(action.source, lang, action.aim.fr))
+    blocks.append(citation(action.source, lang, action.aim.fr, page))
     buttons = (
         (follow_button(action.id, lang, following),),
         (Button(t("btn_back", lang) + f" · {commitment.id}", f"browse {commitment.id}"), _browse_button(lang)),
@@ -122,7 +124,7 @@ def show_action(
 
 def show_commitment(
     kb: KnowledgeBase, commitment: Commitment, statuses: dict[str, CurrentStatus], lang: str,
-    following: bool = False,
+    following: bool = False, *, page: str | None = None,
 ) -> Reply:
     actions = kb.actions_of(commitment.id)
     leads = ", ".join(_institution_name(i, lang) for i in kb.institutions_of(commitment))
@@ -136,7 +138,7 @@ def show_commitment(
         Block(f"{t('status_counts', lang, n=len(actions))}{colon(lang)} {level_counts_text(counts, lang)}"),
         Block(t("plan_says", lang) + colon(lang), Style.META),
         _plan_quote(commitment.issues.en, commitment.issues.fr, lang),
-        citation(commitment.source, lang),
+        citation(commitment.source, lang, page=page),
     ]
     buttons = [(follow_button(commitment.id, lang, following),)]
     buttons += [(Button(item_label(a, lang), f"show {a.id}"),) for a in actions]
@@ -144,11 +146,11 @@ def show_commitment(
     return Reply(tuple(blocks), tuple(buttons))
 
 
-def show_topic(topic: Topic, lang: str) -> Reply:
+def show_topic(topic: Topic, lang: str, *, page: str | None = None) -> Reply:
     blocks = (
         Block(f"{t('topic_label', lang)} ({topic.id}) — {getattr(topic.title, lang)}", Style.HEADING),
         Block(getattr(topic.answer, lang)),
-        citation(topic.source, lang),
+        citation(topic.source, lang, page=page),
     )
     return Reply(blocks, ((_browse_button(lang),),))
 
@@ -240,15 +242,16 @@ def answer_buttons(item: Commitment | Action | Topic, lang: str, *, following: b
 
 
 def answer(kb: KnowledgeBase, item: Commitment | Action | Topic, lead: str, status_line: str | None, lang: str,
-           *, following: bool = False, related_ids: Iterable[str] = ()) -> Reply:
-    """A question's reply: the sentence that answers it, then one line — id, title, who leads it, status."""
+           *, following: bool = False, related_ids: Iterable[str] = (), page: str | None = None) -> Reply:
+    """A question's reply: the sentence that answers it, then one line — id, title, who leads it, status (a
+    link to the item's public `page` when there is one)."""
     parts = [kind_label(item, lang), short(getattr(item.title, lang), 90)]
     leads = short_leads(kb, item, lang)
     if leads:
         parts.append(leads)
     if status_line:
         parts.append(status_line)
-    blocks = (Block(lead), Block(" · ".join(parts), Style.META))
+    blocks = (Block(lead), Block(" · ".join(parts), Style.META, page))
     return Reply(blocks, answer_buttons(item, lang, following=following, related_ids=related_ids))
 
 
@@ -259,7 +262,8 @@ def short_status(status: CurrentStatus, lang: str) -> str:
     return status_text(status, lang).split("\n", 1)[0]
 
 
-def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, following: bool = False) -> Reply:
+def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, following: bool = False,
+              *, page: str | None = None) -> Reply:
     """What the plan itself says about an item: its passage, what it promises (or aims at), the source."""
     blocks = [Block(f"{kind_label(item, lang)} — {getattr(item.title, lang)}", Style.HEADING)]
     if isinstance(item, Topic):
@@ -272,7 +276,7 @@ def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, f
         if listed:
             heading = t("promises" if isinstance(item, Action) else "aims", lang)
             blocks.append(Block(f"{heading}{colon(lang)}\n" + "\n".join(f"• {getattr(p, lang)}" for p in listed)))
-    blocks.append(citation(item.source, lang))
+    blocks.append(citation(item.source, lang, page=page))
     rows = [(Button(t("btn_related", lang), f"related {item.id}"), Button(t("btn_more", lang), f"show {item.id}"))]
     if not isinstance(item, Topic):
         rows.append((follow_button(item.id, lang, following),))

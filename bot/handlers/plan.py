@@ -11,10 +11,16 @@ from bot.chart import progress_png
 from bot.domain import Block, Button, Image, Reply, Style
 from bot.i18n import LANGUAGES
 from bot.ids import ID_PATTERN, normalise_id
+from bot.pages import page_url
 from bot.statuses import count_levels, current_status, current_statuses, status_version
 
 RELATED_RATIO = 0.6  # other matches worth offering score at least this share of the best one
 RELATED_SHOWN = 6  # items listed by `related`
+
+
+def page_of(ctx: Context, item_id: str) -> str | None:
+    """The item's public page in the reader's language when PUBLIC_URL is set (issue 13), else None."""
+    return page_url(ctx.assistant.settings.public_url, ctx.kb, item_id, ctx.lang)
 
 
 def looks_like_id(ctx: Context, args: str) -> bool:
@@ -65,7 +71,8 @@ async def answer(ctx: Context, item_id: str, question: str, related_ids: list[st
         counts = count_levels(await current_statuses(ctx.session), [a.id for a in ctx.kb.actions_of(item_id)])
         status_line = present.level_counts_text(counts, ctx.lang)
     following = await ctx.assistant.is_following(ctx, item_id)
-    return present.answer(ctx.kb, item, lead, status_line, ctx.lang, following=following, related_ids=related_ids)
+    return present.answer(ctx.kb, item, lead, status_line, ctx.lang, following=following, related_ids=related_ids,
+                          page=page_of(ctx, item_id))
 
 
 async def show(ctx: Context, args: str) -> list[Reply]:
@@ -77,12 +84,14 @@ async def show(ctx: Context, args: str) -> list[Reply]:
         ctx.assistant.remember_item(ctx, item_id)  # "who leads it?" next refers to it (bot/followup.py)
     if item_id in ctx.kb.actions:
         status = await current_status(ctx.session, item_id)
-        return [present.show_action(ctx.kb, ctx.kb.actions[item_id], status, ctx.lang, following)]
+        return [present.show_action(ctx.kb, ctx.kb.actions[item_id], status, ctx.lang, following,
+                                    page=page_of(ctx, item_id))]
     if item_id in ctx.kb.commitments:
         statuses = await current_statuses(ctx.session)
-        return [present.show_commitment(ctx.kb, ctx.kb.commitments[item_id], statuses, ctx.lang, following)]
+        return [present.show_commitment(ctx.kb, ctx.kb.commitments[item_id], statuses, ctx.lang, following,
+                                        page=page_of(ctx, item_id))]
     if item_id in ctx.kb.topics:
-        return [present.show_topic(ctx.kb.topics[item_id], ctx.lang)]
+        return [present.show_topic(ctx.kb.topics[item_id], ctx.lang, page=page_of(ctx, item_id))]
     return [ctx.say(ctx.tr("unknown_id", item=args[:40]))]
 
 
@@ -94,7 +103,7 @@ async def plan_text(ctx: Context, args: str) -> list[Reply]:
     if item is None:
         return [ctx.say(ctx.tr("unknown_id", item=args[:40]))]
     following = await ctx.assistant.is_following(ctx, item.id)
-    return [present.plan_text(ctx.kb, item, ctx.lang, following)]
+    return [present.plan_text(ctx.kb, item, ctx.lang, following, page=page_of(ctx, item.id))]
 
 
 async def related(ctx: Context, args: str) -> list[Reply]:
