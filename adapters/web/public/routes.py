@@ -31,7 +31,10 @@ from bot.storage.db import Database
 from bot.storage.models import StatusChange
 from knowledge.loader import KnowledgeBase
 
-PAGE_CACHE = "public, max-age=60"
+# Pages and the chart are revalidated on every view (a 304 when nothing changed), so a status change shows at once;
+# feed readers poll, and may keep a feed a minute.
+PAGE_CACHE = "public, no-cache"
+FEED_CACHE = "public, max-age=60"
 STATIC_CACHE = "public, max-age=86400"
 HTML = "text/html; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
@@ -90,14 +93,14 @@ class PublicSite:
 
     async def serve(self, request: web.Request, key: Hashable,
                     make: Callable[[AsyncSession, Version], Awaitable[tuple[bytes, str]]],
-                    *, vary: str | None = None) -> web.Response:
+                    *, vary: str | None = None, cache_control: str = PAGE_CACHE) -> web.Response:
         async with self.db.session() as session:
             version = await self.version(session)
             cached = self.rendered.get(key)
             if cached is None or cached.version != version:
                 body, content_type = await make(session, version)
                 cached = self.rendered[key] = Rendered(version, body, content_type, self.last_modified(version))
-        return respond(request, cached, cache_control=PAGE_CACHE, vary=vary)
+        return respond(request, cached, cache_control=cache_control, vary=vary)
 
     def html(self, template: str, context: dict) -> tuple[bytes, str]:
         return self.env.get_template(template).render(context).encode(), HTML
@@ -164,7 +167,7 @@ class PublicSite:
             body = feeds.atom(self.kb, changes, lang, base=base, self_path=feed_path(lang, action_id),
                               page_path=page, title=title, updated=self.last_modified(version))
             return body, ATOM
-        return await self.serve(request, ("feed", action_id, lang, base), make)
+        return await self.serve(request, ("feed", action_id, lang, base), make, cache_control=FEED_CACHE)
 
     async def chart(self, request: web.Request, lang: str) -> web.Response:
         async def make(session, version):
