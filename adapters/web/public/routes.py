@@ -74,15 +74,29 @@ class PublicSite:
         self.env = environment()
         self.rendered: LRUCache[Hashable, Rendered] = LRUCache(1024)
         self.charts = ChartCache()
+        self._reading: asyncio.Future[Version] | None = None
+        self._rendering: dict[Hashable, asyncio.Future[Rendered]] = {}
         self.epoch = content_epoch()
         self.stylesheet = Rendered(0, resources.files(__package__).joinpath("static/style.css").read_bytes(),
                                    "text/css; charset=utf-8", self.epoch)
 
     # -- the cache -----------------------------------------------------------------------------------------
-    async def version(self, session: AsyncSession) -> Version:
-        count, latest, newest = (await session.execute(
-            select(func.count(StatusChange.id), func.max(StatusChange.id), func.max(StatusChange.created_at))
-        )).one()
+    async def version(self) -> Version:
+        """The data version now. Requests that arrive while it is being read share that one read."""
+        if self._reading is None:
+            self._reading = asyncio.ensure_future(self._read_version())
+            self._reading.add_done_callback(self._version_read)
+        return await asyncio.shield(self._reading)
+
+    def _version_read(self, done: asyncio.Future) -> None:
+        if self._reading is done:
+            self._reading = None
+
+    async def _read_version(self) -> Version:
+        async with self.db.session() as session:
+            count, latest, newest = (await session.execute(
+                select(func.count(StatusChange.id), func.max(StatusChange.id), func.max(StatusChange.created_at))
+            )).one()
         return count, latest or 0, newest
 
     def last_modified(self, version: Version) -> datetime:
@@ -94,13 +108,21 @@ class PublicSite:
     async def serve(self, request: web.Request, key: Hashable,
                     make: Callable[[AsyncSession, Version], Awaitable[tuple[bytes, str]]],
                     *, vary: str | None = None, cache_control: str = PAGE_CACHE) -> web.Response:
-        async with self.db.session() as session:
-            version = await self.version(session)
-            cached = self.rendered.get(key)
-            if cached is None or cached.version != version:
-                body, content_type = await make(session, version)
-                cached = self.rendered[key] = Rendered(version, body, content_type, self.last_modified(version))
+        version = await self.version()
+        cached = self.rendered.get(key)
+        if cached is None or cached.version != version:
+            rendering = self._rendering.get((key, version))
+            if rendering is None:  # one rendering per page and version, however many ask for it at once
+                rendering = self._rendering[key, version] = asyncio.ensure_future(self._render(key, version, make))
+                rendering.add_done_callback(lambda _: self._rendering.pop((key, version), None))
+            cached = await asyncio.shield(rendering)  # a client that goes away does not cancel it for the others
         return respond(request, cached, cache_control=cache_control, vary=vary)
+
+    async def _render(self, key: Hashable, version: Version, make) -> Rendered:
+        async with self.db.session() as session:
+            body, content_type = await make(session, version)
+        rendered = self.rendered[key] = Rendered(version, body, content_type, self.last_modified(version))
+        return rendered
 
     def html(self, template: str, context: dict) -> tuple[bytes, str]:
         return self.env.get_template(template).render(context).encode(), HTML
