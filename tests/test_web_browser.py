@@ -130,6 +130,6 @@ async def test_french_browser_on_a_phone(app):
         await check_page(page, "fr")
         assert await page.locator("h1").inner_text() == "Page introuvable"
         # the contrast check does find low contrast
-        await page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', "
-                            "'<p style=\"color:#999\">gris clair</p>')")
+        await page.evaluate("""() => { const p = document.createElement('p'); p.textContent = 'gris clair';
+                                       p.style.color = '#999'; document.querySelector('main').append(p); }""")
         assert await page.evaluate(CONTRAST_JS) == ['P "gris clair" 2.85']

@@ -59,3 +59,16 @@ async def test_alerts_link_to_the_page(app, public_url, expected):
     await worker.run_once()
     [sent] = outbound.to("lea")
     assert urls([sent.reply]) == expected
+
+
+def test_discord_embed_title_links_to_the_page():
+    from adapters.discord.render import render_reply
+    from bot.domain import Block, Reply
+
+    reply = Reply((Block("🔔 Status change", Style.META), Block("2.12 · Lobbying", Style.HEADING, PUBLIC + "/actions/2.12"),
+                   Block("Limited → Substantial")))
+    [outgoing] = render_reply(reply)
+    embed = outgoing.kwargs()["embeds"][0]
+    assert (embed.title, embed.url) == ("2.12 · Lobbying", PUBLIC + "/actions/2.12")
+    [plain] = render_reply(Reply((Block("2.12 · Lobbying", Style.HEADING), Block("x"))))
+    assert plain.kwargs()["embeds"][0].url is None

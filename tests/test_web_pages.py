@@ -210,3 +210,12 @@ def test_templates_and_stylesheet_are_package_data():
     missing = [f for f in files if not any(fnmatch(f, pattern) and f.count("/") == pattern.count("/")
                                            for pattern in patterns)]
     assert not missing
+
+
+async def test_security_headers(app):
+    async with public_client(app) as client:
+        for path in ("/", "/actions/2.12", "/nowhere", "/feed.atom", "/static/style.css"):
+            response = await client.get(path)
+            assert "script-src" not in response.headers["Content-Security-Policy"]  # default-src 'none' covers it
+            assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+            assert response.headers["X-Content-Type-Options"] == "nosniff"

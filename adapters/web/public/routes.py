@@ -38,6 +38,14 @@ FEED_CACHE = "public, max-age=60"
 STATIC_CACHE = "public, max-age=86400"
 HTML = "text/html; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
+CACHE_BYTES = 32 * 2**20
+# No script, no frame, nothing from elsewhere: the pages need none of it.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+                               "form-action 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
 Version = tuple[int, int, datetime | None]
 
 
@@ -72,7 +80,8 @@ class PublicSite:
         self.kb, self.db, self.settings = kb, db, settings
         self.data = PageData(kb, settings.telegram_bot_username)
         self.env = environment()
-        self.rendered: LRUCache[Hashable, Rendered] = LRUCache(1024)
+        # bounded in bytes: without PUBLIC_URL, feeds are kept per Host header, which clients choose
+        self.rendered: LRUCache[Hashable, Rendered] = LRUCache(CACHE_BYTES, getsizeof=lambda r: len(r.body) + 500)
         self.charts = ChartCache()
         self._reading: asyncio.Future[Version] | None = None
         self._rendering: dict[Hashable, asyncio.Future[Rendered]] = {}
@@ -116,7 +125,7 @@ class PublicSite:
                 rendering = self._rendering[key, version] = asyncio.ensure_future(self._render(key, version, make))
                 rendering.add_done_callback(lambda _: self._rendering.pop((key, version), None))
             cached = await asyncio.shield(rendering)  # a client that goes away does not cancel it for the others
-        return respond(request, cached, cache_control=cache_control, vary=vary)
+        return secured(respond(request, cached, cache_control=cache_control, vary=vary))
 
     async def _render(self, key: Hashable, version: Version, make) -> Rendered:
         async with self.db.session() as session:
@@ -155,8 +164,8 @@ class PublicSite:
 
     def not_found(self, lang: str) -> web.Response:
         body, _ = self.html("not_found.html", self.data.not_found(lang))
-        return web.Response(status=404, body=body, content_type="text/html", charset="utf-8",
-                            headers={"Cache-Control": PAGE_CACHE})
+        return secured(web.Response(status=404, body=body, content_type="text/html", charset="utf-8",
+                                    headers={"Cache-Control": PAGE_CACHE}))
 
     @web.middleware
     async def not_found_page(self, request: web.Request, handler) -> web.StreamResponse:
@@ -201,7 +210,12 @@ class PublicSite:
         return await self.serve(request, ("chart", lang), make)
 
     async def style(self, request: web.Request) -> web.Response:
-        return respond(request, self.stylesheet, cache_control=STATIC_CACHE)
+        return secured(respond(request, self.stylesheet, cache_control=STATIC_CACHE))
+
+
+def secured(response: web.Response) -> web.Response:
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 async def _preload_matplotlib(_app: web.Application) -> None:
