@@ -110,6 +110,8 @@ async def test_action_page_shows_status_history_and_plan(app):
         assert "Complete" in doc.xpath("string(//dl)")
         assert "HATVP" in doc.xpath("string(//dl)")
         assert app.kb.actions["2.12"].text.en.split(".")[0] in doc.xpath("string(//blockquote)")
+        promises = [p.en for p in app.kb.actions["2.12"].promises]
+        assert promises and [li.text_content() for li in doc.xpath("//section[@aria-labelledby='promises']//li")] == promises
         fr = parse(await (await client.get("/fr/actions/2.12")).text())
         assert "Achevée" in fr.xpath("string(//dl)")
         assert fr.xpath("//blockquote/@lang") == ["fr"]
@@ -125,6 +127,8 @@ async def test_commitment_and_topic_pages(app):
         links = doc.xpath("//section[@aria-labelledby='actions']//a/@href")
         assert links == [f"/actions/{a.id}" for a in app.kb.actions_of("3")]
         assert "Substantial: 1" in doc.xpath("string(//dl)")
+        aims = [aim.en for aim in app.kb.commitments["3"].aims]
+        assert [li.text_content() for li in doc.xpath("//section[@aria-labelledby='aims']//li")] == aims
         topic = parse(await (await client.get("/fr/topics/about.ogp")).text())
         assert app.kb.topics["about.ogp"].title.fr in topic.xpath("string(//h1)")
 
