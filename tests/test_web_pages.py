@@ -223,3 +223,18 @@ async def test_security_headers(app):
             assert "script-src" not in response.headers["Content-Security-Policy"]  # default-src 'none' covers it
             assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
             assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_the_web_process_serves_the_pages_with_its_probes(app):
+    """`opengov-bot web` (and `run` with PORT) builds its application with the public routes."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from adapters.runner import route_adders
+    from adapters.web.app import build_web_app
+
+    application = build_web_app(app.db, route_adders=route_adders(app))
+    async with TestClient(TestServer(application, host="127.0.0.1")) as client:
+        for path in ("/healthz", "/readyz", "/metrics", "/", "/fr/actions/2.12", "/feed.atom", "/progress.png"):
+            assert (await client.get(path)).status == 200, path
+        missing = await client.get("/fr/nowhere")
+        assert missing.status == 404 and 'lang="fr"' in await missing.text()
