@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def build_worker(app) -> DeliveryWorker:
-    renderer = AlertRenderer(app.kb, app.settings.default_language)
+    renderer = AlertRenderer(app.kb, app.settings.default_language, app.settings.public_url)
     return DeliveryWorker(app.db, renderer, app.outbounds, app.settings, pacer=app.pacer)
 
 
@@ -85,12 +85,10 @@ def platform_services(app) -> list:
 
 
 def route_adders(app) -> list:
-    """Routes served besides the webhook and the probes: the public pages and feeds, when present."""
-    try:
-        from adapters.web.public import add_public_routes
-    except ImportError:
-        return []
-    return [lambda web_app: add_public_routes(web_app, app)]
+    """Routes served besides the webhook and the probes: the public pages and feeds (issue 13)."""
+    from adapters.web.public import add_public_routes
+
+    return [lambda web_app: add_public_routes(web_app, kb=app.kb, db=app.db, settings=app.settings)]
 
 
 def web_part(app, *, host: str = "0.0.0.0", port: int | None = None, full: bool = True) -> Supervised:

@@ -12,6 +12,7 @@ from bot.domain import Block, Button, Reply, Style
 from bot.evidence import recorded_fact
 from bot.i18n import labelled, t, tn
 from bot.overdue import promise_of
+from bot.pages import page_url
 from bot.present import citation, divergence_text, fact_block, short, tracked
 from bot.status import ASSESSOR_LABELS, EMOJI, Assessor, Level, label
 from bot.storage.models import Announcement, EvidenceRecord, StatusChange, Subscription
@@ -31,10 +32,12 @@ class AlertRenderer:
     A delivery batch first calls `prepare` (the status changes, facts and announcements it names that are not
     cached yet, and every recipient's follows: a few statements for the whole batch); `render` then only reads
     memory, apart from what a caller did not prepare (one notification rendered alone), which it loads itself.
+    With `public_url` (PUBLIC_URL), alerts link to the action's public page instead of the plan's passage.
     """
 
-    def __init__(self, kb: KnowledgeBase, default_language: str = "en"):
+    def __init__(self, kb: KnowledgeBase, default_language: str = "en", public_url: str | None = None):
         self.kb = kb
+        self.public_url = public_url
         self.targets = TargetIndex(kb)
         self.default_language = default_language
         self._changes: dict[int, StatusChange] = {}
@@ -133,6 +136,9 @@ class AlertRenderer:
             return Reply((Block(text),))
         raise ValueError(f"unknown notification payload {kind!r}")
 
+    def page(self, item_id: str, lang: str) -> str | None:
+        return page_url(self.public_url, self.kb, item_id, lang)
+
     def change_lines(self, change: StatusChange, lang: str, divergence: dict[str, str] | None = None) -> list[Block]:
         action = self.kb.actions[change.action_id]
         old, new = Level(change.previous_status), Level(change.status)
@@ -140,7 +146,7 @@ class AlertRenderer:
         by = ("; " + t("status_assessed_by", lang, who=ASSESSOR_LABELS[assessor][lang])
               if assessor != Assessor.MAINTAINERS else "")
         lines = [
-            Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING),
+            Block(f"{action.id} · {getattr(action.title, lang)}", Style.HEADING, self.page(action.id, lang)),
             Block(f"{EMOJI[old]} {label(old, lang)} → {EMOJI[new]} {label(new, lang)} "
                   + "(" + t("status_since", lang, date=change.effective_date.isoformat()) + f"{by})"
                   + tracked(change, lang)),
@@ -211,7 +217,7 @@ class AlertRenderer:
         text = action.text.fr if lang == "fr" and action.text.fr else action.text.en
         blocks = [Block(t("alert_title", lang), Style.META), *self.change_lines(change, lang, divergence)]
         blocks.append(Block(short(text, PASSAGE_LIMIT), Style.QUOTE))
-        blocks.append(citation(action.source, lang))
+        blocks.append(citation(action.source, lang, page=self.page(action.id, lang)))
         return tuple(blocks), self._more(action.id, lang)
 
     def _evidence(self, record: EvidenceRecord, lang: str) -> tuple[tuple[Block, ...], tuple[tuple[Button, ...], ...]]:
@@ -230,7 +236,8 @@ class AlertRenderer:
                         tn("digest_title_evidence", lang, len(records)), Style.HEADING)]
         for change in changes:
             blocks += self.change_lines(change, lang, divergence.get(str(change.id)))
-            blocks.append(citation(self.kb.actions[change.action_id].source, lang))
+            blocks.append(citation(self.kb.actions[change.action_id].source, lang,
+                                   page=self.page(change.action_id, lang)))
         for action_id, deadline in deadlines:
             blocks += self.deadline_lines(action_id, deadline, lang)
         if records:

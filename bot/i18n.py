@@ -32,8 +32,8 @@ SOURCE_LANGUAGE = "en"  # the catalogue every other one falls back to, and the f
 
 # The keywords Babel's extractor looks for (`pybabel extract -k ...`, README): t/tr/labelled for a message, tn/trn
 # for a message with plural forms (its key is both msgid and msgid_plural), N_ to mark a key chosen at run time,
-# L for a Discord menu text (adapters/discord/translate.py).
-EXTRACT_KEYWORDS = ("t", "tr", "tn:1,1", "trn:1,1", "labelled", "N_", "L")
+# L for a Discord menu text (adapters/discord/translate.py), _ in the public pages' Jinja2 templates.
+EXTRACT_KEYWORDS = ("t", "tr", "tn:1,1", "trn:1,1", "labelled", "N_", "L", "_")
 
 NARROW_NBSP = "\u202f"
 _SPACE_BEFORE = re.compile(r"[ \u00a0\u202f]([;:!?»])")

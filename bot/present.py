@@ -144,11 +144,12 @@ def _section(section: str, lang: str, heading: str | None = None) -> str:
     return " › ".join(out)
 
 
-def citation(source: Source, lang: str, heading: str | None = None) -> Block:
-    """The source line; `heading`: the French title of the section's last heading, when known."""
+def citation(source: Source, lang: str, heading: str | None = None, page: str | None = None) -> Block:
+    """The source line; `heading`: the French title of the section's last heading, when known. It links to the
+    item's public `page` when there is one (PUBLIC_URL), else to the plan's source."""
     document = t("plan_document", lang, document=source.document) if source.document == PLAN_DOCUMENT else source.document
     section = _section(source.section, lang, heading)
-    return Block(t("citation", lang, document=document, section=section), Style.META, source.url)
+    return Block(t("citation", lang, document=document, section=section), Style.META, page or source.url)
 
 
 def _plan_quote(english: str, french: str | None, lang: str) -> Block:
@@ -176,6 +177,7 @@ def show_action(
     kb: KnowledgeBase, action: Action, status: CurrentStatus, lang: str, following: bool = False,
     facts: list[Fact] = (), by_source: dict[Assessor, CurrentStatus] | None = None,
     disagreement: dict[Assessor, Level] | None = None, overdue: Overdue | None = None,
+    *, page: str | None = None,
 ) -> Reply:
     commitment = kb.commitments[action.commitment]
     institutions = ", ".join(_institution_name(i, lang) for i in kb.institutions_of(action))
@@ -195,7 +197,7 @@ def show_action(
     blocks += evidence_blocks(action.id, list(facts), lang)
     blocks.append(Block(labelled("plan_says", lang), Style.META))
     blocks.append(_plan_quote(action.text.en, action.text.fr, lang))
-    blocks.append(citation(action.source, lang, action.aim.fr))
+    blocks.append(citation(action.source, lang, action.aim.fr, page))
     buttons = (
         (follow_button(action.id, lang, following),),
         (Button(t("btn_back", lang) + f" · {commitment.id}", f"browse {commitment.id}"), _browse_button(lang)),
@@ -205,7 +207,7 @@ def show_action(
 
 def show_commitment(
     kb: KnowledgeBase, commitment: Commitment, statuses: dict[str, CurrentStatus], lang: str,
-    following: bool = False,
+    following: bool = False, *, page: str | None = None,
 ) -> Reply:
     actions = kb.actions_of(commitment.id)
     leads = ", ".join(_institution_name(i, lang) for i in kb.institutions_of(commitment))
@@ -219,7 +221,7 @@ def show_commitment(
         Block(labelled("status_counts", lang, n=len(actions)) + f" {level_counts_text(counts, lang)}"),
         Block(labelled("plan_says", lang), Style.META),
         _plan_quote(commitment.issues.en, commitment.issues.fr, lang),
-        citation(commitment.source, lang),
+        citation(commitment.source, lang, page=page),
     ]
     buttons = [(follow_button(commitment.id, lang, following),)]
     buttons += [(Button(item_label(a, lang), f"show {a.id}"),) for a in actions]
@@ -227,11 +229,11 @@ def show_commitment(
     return Reply(tuple(blocks), tuple(buttons))
 
 
-def show_topic(topic: Topic, lang: str) -> Reply:
+def show_topic(topic: Topic, lang: str, *, page: str | None = None) -> Reply:
     blocks = [
         Block(t("topic_label", lang) + f" ({topic.id}) — {getattr(topic.title, lang)}", Style.HEADING),
         Block(getattr(topic.answer, lang)),
-        citation(topic.source, lang),
+        citation(topic.source, lang, page=page),
     ]
     blocks += after_blocks(topic, lang)
     return Reply(tuple(blocks), ((_browse_button(lang),),))
@@ -345,15 +347,17 @@ def answer_buttons(item: Commitment | Action | Topic, lang: str, *, following: b
 
 
 def answer(kb: KnowledgeBase, item: Commitment | Action | Topic, lead: str, status_line: str | None, lang: str,
-           *, following: bool = False, related_ids: Iterable[str] = (), lead_url: str | None = None) -> Reply:
-    """A question's reply: the sentence that answers it, then one line — id, title, who leads it, status."""
+           *, following: bool = False, related_ids: Iterable[str] = (), lead_url: str | None = None,
+           page: str | None = None) -> Reply:
+    """A question's reply: the sentence that answers it (linked to its source when it is a recorded fact), then
+    one line — id, title, who leads it, status (a link to the item's public `page` when there is one)."""
     parts = [kind_label(item, lang), short(getattr(item.title, lang), 90)]
     leads = short_leads(kb, item, lang)
     if leads:
         parts.append(leads)
     if status_line:
         parts.append(status_line)
-    blocks = (Block(lead, url=lead_url), Block(" · ".join(parts), Style.META))
+    blocks = (Block(lead, url=lead_url), Block(" · ".join(parts), Style.META, page))
     return Reply(blocks, answer_buttons(item, lang, following=following, related_ids=related_ids))
 
 
@@ -364,7 +368,8 @@ def short_status(status: CurrentStatus, lang: str) -> str:
     return status_text(status, lang).split("\n", 1)[0]
 
 
-def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, following: bool = False) -> Reply:
+def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, following: bool = False,
+              *, page: str | None = None) -> Reply:
     """What the plan itself says about an item: its passage, what it promises (or aims at), the source."""
     blocks = [Block(f"{kind_label(item, lang)} — {getattr(item.title, lang)}", Style.HEADING)]
     if isinstance(item, Topic):
@@ -378,7 +383,7 @@ def plan_text(kb: KnowledgeBase, item: Commitment | Action | Topic, lang: str, f
             heading = labelled("promises", lang) if isinstance(item, Action) else labelled("aims", lang)
             lines = [promise_line(p, lang) if isinstance(p, Promise) else getattr(p, lang) for p in listed]
             blocks.append(Block(heading + "\n" + "\n".join(f"• {line}" for line in lines)))
-    blocks.append(citation(item.source, lang))
+    blocks.append(citation(item.source, lang, page=page))
     rows = [(Button(t("btn_related", lang), f"related {item.id}"), Button(t("btn_more", lang), f"show {item.id}"))]
     if not isinstance(item, Topic):
         rows.append((follow_button(item.id, lang, following),))

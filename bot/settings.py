@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -94,6 +95,12 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     port: int = 8080
 
+    # Public pages and Atom feeds (issue 13): where they are served, as people reach them (https://example.org);
+    # set, answers, alerts and `show` link to the item's page instead of the plan's source passage
+    public_url: str | None = None
+    # The bot's Telegram username (without @): the pages' "follow on Telegram" deep links; unset, no link
+    telegram_bot_username: str | None = None
+
     # Discord
     discord_token: SecretStr | None = None
     discord_api_base: str = "https://discord.com/api/v10"
@@ -126,6 +133,27 @@ class Settings(BaseSettings):
             if wrong:
                 raise ValueError(f"DISCORD_SHARD_IDS {wrong} outside 0..{self.discord_shard_count - 1}")
         return self
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().rstrip("/")
+            if not value:
+                return None
+            if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+                raise ValueError("PUBLIC_URL must be an http(s) address such as https://example.org")
+        return value
+
+    @field_validator("telegram_bot_username", mode="before")
+    @classmethod
+    def _bot_username(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().removeprefix("@")
+            if not value:
+                return None
+            if not re.fullmatch(r"[A-Za-z0-9_]{4,32}", value):
+                raise ValueError("TELEGRAM_BOT_USERNAME must be a Telegram username (letters, digits, _)")
+        return value
 
     def admin_ids(self, platform: str) -> frozenset[str]:
         return getattr(self, f"{platform}_admin_ids", frozenset())

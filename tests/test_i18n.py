@@ -72,11 +72,15 @@ def test_no_number_is_written_with_a_parenthesised_plural() -> None:
                 assert not re.search(r"\w\((e?s|e)\)", text), (message.id, lang, text)
 
 
+# As babel.cfg: the code, and the public pages' Jinja2 templates.
+METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
+
+
 def _extracted() -> dict[str, str]:
     keywords = parse_keywords(list(EXTRACT_KEYWORDS))
     found: dict[str, str] = {}
     for folder in SOURCES:
-        for filename, line, message, _, _ in extract_from_dir(ROOT / folder, keywords=keywords):
+        for filename, line, message, _, _ in extract_from_dir(ROOT / folder, method_map=METHOD_MAP, keywords=keywords):
             key = message if isinstance(message, str) else message[0]
             found.setdefault(key, f"{folder}/{filename}:{line}")
     return found
@@ -93,7 +97,7 @@ def test_babel_extraction_finds_every_message_and_only_known_ones() -> None:
 def test_plural_messages_are_called_with_tn_and_the_others_with_t() -> None:
     keywords = parse_keywords(list(EXTRACT_KEYWORDS))
     for folder in SOURCES:
-        for filename, line, message, _, _ in extract_from_dir(ROOT / folder, keywords=keywords):
+        for filename, line, message, _, _ in extract_from_dir(ROOT / folder, method_map=METHOD_MAP, keywords=keywords):
             if isinstance(message, tuple):
                 assert message[0] in CATALOGUES.plural_keys, f"{folder}/{filename}:{line}: {message[0]} has no plural"
 

@@ -78,12 +78,14 @@ def _title(text: str) -> tuple[str, str | None]:
 
 def _embeds(reply: Reply) -> list[discord.Embed]:
     blocks = list(reply.blocks)
-    title = overflow = author = None
+    title = overflow = author = link = None
     # A small line above the heading (an alert's "🔔 Status change") becomes the embed's author line.
     if len(blocks) > 1 and blocks[0].style == Style.META and blocks[1].style == Style.HEADING:
         author = _title(blocks.pop(0).text)[0]
     if blocks and blocks[0].style == Style.HEADING:
-        title, overflow = _title(blocks.pop(0).text)
+        heading = blocks.pop(0)
+        title, overflow = _title(heading.text)
+        link = heading.url  # an alert's action links to its public page (PUBLIC_URL)
     parts = ([overflow] if overflow else []) + [block_markdown(b) for b in blocks]
     parts = [p for p in parts if p.strip()]
     chunks = pack(parts, DESCRIPTION_LIMIT, "\n\n") if parts else []
@@ -92,6 +94,8 @@ def _embeds(reply: Reply) -> list[discord.Embed]:
         embeds = [discord.Embed(colour=COLOUR)]
     if title:
         embeds[0].title = title
+        if link:
+            embeds[0].url = link
     if author:
         embeds[0].set_author(name=author)
     return embeds

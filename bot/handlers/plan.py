@@ -13,6 +13,7 @@ from bot.evidence import evidence_counts, evidence_version, facts_of, latest_fac
 from bot.i18n import LANGUAGES
 from bot.ids import ID_PATTERN, normalise_id
 from bot.overdue import overdue_actions, overdue_for
+from bot.pages import page_url
 from bot.statuses import (
     count_levels,
     current_status,
@@ -24,6 +25,11 @@ from bot.statuses import (
 
 RELATED_RATIO = 0.6  # other matches worth offering score at least this share of the best one
 RELATED_SHOWN = 6  # items listed by `related`
+
+
+def page_of(ctx: Context, item_id: str) -> str | None:
+    """The item's public page in the reader's language when PUBLIC_URL is set (issue 13), else None."""
+    return page_url(ctx.assistant.settings.public_url, ctx.kb, item_id, ctx.lang)
 
 
 def looks_like_id(ctx: Context, args: str) -> bool:
@@ -84,7 +90,7 @@ async def answer(ctx: Context, item_id: str, question: str, related_ids: list[st
         status_line = present.level_counts_text(counts, ctx.lang)
     following = await ctx.assistant.is_following(ctx, item_id)
     return present.answer(ctx.kb, item, lead, status_line, ctx.lang, following=following, related_ids=related_ids,
-                          lead_url=lead_url)
+                          lead_url=lead_url, page=page_of(ctx, item_id))
 
 
 async def _latest_fact(ctx: Context, item_id: str):
@@ -108,12 +114,14 @@ async def show(ctx: Context, args: str) -> list[Reply]:
         facts = await facts_of(ctx.session, ctx.kb, item_id)
         overdue = await overdue_for(ctx.session, ctx.kb, item_id, ctx.assistant.clock().date())
         return [present.show_action(ctx.kb, ctx.kb.actions[item_id], status, ctx.lang, following, facts=facts,
-                                    by_source=by_source, disagreement=disagreement(by_source), overdue=overdue)]
+                                    by_source=by_source, disagreement=disagreement(by_source), overdue=overdue,
+                                    page=page_of(ctx, item_id))]
     if item_id in ctx.kb.commitments:
         statuses = await current_statuses(ctx.session)
-        return [present.show_commitment(ctx.kb, ctx.kb.commitments[item_id], statuses, ctx.lang, following)]
+        return [present.show_commitment(ctx.kb, ctx.kb.commitments[item_id], statuses, ctx.lang, following,
+                                        page=page_of(ctx, item_id))]
     if item_id in ctx.kb.topics:
-        return [present.show_topic(ctx.kb.topics[item_id], ctx.lang)]
+        return [present.show_topic(ctx.kb.topics[item_id], ctx.lang, page=page_of(ctx, item_id))]
     return [ctx.say(ctx.tr("unknown_id", item=args[:40]))]
 
 
@@ -125,7 +133,7 @@ async def plan_text(ctx: Context, args: str) -> list[Reply]:
     if item is None:
         return [ctx.say(ctx.tr("unknown_id", item=args[:40]))]
     following = await ctx.assistant.is_following(ctx, item.id)
-    return [present.plan_text(ctx.kb, item, ctx.lang, following)]
+    return [present.plan_text(ctx.kb, item, ctx.lang, following, page=page_of(ctx, item.id))]
 
 
 async def related(ctx: Context, args: str) -> list[Reply]:
