@@ -106,7 +106,7 @@ async def test_action_page_shows_status_history_and_plan(app):
         doc = parse(await (await client.get("/actions/2.12")).text())
         rows = doc.xpath("//table//tbody/tr")
         assert [r.xpath("string(td[1])") for r in rows] == ["2023-06-01", "2022-05-01"]  # newest first
-        assert rows[0].xpath("td[4]/a/@href") == ["https://www.hatvp.fr/b"]
+        assert rows[0].xpath("td[5]/a/@href") == ["https://www.hatvp.fr/b"]
         assert "Complete" in doc.xpath("string(//dl)")
         assert "HATVP" in doc.xpath("string(//dl)")
         assert app.kb.actions["2.12"].text.en.split(".")[0] in doc.xpath("string(//blockquote)")

@@ -25,10 +25,11 @@ async def public_client(app, settings=None) -> AsyncIterator[TestClient]:
 
 
 async def set_status(app, action_id: str, level: Level, note: str | None = None, source: str | None = None,
-                     effective: date | None = None):
+                     effective: date | None = None, **more):
     """A status change through the real core (history, alerts), committed."""
+    update = StatusUpdate(action_id, level, note, source, effective, **more)
     async with app.db.session() as session, session.begin():
-        return await apply_status(session, app.kb, StatusUpdate(action_id, level, note, source, effective), "test")
+        return await apply_status(session, app.kb, update, "test")
 
 
 def parse(body: str):

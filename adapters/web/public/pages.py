@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from datetime import datetime
 from functools import partial
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.evidence import Fact, facts_of
 from bot.i18n import t
 from bot.pages import index_path, item_path, lang_prefix
-from bot.present import citation, colon, institution_name
-from bot.status import Level, label
-from bot.statuses import NO_EVIDENCE, CurrentStatus, current_statuses, history
+from bot.present import citation, colon, divergence_text, institution_name
+from bot.status import ASSESSOR_LABELS, ASSESSOR_SHORT, Assessor, Level, label
+from bot.statuses import (
+    NO_EVIDENCE,
+    CurrentStatus,
+    current_statuses,
+    disagreement,
+    history,
+    statuses_by_source,
+)
 from bot.storage.models import StatusChange
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Action, Commitment, PlanText, Topic
@@ -62,7 +69,25 @@ def change_view(change: StatusChange, lang: str) -> dict[str, Any]:
         "id": change.id, "date": change.effective_date.isoformat(),
         "old": label(change.previous_status, lang), "new": label(change.status, lang),
         "css": Level(change.status).value.replace("_", "-"), "note": change.note, "source": change.source_url,
+        "by": ASSESSOR_SHORT[Assessor(change.assessed_by)][lang],
     }
+
+
+def fact_anchor(fact: Fact) -> str:
+    """The same for a fact whether shipped or recorded (its action, date and source identify it)."""
+    key = f"{fact.action_id}|{fact.date.isoformat()}|{fact.source_url}"
+    return "evidence-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def fact_view(fact: Fact, lang: str) -> dict[str, Any]:
+    return {"anchor": fact_anchor(fact), "date": fact.date.isoformat(), "text": fact.text(lang),
+            "publisher": fact.publisher, "url": fact.source_url,
+            "reported_by": t(f"reporter_{fact.reported_by.value}", lang)}
+
+
+def source_views(by_source: dict[Assessor, CurrentStatus], lang: str) -> list[dict[str, Any]]:
+    return [{"who": ASSESSOR_LABELS[source][lang], "status": status_view(status, lang), "note": status.note,
+             "url": status.source_url} for source, status in by_source.items()]
 
 
 def passage(text: PlanText, lang: str) -> dict[str, Any]:
@@ -135,6 +160,9 @@ class PageData:
 
     async def action(self, session: AsyncSession, action: Action, lang: str) -> dict[str, Any]:
         changes = list(reversed(await history(session, action.id)))
+        by_source = await statuses_by_source(session, action.id)
+        levels = disagreement(by_source)
+        facts = await facts_of(session, self.kb, action.id)
         current = (CurrentStatus(Level(changes[0].status), changes[0].note, changes[0].source_url,
                                  changes[0].effective_date) if changes else NO_EVIDENCE)
         commitment = self.kb.commitments[action.commitment]
@@ -147,6 +175,9 @@ class PageData:
             "leads": [institution_name(i, lang) for i in self.kb.institutions_of(action)],
             "promises": [getattr(p, lang) for p in action.promises],
             "status": status_view(current, lang), "history": [change_view(c, lang) for c in changes],
+            "sources": source_views(by_source, lang),
+            "divergence": divergence_text(levels, lang) if levels else None,
+            "facts": [fact_view(f, lang) for f in facts],
             "passage": passage(action.text, lang), "source": source_view(action, lang),
             "follow": self.follow(action.id, lang, feed),
         }
@@ -172,12 +203,10 @@ class PageData:
             **self.common(lang, item_path(self.kb, topic.id, other(lang)), feed_path(lang),
                           f"{t('topic_label', lang)} — {getattr(topic.title, lang)}"),
             "topic": self.link(topic, lang), "answer": getattr(topic.answer, lang),
+            "after": [{"date": later.date.isoformat() if later.date else None, "text": getattr(later.text, lang),
+                       "publisher": later.publisher, "url": later.source} for later in topic.after],
             "source": source_view(topic, lang),
         }
 
     def not_found(self, lang: str) -> dict[str, Any]:
         return self.common(lang, index_path(other(lang)), feed_path(lang), t("web_not_found", lang))
-
-
-async def latest_change(session: AsyncSession) -> datetime | None:
-    return await session.scalar(select(StatusChange.created_at).order_by(StatusChange.id.desc()).limit(1))

@@ -28,7 +28,7 @@ from bot.pages import index_path, item_path, lang_prefix
 from bot.settings import Settings
 from bot.statuses import current_statuses
 from bot.storage.db import Database
-from bot.storage.models import StatusChange
+from bot.storage.models import EvidenceRecord, StatusChange
 from knowledge.loader import KnowledgeBase
 
 # Pages and the chart are revalidated on every view (a 304 when nothing changed), so a status change shows at once;
@@ -46,7 +46,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
-Version = tuple[int, int, datetime | None]
+Version = tuple[tuple[int, int | None, datetime | None], ...]  # per table: rows, latest id, latest time
 
 
 def content_epoch() -> datetime:
@@ -102,17 +102,18 @@ class PublicSite:
             self._reading = None
 
     async def _read_version(self) -> Version:
+        """Rows are only ever added to these tables: their counts, latest ids and times change with any commit."""
         async with self.db.session() as session:
-            count, latest, newest = (await session.execute(
-                select(func.count(StatusChange.id), func.max(StatusChange.id), func.max(StatusChange.created_at))
-            )).one()
-        return count, latest or 0, newest
+            versions = []
+            for table in (StatusChange, EvidenceRecord):
+                versions.append(tuple((await session.execute(
+                    select(func.count(table.id), func.max(table.id), func.max(table.created_at)))).one()))
+        return tuple(versions)
 
     def last_modified(self, version: Version) -> datetime:
-        newest = version[2]
-        if newest is None:
-            return self.epoch
-        return max(self.epoch, newest.replace(tzinfo=UTC) if newest.tzinfo is None else newest)
+        times = [newest.replace(tzinfo=UTC) if newest.tzinfo is None else newest
+                 for _, _, newest in version if newest is not None]
+        return max([self.epoch, *times])
 
     async def serve(self, request: web.Request, key: Hashable,
                     make: Callable[[AsyncSession, Version], Awaitable[tuple[bytes, str]]],
@@ -188,14 +189,14 @@ class PublicSite:
         base = self.base_url(request)
 
         async def make(session, version):
-            changes = await feeds.recent_changes(session, action_id)
+            entries = await feeds.recent_entries(session, self.kb, action_id)
             if action_id:
                 found = self.kb.actions[action_id]
                 title = t("web_feed_action_title", lang, id=action_id, title=getattr(found.title, lang))
                 page = item_path(self.kb, action_id, lang)
             else:
                 title, page = t("web_feed_title", lang), index_path(lang)
-            body = feeds.atom(self.kb, changes, lang, base=base, self_path=feed_path(lang, action_id),
+            body = feeds.atom(self.kb, entries, lang, base=base, self_path=feed_path(lang, action_id),
                               page_path=page, title=title, updated=self.last_modified(version))
             return body, ATOM
         return await self.serve(request, ("feed", action_id, lang, base), make, cache_control=FEED_CACHE)
