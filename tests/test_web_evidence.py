@@ -81,3 +81,31 @@ async def test_topic_says_what_came_after(app):
         assert len(items) == len(topic.after)
         assert topic.after[0].text.fr in items[0].text_content()
         assert items[0].xpath(".//a/@href") == [topic.after[0].source]
+
+
+async def test_an_overdue_promise_is_on_the_page_until_something_is_recorded(app):
+    """3.1 promised something by the end of 2022 (the seed); with nothing recorded since, its page says so."""
+    promise = next(p for p in app.kb.actions["3.1"].promises if p.deadline)
+    async with public_client(app) as client:
+        english = parse(await (await client.get("/actions/3.1")).text())
+        warning = english.xpath("string(//main//p[@class='warning'])")
+        assert "Overdue" in warning and promise.deadline.label.en in warning
+        french = parse(await (await client.get("/fr/actions/3.1")).text())
+        assert "En retard" in french.xpath("string(//main//p[@class='warning'])")
+        assert "Overdue" not in (await (await client.get("/actions/2.12")).text())  # no dated promise
+        await set_status(app, "3.1", Level.COMPLETE)
+        after = parse(await (await client.get("/actions/3.1")).text())
+        assert after.xpath("//main//p[@class='warning']") == []
+
+
+async def test_a_tracker_progress_is_on_the_page(app):
+    from bot.status_changes import StatusUpdate, apply_status
+
+    async with app.db.session() as session, session.begin():
+        await apply_status(session, app.kb, StatusUpdate("2.12", Level.SUBSTANTIAL, None, "https://example.org/r/7",
+                                                         date(2023, 6, 30), Assessor.GOVERNMENT, progress=60),
+                           "decidim:example.org")
+    async with public_client(app) as client:
+        page = await (await client.get("/actions/2.12")).text()
+        assert "60 % complete" in page and "government tracker" in page
+        assert "réalisé à 60 %" in await (await client.get("/fr/actions/2.12")).text()

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.evidence import Fact, facts_of
 from bot.i18n import t
 from bot.pages import index_path, item_path, lang_prefix
-from bot.present import citation, colon, divergence_text, institution_name
+from bot.overdue import overdue_for
+from bot.present import citation, colon, divergence_text, institution_name, promise_line, tracked
 from bot.status import ASSESSOR_LABELS, ASSESSOR_SHORT, Assessor, Level, label
 from bot.statuses import (
     NO_EVIDENCE,
@@ -24,7 +25,7 @@ from bot.statuses import (
     history,
     statuses_by_source,
 )
-from bot.storage.models import StatusChange
+from bot.storage.models import StatusChange, utcnow
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Action, Commitment, PlanText, Topic
 
@@ -61,7 +62,7 @@ def status_view(status: CurrentStatus, lang: str) -> dict[str, Any]:
     if not status.recorded:
         return {"css": "unrated", "label": t("web_unrated", lang), "since": None}
     return {"css": status.level.value.replace("_", "-"), "label": label(status.level, lang),
-            "since": status.effective_date.isoformat()}
+            "since": status.effective_date.isoformat(), "tracked": tracked(status, lang)}
 
 
 def change_view(change: StatusChange, lang: str) -> dict[str, Any]:
@@ -163,8 +164,11 @@ class PageData:
         by_source = await statuses_by_source(session, action.id)
         levels = disagreement(by_source)
         facts = await facts_of(session, self.kb, action.id)
+        # Overdue is a matter of today's date too: the data version the pages are cached under includes the day.
+        overdue = await overdue_for(session, self.kb, action.id, utcnow().date())
         current = (CurrentStatus(Level(changes[0].status), changes[0].note, changes[0].source_url,
-                                 changes[0].effective_date) if changes else NO_EVIDENCE)
+                                 changes[0].effective_date, changes[0].set_by, None, changes[0].progress)
+                   if changes else NO_EVIDENCE)
         commitment = self.kb.commitments[action.commitment]
         feed = feed_path(lang, action.id)
         return {
@@ -173,7 +177,8 @@ class PageData:
             "action": self.link(action, lang), "summary": getattr(action.summary, lang),
             "commitment": self.link(commitment, lang),
             "leads": [institution_name(i, lang) for i in self.kb.institutions_of(action)],
-            "promises": [getattr(p, lang) for p in action.promises],
+            "promises": [promise_line(p, lang) for p in action.promises],
+            "overdue": t("overdue_line", lang, label=overdue.label(lang)) if overdue else None,
             "status": status_view(current, lang), "history": [change_view(c, lang) for c in changes],
             "sources": source_views(by_source, lang),
             "divergence": divergence_text(levels, lang) if levels else None,

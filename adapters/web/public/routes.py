@@ -28,7 +28,7 @@ from bot.pages import index_path, item_path, lang_prefix
 from bot.settings import Settings
 from bot.statuses import current_statuses
 from bot.storage.db import Database
-from bot.storage.models import EvidenceRecord, StatusChange
+from bot.storage.models import EvidenceRecord, StatusChange, utcnow
 from knowledge.loader import KnowledgeBase
 
 # Pages and the chart are revalidated on every view (a 304 when nothing changed), so a status change shows at once;
@@ -108,6 +108,9 @@ class PublicSite:
             for table in (StatusChange, EvidenceRecord):
                 versions.append(tuple((await session.execute(
                     select(func.count(table.id), func.max(table.id), func.max(table.created_at)))).one()))
+        # Whether a promise is overdue changes with the date: a new day is a new version (Last-Modified: midnight).
+        today = utcnow().date()
+        versions.append((0, today.toordinal(), datetime(today.year, today.month, today.day, tzinfo=UTC)))
         return tuple(versions)
 
     def last_modified(self, version: Version) -> datetime:
