@@ -110,6 +110,9 @@ def web_part(app, *, host: str = "0.0.0.0", port: int | None = None, full: bool 
     return Supervised("web", lambda: WebServer(make, host, settings.port if port is None else port))
 
 
+JOB_STOP_TIMEOUT = 10.0  # seconds a stopping scheduler waits for its cancelled jobs
+
+
 class SchedulerPart:
     """The APScheduler of the process, watched: shut down, or no job run for a long time, counts as dead."""
 
@@ -139,8 +142,18 @@ class SchedulerPart:
                 raise PartStopped(f"no scheduled job has run for {stale:.0f} s")
 
     async def stop(self) -> None:
+        """Shut the scheduler down and wait (up to JOB_STOP_TIMEOUT) for the jobs it was running to end.
+
+        APScheduler's asyncio executor cancels its running jobs on shutdown but cannot wait for them (its shutdown
+        is not a coroutine); without this wait, the caller closes the database while a job is still closing its
+        session, and the event loop's teardown can hang on that shielded close.
+        """
         if self.scheduler.running:
+            running = [future for executor in getattr(self.scheduler, "_executors", {}).values()
+                       for future in getattr(executor, "_pending_futures", ())]
             self.scheduler.shutdown(wait=False)
+            if running:
+                await asyncio.wait(running, timeout=JOB_STOP_TIMEOUT)
 
 
 def _supervisor(app) -> Supervisor:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from adapters.compose import DatabaseUnreachable, build_app
@@ -318,3 +318,25 @@ async def test_worker_once_delivers_what_it_can_when_telegram_is_down(quick, cap
         assert lines(caplog, "telegram cannot start")
     finally:
         await app.close()
+
+
+async def test_a_stopped_scheduler_waits_for_the_job_it_was_running(app):
+    """A job mid-query when the scheduler stops has ended (session closed) when stop() returns, so the caller may
+    close the database: before, the job was only asked to cancel and the loop's teardown could hang on it."""
+    part = SchedulerPart(app)
+    started, ended = asyncio.Event(), asyncio.Event()
+
+    async def slow_job():
+        try:
+            async with app.db.session() as session:
+                await session.execute(text("SELECT 1"))
+                started.set()
+                await asyncio.sleep(60)
+        finally:
+            ended.set()
+
+    part.scheduler.add_job(slow_job, id="slow")
+    await part.start()
+    await asyncio.wait_for(started.wait(), timeout=10)
+    await part.stop()
+    assert ended.is_set() and not part.scheduler.running
