@@ -36,12 +36,13 @@ os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from pydantic import SecretStr
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 from telegram import Update
 
 from adapters.compose import build_app
 from adapters.runner import build_worker
 from adapters.telegram import TelegramService
+from benchmarks.bench_claims import reset
 from bot.pacing import Pacer
 from bot.settings import Settings
 from bot.storage.models import Chat, Notification
@@ -64,19 +65,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def reset_postgres(url: str) -> None:
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
 async def fresh_settings(args, tg: FakeTelegram, directory: Path, name: str, **overrides) -> Settings:
     if args.database_url:
-        await reset_postgres(args.database_url)
+        await reset(args.database_url)
         url = args.database_url
     else:
         url = f"sqlite+aiosqlite:///{directory / name}"

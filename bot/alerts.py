@@ -182,31 +182,13 @@ class AlertRenderer:
         return body
 
     async def _change(self, session: AsyncSession, change_id: int) -> StatusChange:
-        change = self._changes.get(change_id)
-        if change is None:
-            change = await session.get(StatusChange, change_id)
-            if change is None:
-                raise LookupError(f"status change {change_id} not found")
-            _remember(self._changes, change_id, change)
-        return change
+        return await _loaded(session, self._changes, StatusChange, change_id)
 
     async def _record(self, session: AsyncSession, evidence_id: int) -> EvidenceRecord:
-        record = self._records.get(evidence_id)
-        if record is None:
-            record = await session.get(EvidenceRecord, evidence_id)
-            if record is None:
-                raise LookupError(f"evidence {evidence_id} not found")
-            _remember(self._records, evidence_id, record)
-        return record
+        return await _loaded(session, self._records, EvidenceRecord, evidence_id)
 
     async def _announcement_of(self, session: AsyncSession, announcement_id: int) -> Announcement:
-        announcement = self._announcements.get(announcement_id)
-        if announcement is None:
-            announcement = await session.get(Announcement, announcement_id)
-            if announcement is None:
-                raise LookupError(f"announcement {announcement_id} not found")
-            _remember(self._announcements, announcement_id, announcement)
-        return announcement
+        return await _loaded(session, self._announcements, Announcement, announcement_id)
 
     def _more(self, action_id: str, lang: str) -> tuple[tuple[Button, ...], ...]:
         return ((Button(t("btn_more", lang) + f" · {action_id}", f"show {action_id}"),),)
@@ -270,6 +252,17 @@ class AlertRenderer:
 def _frozen(value) -> str:
     """A payload part as a cache-key component (dicts are not hashable)."""
     return json.dumps(value, sort_keys=True) if value else ""
+
+
+async def _loaded(session: AsyncSession, cache: dict, model, row_id: int):
+    """A row that never changes (status change, fact, announcement), from the cache or loaded once."""
+    row = cache.get(row_id)
+    if row is None:
+        row = await session.get(model, row_id)
+        if row is None:
+            raise LookupError(f"{model.__tablename__} row {row_id} not found")
+        _remember(cache, row_id, row)
+    return row
 
 
 def _remember(cache: dict, key, value):
