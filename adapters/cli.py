@@ -167,12 +167,10 @@ def _ask_json(question: str | None, lang: str | None = None) -> int:
 
     "language" is the language the answer would be in: --lang, else the question's, else DEFAULT_LANGUAGE.
     """
-    from bot.language import detector_for
-    from bot.search import build_matcher
-    from knowledge.loader import default_knowledge
+    from adapters.bootstrap import build_reader
 
-    kb = default_knowledge()
-    matcher, detector = build_matcher(kb), detector_for(kb)
+    reader = build_reader()
+    matcher, detector = reader.matcher, reader.detector
     default = get_settings().default_language
     questions = sys.stdin if question in (None, "-") else [question]
     for line in questions:
@@ -188,15 +186,16 @@ def _ask_json(question: str | None, lang: str | None = None) -> int:
 
 
 async def _async_main(args: argparse.Namespace) -> int:
-    from adapters.compose import DatabaseUnreachable, build_app, configure_logging
+    from adapters.bootstrap import DatabaseUnreachable, bootstrap, configure_logging
     from adapters.supervisor import KeepsFailing, NothingToRun
 
     settings = get_settings()
     configure_logging(settings, interactive=args.command in ("chat", "ask") or (
         args.command == "run" and not (settings.telegram_token or settings.discord_token)))
     try:  # the long-running commands wait for the database (STARTUP_TIMEOUT); the others fail at once
-        app = await build_app(settings, wait_for_database=args.command in LONG_RUNNING,
-                              process=args.command if args.command in LONG_RUNNING else "command")
+        app = await bootstrap(settings, wait_for_database=args.command in LONG_RUNNING,
+                              process=args.command if args.command in LONG_RUNNING else "command",
+                              answers=args.command in ("chat", "ask", "run", "web", "gateway"))
     except DatabaseUnreachable as exc:
         log.error("%s: giving up", exc)
         return 1
@@ -236,7 +235,7 @@ async def _async_main(args: argparse.Namespace) -> int:
         elif args.command == "digest":
             from jobs.digests import build_digests
 
-            made = await build_digests(app, force=args.force)
+            made = await build_digests(app.db, app.settings, force=args.force)
             print(f"{made} digest(s) queued")
         elif args.command == "purge":
             from bot.retention import purge

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 
 from bot.audit import audit
-from bot.evidence import EvidenceUpdate, apply_evidence, facts_of, parse_reporter
 from bot.decidim import import_decidim
+from bot.evidence import EvidenceUpdate, apply_evidence, facts_of, parse_reporter
 from bot.feed import import_feed
 from bot.status import DateError, Level, label, parse_assessor, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status

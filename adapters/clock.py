@@ -13,7 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
+from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -21,10 +24,55 @@ from sqlalchemy.pool import NullPool
 from adapters.supervisor import PartStopped
 from bot import metrics
 from bot.storage.locks import lock_key
+from jobs.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
 
 CLOCK_LOCK = "opengov-bot:clock"
+
+
+JOB_STOP_TIMEOUT = 10.0  # seconds a stopping scheduler waits for its cancelled jobs
+
+
+class SchedulerPart:
+    """The APScheduler of the process, watched: shut down, or no job run for a long time, counts as dead."""
+
+    def __init__(self, app):
+        self.interval = app.settings.supervise_interval
+        self.scheduler = build_scheduler(app.settings, app.db, app.kb)
+        self.scheduler.add_job(self._beat, IntervalTrigger(seconds=self.interval), id="heartbeat",
+                               misfire_grace_time=None, coalesce=True, max_instances=1)
+        self.beat = time.monotonic()
+
+    async def _beat(self) -> None:
+        self.beat = time.monotonic()
+
+    async def start(self) -> None:
+        self.beat = time.monotonic()
+        self.scheduler.start()
+
+    async def wait(self) -> None:
+        stale = max(10 * self.interval, 30.0)
+        while True:
+            await asyncio.sleep(self.interval)
+            if self.scheduler.state != STATE_RUNNING:
+                raise PartStopped("the scheduler was shut down")
+            if time.monotonic() - self.beat > stale:
+                raise PartStopped(f"no scheduled job has run for {stale:.0f} s")
+
+    async def stop(self) -> None:
+        """Shut the scheduler down and wait (up to JOB_STOP_TIMEOUT) for the jobs it was running to end.
+
+        APScheduler's asyncio executor cancels its running jobs on shutdown but cannot wait for them (its shutdown
+        is not a coroutine); without this wait, the caller closes the database while a job is still closing its
+        session, and the event loop's teardown can hang on that shielded close.
+        """
+        if self.scheduler.running:
+            running = [future for executor in getattr(self.scheduler, "_executors", {}).values()
+                       for future in getattr(executor, "_pending_futures", ())]
+            self.scheduler.shutdown(wait=False)
+            if running:
+                await asyncio.wait(running, timeout=JOB_STOP_TIMEOUT)
 
 
 class ClockPart:
@@ -33,8 +81,6 @@ class ClockPart:
     name = "clock"
 
     def __init__(self, app, *, make_scheduler=None):
-        from adapters.runner import SchedulerPart
-
         self.app = app
         self.interval = app.settings.clock_standby_interval
         self._make_scheduler = make_scheduler or (lambda: SchedulerPart(app))

@@ -11,21 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import time
 
-from apscheduler.schedulers.base import STATE_RUNNING
-from apscheduler.triggers.interval import IntervalTrigger
-
-from adapters.supervisor import KeepsFailing, NothingToRun, PartStopped, Supervised, Supervisor
-from bot.alerts import AlertRenderer
-from bot.delivery import DeliveryWorker
+from adapters.clock import ClockPart, SchedulerPart
+from adapters.supervisor import KeepsFailing, NothingToRun, Supervised, Supervisor
 
 log = logging.getLogger(__name__)
-
-
-def build_worker(app) -> DeliveryWorker:
-    renderer = AlertRenderer(app.kb, app.settings.default_language, app.settings.public_url)
-    return DeliveryWorker(app.db, renderer, app.outbounds, app.settings, pacer=app.pacer)
 
 
 def _telegram_permanent(exc: BaseException) -> str | None:
@@ -44,6 +34,22 @@ def _discord_permanent(exc: BaseException) -> str | None:
     return None
 
 
+def make_telegram_service(app, *, receive: bool = True, **options):
+    """The Telegram service with the parts it uses (imported here: python-telegram-bot loads only when a token
+    is set)."""
+    from adapters.telegram import TelegramService
+
+    return TelegramService(app.settings, app.pacer, app.assistant if receive else None, app.db, receive=receive,
+                           **options)
+
+
+def make_discord_service(app, *, gateway: bool = True, **options):
+    """The Discord service with the parts it uses (imported here: discord.py loads only when a token is set)."""
+    from adapters.discord import DiscordService
+
+    return DiscordService(app.settings, app.assistant if gateway else None, app.kb, gateway=gateway, **options)
+
+
 def platform_parts(app, telegram_options: dict | None = None, discord_options: dict | None = None, *,
                    receive: bool = True, platforms: tuple[str, ...] = ("telegram", "discord")) -> list[Supervised]:
     """One supervised part per platform with a token (among `platforms`); its outbound is registered only while
@@ -53,28 +59,24 @@ def platform_parts(app, telegram_options: dict | None = None, discord_options: d
     def registered(name: str) -> dict:
         def up(service) -> None:
             app.outbounds[name] = service.outbound
-            app.services[name] = service
+            app.running[name] = service
 
         def down(service) -> None:
             if app.outbounds.get(name) is service.outbound:
                 del app.outbounds[name]
-            if app.services.get(name) is service:
-                del app.services[name]
+            if app.running.get(name) is service:
+                del app.running[name]
 
         return {"on_up": up, "on_down": down}
 
     parts = []
     if app.settings.telegram_token and "telegram" in platforms:
-        from adapters.telegram import TelegramService
-
         tg_options = {"receive": receive, **(telegram_options or {})}
-        parts.append(Supervised("telegram", lambda: TelegramService(app, **tg_options),
+        parts.append(Supervised("telegram", lambda: make_telegram_service(app, **tg_options),
                                 _telegram_permanent, essential=True, **registered("telegram")))
     if app.settings.discord_token and "discord" in platforms:
-        from adapters.discord import DiscordService
-
         dc_options = {"gateway": receive, **(discord_options or {})}
-        parts.append(Supervised("discord", lambda: DiscordService(app, **dc_options),
+        parts.append(Supervised("discord", lambda: make_discord_service(app, **dc_options),
                                 _discord_permanent, essential=True, **registered("discord")))
     return parts
 
@@ -104,56 +106,10 @@ def web_part(app, *, host: str = "0.0.0.0", port: int | None = None, full: bool 
         webhook = "/" + urlsplit(settings.telegram_webhook_url).path.lstrip("/")
 
     def make():
-        return build_web_app(app.db, webhook_path=webhook, telegram=lambda: app.services.get("telegram"),
+        return build_web_app(app.db, webhook_path=webhook, telegram=lambda: app.running.get("telegram"),
                              route_adders=route_adders(app) if full else ())
 
     return Supervised("web", lambda: WebServer(make, host, settings.port if port is None else port))
-
-
-JOB_STOP_TIMEOUT = 10.0  # seconds a stopping scheduler waits for its cancelled jobs
-
-
-class SchedulerPart:
-    """The APScheduler of the process, watched: shut down, or no job run for a long time, counts as dead."""
-
-    def __init__(self, app):
-        from jobs.scheduler import build_scheduler
-
-        self.interval = app.settings.supervise_interval
-        self.scheduler = build_scheduler(app)
-        self.scheduler.add_job(self._beat, IntervalTrigger(seconds=self.interval), id="heartbeat",
-                               misfire_grace_time=None, coalesce=True, max_instances=1)
-        self.beat = time.monotonic()
-
-    async def _beat(self) -> None:
-        self.beat = time.monotonic()
-
-    async def start(self) -> None:
-        self.beat = time.monotonic()
-        self.scheduler.start()
-
-    async def wait(self) -> None:
-        stale = max(10 * self.interval, 30.0)
-        while True:
-            await asyncio.sleep(self.interval)
-            if self.scheduler.state != STATE_RUNNING:
-                raise PartStopped("the scheduler was shut down")
-            if time.monotonic() - self.beat > stale:
-                raise PartStopped(f"no scheduled job has run for {stale:.0f} s")
-
-    async def stop(self) -> None:
-        """Shut the scheduler down and wait (up to JOB_STOP_TIMEOUT) for the jobs it was running to end.
-
-        APScheduler's asyncio executor cancels its running jobs on shutdown but cannot wait for them (its shutdown
-        is not a coroutine); without this wait, the caller closes the database while a job is still closing its
-        session, and the event loop's teardown can hang on that shielded close.
-        """
-        if self.scheduler.running:
-            running = [future for executor in getattr(self.scheduler, "_executors", {}).values()
-                       for future in getattr(executor, "_pending_futures", ())]
-            self.scheduler.shutdown(wait=False)
-            if running:
-                await asyncio.wait(running, timeout=JOB_STOP_TIMEOUT)
 
 
 def _supervisor(app) -> Supervisor:
@@ -185,7 +141,7 @@ async def run_all(app, stop: asyncio.Event | None = None, *, telegram_options: d
     end of the console chat. Every platform shares this one core, scheduler and outbox. The web app (webhook,
     probes, metrics, public pages) is served on PORT when TELEGRAM_WEBHOOK_URL or PORT is set. Raises
     KeepsFailing when a part keeps dying."""
-    worker = build_worker(app)
+    worker = app.worker
     parts = platform_parts(app, telegram_options, discord_options)
     _preload_chart()
     stop_delivery = asyncio.Event()
@@ -205,8 +161,6 @@ async def run_all(app, stop: asyncio.Event | None = None, *, telegram_options: d
         if stop is None:
             stop = asyncio.Event()
             _stop_on_signals(stop)
-        from adapters.clock import ClockPart
-
         scheduler = Supervised("scheduler", lambda: ClockPart(app))  # elected on PostgreSQL: a `clock` is safe
         served = app.settings.telegram_webhook_url or "port" in app.settings.model_fields_set
         web = [web_part(app, **(web_options or {}))] if served else []
@@ -219,7 +173,7 @@ async def run_all(app, stop: asyncio.Event | None = None, *, telegram_options: d
 async def run_worker(app, *, once: bool, stop: asyncio.Event | None = None) -> int:
     """`opengov-bot worker`: deliver through every configured platform, sending only (no getUpdates, no webhook,
     no gateway, no handlers: run as many as needed); --once delivers what is due and exits."""
-    worker = build_worker(app)
+    worker = app.worker
     if once:
         services = []
         try:
@@ -290,8 +244,6 @@ async def run_web(app, stop: asyncio.Event | None = None, *, host: str = "0.0.0.
 
 async def run_clock(app, stop: asyncio.Event | None = None) -> int:
     """`opengov-bot clock`: the scheduler, elected on PostgreSQL (adapters/clock.py); two are safe."""
-    from adapters.clock import ClockPart
-
     return await _serve(app, [Supervised("clock", lambda: ClockPart(app)), *_metrics_server(app)], stop)
 
 

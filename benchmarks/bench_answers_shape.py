@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from bot.answer import answers_for
 from bot.domain import ChatRef, IncomingMessage, Platform
 from bot.settings import Settings
@@ -45,7 +45,7 @@ async def reply_text(app, user: str, question: str, lang: str | None) -> str:
 async def run(show: set[str]) -> None:
     with tempfile.TemporaryDirectory() as directory:
         settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{directory}/bench.db")
-        app = await build_app(settings)
+        app = await bootstrap(settings)
         answers = answers_for(app.kb)
         try:
             for name, path in (("tuned", FACTS), ("unseen", UNSEEN_FACTS)):

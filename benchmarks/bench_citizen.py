@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from benchmarks.bench_answers import hit
 from bot.domain import ChatRef, IncomingMessage, Platform
 from bot.settings import Settings
@@ -65,7 +65,7 @@ async def evaluate(app, rows: list[dict[str, str]], verbose: bool) -> dict[str, 
         question, lang = row["question"], row["lang"].strip()
         expected = [e.strip() for e in row["expected"].split("|")]
         started = time.perf_counter()
-        result = app.assistant.matcher.rank(question)
+        result = app.assistant.services.matcher.rank(question)
         figures["ms"].append((time.perf_counter() - started) * 1000)
         got = result.matches[0].id if result.answered and result.matches else "none"
         user = f"citizen{index}"
@@ -115,7 +115,7 @@ def report(name: str, f: dict[str, list]) -> str:
 async def run(paths: list[Path], verbose: bool) -> None:
     with tempfile.TemporaryDirectory() as directory:
         settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{directory}/bench.db")
-        app = await build_app(settings)
+        app = await bootstrap(settings)
         try:
             for path in paths:
                 print(report(path.name, await evaluate(app, load(path), verbose)))

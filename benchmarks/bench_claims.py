@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from bot.settings import Settings
 from tests.outbox_support import RecordingOutbound, make_worker
 
@@ -62,7 +62,7 @@ async def reset(url: str) -> None:
 
 async def one_backlog(url: str, rows: int, claims: int) -> None:
     await reset(url)
-    app = await build_app(Settings(_env_file=None, database_url=url, log_level="WARNING"))
+    app = await bootstrap(Settings(_env_file=None, database_url=url, log_level="WARNING"))
     try:
         started = time.perf_counter()
         async with app.db.session() as session, session.begin():

@@ -25,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pydantic import SecretStr
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from adapters.discord import DiscordService
+from adapters.runner import make_discord_service
 from bot.domain import Block, Button, ChatRef, Recipient, Reply, Style
 from bot.settings import Settings
 from tests.fakes.discord_api import FakeDiscord
@@ -124,8 +125,8 @@ async def main(count: int, channel_count: int) -> None:
                 discord_token=SecretStr(fake.token), discord_api_base=fake.api_base,
                 discord_gateway_url=fake.gateway_url,
             )
-            app = await build_app(settings)
-            service = DiscordService(app, guild_ready_timeout=0.05)
+            app = await bootstrap(settings)
+            service = make_discord_service(app, guild_ready_timeout=0.05)
             await service.start()
             try:
                 await service.wait_until_ready(10)

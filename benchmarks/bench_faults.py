@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from benchmarks.bench_outbox import max_in_window
 from bot.domain import ChatRef, IncomingMessage
 from bot.feed import import_feed
@@ -189,7 +189,7 @@ async def main(args: argparse.Namespace) -> None:
     url = args.database_url
     await reset(url)
     settings = Settings(_env_file=None, database_url=url, log_level="WARNING")
-    app = await build_app(settings)
+    app = await bootstrap(settings)
     consoles, telegrams = await add_recipients(app, args.console, args.telegram)
     rng = random.Random(9)
     leavers = rng.sample([("console", c) for c in consoles], len(consoles) // 20) + \

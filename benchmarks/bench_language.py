@@ -86,13 +86,13 @@ def reply_language(text: str) -> str | None:
 
 async def answered_in_kind(messages: list[dict]) -> None:
     """Every message as the first message of a new chat whose platform says the opposite language."""
-    from adapters.compose import build_app
+    from adapters.bootstrap import bootstrap
     from bot.domain import ChatRef, IncomingMessage
     from bot.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp}/bench.db")
-        app = await build_app(settings)
+        app = await bootstrap(settings)
         try:
             results: dict[str, list[bool]] = {"en": [], "fr": []}
             misses = []

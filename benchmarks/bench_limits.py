@@ -39,8 +39,8 @@ from pydantic import SecretStr
 from sqlalchemy import insert
 from telegram import Update
 
-from adapters.compose import build_app
-from adapters.runner import build_worker
+from adapters.bootstrap import bootstrap
+from adapters.runner import make_telegram_service
 from adapters.telegram import TelegramService
 from benchmarks.bench_claims import reset
 from bot.pacing import Pacer
@@ -116,7 +116,7 @@ async def stop_workers(workers: list[asyncio.subprocess.Process]) -> None:
 async def processes_at_the_limit(args, directory: Path, workers: int, redis_url: str | None) -> None:
     async with FakeTelegram() as tg:
         settings = await fresh_settings(args, tg, directory, f"limit{workers}{bool(redis_url)}.db")
-        app = await build_app(settings)
+        app = await bootstrap(settings)
         try:
             await queue_alerts(app, args.alerts)
         finally:
@@ -222,9 +222,9 @@ async def answers_in_one_process(args, directory: Path, priority: bool | None) -
     """`run`: the bot and the delivery worker in one process, one pacer. priority None: no fan-out (idle)."""
     async with FakeTelegram() as tg:
         settings = await fresh_settings(args, tg, directory, f"one{priority}.db")
-        app = await build_app(settings)
+        app = await bootstrap(settings)
         app.pacer = Pacer.from_settings(settings, priority=priority is not False)
-        service = TelegramService(app)
+        service = make_telegram_service(app)
         await service.application.initialize()
         app.outbounds["telegram"] = service.outbound
         stop = asyncio.Event()
@@ -232,7 +232,7 @@ async def answers_in_one_process(args, directory: Path, priority: bool | None) -
         try:
             if priority is not None:
                 await queue_alerts(app, args.fanout)
-                delivering = asyncio.create_task(build_worker(app).run(stop))
+                delivering = asyncio.create_task(app.worker.run(stop))
             latencies, sent, pacer_wait = await measure_answers(args, tg, app, service, priority is not None)
         finally:
             stop.set()
@@ -250,8 +250,8 @@ async def answers_beside_workers(args, directory: Path, redis_url: str) -> None:
     async with FakeTelegram() as tg:
         prefix = f"bench-limits:{uuid.uuid4().hex[:8]}:"
         settings = await fresh_settings(args, tg, directory, "scaled.db", redis_url=redis_url, redis_key_prefix=prefix)
-        app = await build_app(settings)
-        service = TelegramService(app)
+        app = await bootstrap(settings)
+        service = make_telegram_service(app)
         await service.application.initialize()
         procs = []
         try:

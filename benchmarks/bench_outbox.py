@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, func, select, text
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from bot.retention import purge
 from bot.settings import Settings
 from bot.status import Level
@@ -73,7 +73,7 @@ async def fresh_app(url: str | None, directory: Path, name: str, **overrides):
         url = f"sqlite+aiosqlite:///{directory / name}"
         (directory / name).unlink(missing_ok=True)
     settings = Settings(_env_file=None, database_url=url, log_level="WARNING", **overrides)
-    return await build_app(settings)
+    return await bootstrap(settings)
 
 
 async def bulk_followers(app, n: int, platform: str = "console", prefix: str = "bench", target: str = "2.12",
@@ -251,7 +251,7 @@ async def digests(url: str | None, directory: Path, followers: int) -> None:
         await set_status(app, "2.12", Level.SUBSTANTIAL)
         with StatementCounter(app.db.engine) as statements:
             started = time.perf_counter()
-            made = await build_digests(app, force=True)
+            made = await build_digests(app.db, app.settings, force=True)
             elapsed = time.perf_counter() - started
         print(f"4. digest --force for {followers:,} daily followers (two held alerts each): {made:,} digests queued "
               f"in {elapsed:.1f} s, {statements.count:,} statements")

@@ -30,7 +30,7 @@ from sqlalchemy import text
 
 import bot.chart
 import bot.handlers.plan
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from bot.domain import ChatRef, IncomingMessage
 from bot.settings import Settings
 
@@ -67,7 +67,7 @@ async def main() -> None:
                 await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
                 await conn.execute(text("CREATE SCHEMA public"))
             await engine.dispose()
-        app = await build_app(Settings(_env_file=None, database_url=url, log_level="WARNING"))
+        app = await bootstrap(Settings(_env_file=None, database_url=url, log_level="WARNING"))
         drawn: list[str] = []
         real = bot.chart.progress_png
 

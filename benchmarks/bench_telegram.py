@@ -29,8 +29,9 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 from pydantic import SecretStr
 from telegram.ext import ExtBot
 
-from adapters.compose import build_app
-from adapters.telegram import TelegramOutbound, TelegramService, default_rate_limiter
+from adapters.bootstrap import bootstrap
+from adapters.runner import make_telegram_service
+from adapters.telegram import TelegramOutbound, default_rate_limiter
 from bot.domain import Block, Button, ChatRef, Recipient, Reply, Style, TemporaryDeliveryError
 from bot.settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
@@ -48,8 +49,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def latency(tg: FakeTelegram, settings: Settings, count: int) -> None:
-    app = await build_app(settings)
-    service = TelegramService(app, poll_timeout=1)
+    app = await bootstrap(settings)
+    service = make_telegram_service(app, poll_timeout=1)
     await service.start()
     try:
         samples: list[float] = []
@@ -101,11 +102,10 @@ async def delivery(tg: FakeTelegram, settings: Settings, count: int, concurrency
 async def delivery_via_worker(tg: FakeTelegram, settings: Settings, count: int) -> None:
     from sqlalchemy import insert
 
-    from adapters.runner import build_worker
     from bot.storage.models import Chat, Notification
 
     rate = settings.telegram_rate_limit
-    app = await build_app(settings)
+    app = await bootstrap(settings)
     async with app.db.session() as session, session.begin():
         await session.execute(insert(Chat), [{"platform": "telegram", "chat_id": str(30_000 + i)} for i in range(count)])
     async with app.db.session() as session, session.begin():
@@ -115,10 +115,10 @@ async def delivery_via_worker(tg: FakeTelegram, settings: Settings, count: int) 
             {"chat_pk": pk, "key": f"bench:{pk}", "kind": "notice", "payload": {"type": "notice", "text": text},
              "state": "pending"} for pk in ids])
     tg.limit_rate(rate)
-    service = TelegramService(app, poll_timeout=1)
+    service = make_telegram_service(app, poll_timeout=1)
     app.outbounds["telegram"] = service.outbound
     await service.start()
-    worker = build_worker(app)
+    worker = app.worker
     began = time.perf_counter()
     sent = 0
     try:

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from bot.settings import Settings
 from bot.status import Level
 from bot.status_changes import StatusUpdate, apply_status
@@ -142,7 +142,7 @@ async def main() -> None:
         if args.database_url:
             from tests.conftest import _reset_postgres
             _reset_postgres(url)
-        app = await build_app(Settings(_env_file=None, database_url=url))
+        app = await bootstrap(Settings(_env_file=None, database_url=url))
         await seed(app, args.history)
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "NO_PROXY": "127.0.0.1"}

@@ -5,26 +5,15 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
-from bot.answer import answers_for
-from bot.chart import ChartCache
 from bot.chats import get_or_create_chat
+from bot.commands import Command, CommandRegistry, Context, Services, UsageError
 from bot.domain import Block, IncomingMessage, Reply, Style
-from bot.i18n import pick_language, t, tn
-from bot.language import LanguageDetector, detector_for
-from bot.matcher import Matcher
-from bot.search import build_matcher
-from bot.settings import Settings
-from bot.storage.db import Database
-from bot.storage.models import Chat, utcnow
+from bot.handlers.followups import answer_followup
+from bot.i18n import pick_language, t
+from bot.language import LanguageDetector
 from bot.text import CONTROL, fold
-from knowledge.loader import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -32,81 +21,21 @@ POSSESSIVES = {"my", "mes", "mon", "ma"}
 MAX_INPUT = 2000  # characters read from one message; the rest is ignored (and the user told)
 
 
-@dataclass
-class Context:
-    """What a command handler needs about the message being answered."""
+class Assistant:
+    """Dispatches a message to its command's handler (or answers it as a question). Built by the bootstrap,
+    which hands it everything it uses."""
 
-    assistant: Assistant
-    msg: IncomingMessage
-    session: AsyncSession
-    chat: Chat
-    lang: str
-    is_admin: bool
-    notes: list[Reply] = field(default_factory=list)
-    # The conversation's state (reply language, the item follow-ups refer to), written to the chat's row when the
-    # answer is ready, so a question takes no write lock while it is being answered.
-    chat_state: dict[str, object] = field(default_factory=dict)
+    def __init__(self, services: Services, detector: LanguageDetector):
+        self.services = services
+        self.detector = detector
 
     @property
-    def kb(self) -> KnowledgeBase:
-        return self.assistant.kb
+    def commands(self) -> CommandRegistry:
+        return self.services.commands
 
-    def say(self, *texts: str, style: Style = Style.TEXT) -> Reply:
-        return Reply(tuple(Block(text, style) for text in texts))
-
-    def tr(self, key: str, **values: object) -> str:
-        return t(key, self.lang, **values)
-
-    def trn(self, key: str, n: int, **values: object) -> str:
-        """A message with plural forms, agreeing with n (which fills its {n})."""
-        return tn(key, self.lang, n, **values)
-
-
-Handler = Callable[[Context, str], Awaitable[list[Reply]]]
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-    handler: Handler
-    aliases: tuple[str, ...] = ()
-    # A command typed without "/" is only taken as a command when its arguments make sense for it;
-    # otherwise the text is a question ("status of the lobbying register?").
-    bare: Callable[[Context, str], bool] = lambda ctx, args: not args
-    admin: bool = False
-
-
-class Assistant:
-    def __init__(self, kb: KnowledgeBase, db: Database, settings: Settings, matcher: Matcher | None = None,
-                 *, detector: LanguageDetector | None = None, clock: Callable[[], datetime] = utcnow):
-        self.kb = kb
-        self.db = db
-        self.settings = settings
-        self.matcher = matcher or build_matcher(kb)
-        self.detector = detector or detector_for(kb)
-        self.clock = clock  # "now" for follow-up expiry (tests pass a controllable clock)
-        self.charts = ChartCache()
-        answers_for(kb)  # the answers' sentence index, built now rather than on the first question
-        self.commands: dict[str, Command] = {}
-        from bot.handlers import register_all
-
-        register_all(self)
-
-    def register(self, command: Command) -> None:
-        for name in (command.name, *command.aliases):
-            self.commands[name] = command
-
-    async def is_following(self, ctx: Context, item_id: str) -> bool:
-        from bot.subscriptions import follows_directly
-
-        return await follows_directly(ctx.session, ctx.chat, item_id)
-
-    def check_follow_allowed(self, ctx: Context) -> list[Reply] | None:
-        """A Discord server must pick its alert channel (/setup) before it can follow anything."""
-        from bot.handlers.server import needs_setup
-
-        refusal = needs_setup(ctx)
-        return [refusal] if refusal else None
+    @property
+    def settings(self):
+        return self.services.settings
 
     def is_admin(self, msg: IncomingMessage) -> bool:
         return msg.user_id in self.settings.admin_ids(msg.chat.platform)
@@ -121,15 +50,15 @@ class Assistant:
     async def _handle(self, msg: IncomingMessage) -> tuple[list[Reply], bool]:
         lang = pick_language(msg.locale, default=self.settings.default_language)
         try:
-            async with self.db.session() as session:
+            async with self.services.db.session() as session:
                 # Two short transactions, never one long one: first the chat's record (created on first
                 # contact, last_seen_at), committed at once; then the handler, which mostly reads and writes
                 # last, so no write lock is held while another person's answer (a chart...) is being made.
                 async with session.begin():
                     chat = await get_or_create_chat(session, msg.chat, is_group=msg.is_group, origin=msg.origin)
                 lang = pick_language(msg.language, chat.language, msg.locale, default=self.settings.default_language)
-                ctx = Context(self, msg, session, chat, lang, self.is_admin(msg))
-                replies = await self._dispatch(ctx, clean_text(msg.text), len(msg.text))
+                ctx = Context(self.services, msg, session, chat, lang, self.is_admin(msg))
+                replies = await self._dispatch(ctx, msg)
                 if ctx.chat is not None:  # None once `forget` erased it
                     for name, value in ctx.chat_state.items():
                         setattr(ctx.chat, name, value)
@@ -139,10 +68,16 @@ class Assistant:
             log.exception("failed to handle a message on %s", msg.chat.platform)
             return [Reply((Block(t("error", lang)),))], False
 
-    async def _dispatch(self, ctx: Context, text: str, raw_length: int) -> list[Reply]:
+    async def _dispatch(self, ctx: Context, msg: IncomingMessage) -> list[Reply]:
+        if msg.command is not None:  # typed by the platform (Discord's options): nothing to parse
+            command = self.commands.get(msg.command.name)
+            if command is None:
+                return [ctx.say(ctx.tr("unknown_command", command=msg.command.name[:30]))]
+            return await self._run(ctx, command, msg.command.args)
+        text = clean_text(msg.text)
         if not text:
             return [ctx.say(ctx.tr("empty"))]
-        if raw_length > MAX_INPUT:
+        if len(msg.text) > MAX_INPUT:
             ctx.notes.append(ctx.say(ctx.tr("too_long"), style=Style.META))
         name, args, slashed = split_command(_command_phrase(text))
         if name in POSSESSIVES and not slashed and args:
@@ -150,28 +85,36 @@ class Assistant:
         # French users type accents the aliases leave out ("fréquence", "arrêter", "désabonner").
         command = (self.commands.get(name) or self.commands.get(fold(name))) if name else None
         if command and (slashed or command.bare(ctx, args)):
-            if command.name == "ask":  # "/ask question": a message in words (other commands keep the language)
-                self._new_question(ctx, args)
-            if command.admin and not ctx.is_admin:
-                log.info("refused admin command %s to %s:%s", command.name, ctx.msg.chat.platform, ctx.msg.user_id)
-                return [ctx.say(ctx.tr("admin_only"))]
-            return await command.handler(ctx, args)
+            return await self._run(ctx, command, args, parse=True)
         if slashed:
             return [ctx.say(ctx.tr("unknown_command", command=name or text[:30]))]
         self._follow_language(ctx, text)
-        from bot.handlers.context import answer_followup
-
         followup = await answer_followup(ctx, text)
         if followup is not None:
             return followup
         self._new_question(ctx, text)
         return await self.commands["ask"].handler(ctx, text)
 
+    async def _run(self, ctx: Context, command: Command, args: object, *, parse: bool = False) -> list[Reply]:
+        """Run a command; `parse`: its arguments are still the text typed after its name (parsed here, once)."""
+        if command.name == "ask":  # "/ask question": a message in words (other commands keep the language)
+            self._new_question(ctx, str(args))
+        if command.admin and not ctx.is_admin:
+            log.info("refused admin command %s to %s:%s", command.name, ctx.msg.chat.platform, ctx.msg.user_id)
+            return [ctx.say(ctx.tr("admin_only"))]
+        if parse:
+            try:
+                args = command.parse(str(args))
+            except UsageError as exc:
+                return [ctx.say(ctx.tr(exc.key, **exc.values))]
+        return await command.handler(ctx, args)
+
     def _new_question(self, ctx: Context, text: str) -> None:
         """A question of its own: its language, and no follow-up refers to an older item unless it is answered."""
         self._follow_language(ctx, text)
         if ctx.chat is not None:
             ctx.chat_state["context_item"] = None
+
     def _follow_language(self, ctx: Context, text: str) -> None:
         """Reply in the language of a message in words, unless the person chose one (or the message is mute)."""
         if ctx.msg.language or ctx.chat.language_chosen:
@@ -183,11 +126,6 @@ class Assistant:
         # A group keeps the language its alerts are in: one member's message does not change it for everyone.
         if not ctx.chat.is_group or ctx.chat.language is None:
             ctx.chat_state["language"] = lang
-
-    def remember_item(self, ctx: Context, item_id: str) -> None:
-        """This item was just shown: follow-ups ("who leads it?") refer to it for a few minutes."""
-        if ctx.chat is not None:
-            ctx.chat_state.update(context_item=item_id, context_at=self.clock())
 
 
 def clean_text(text: str) -> str:

@@ -224,6 +224,6 @@ async def import_decidim(db: Database, kb: KnowledgeBase, settings: Settings, ur
                              state_key=f"decidim:{digest[:16]}:{url}"[:500], other_hosts=True)
 
 
-async def decidim_job(app) -> None:
+async def decidim_job(db: Database, kb: KnowledgeBase, settings: Settings) -> None:
     """The scheduler's poll (problems are logged; an export's problems are also reported to the admins)."""
-    await import_decidim(app.db, app.kb, app.settings)
+    await import_decidim(db, kb, settings)

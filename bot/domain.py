@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Platform(StrEnum):
@@ -35,6 +35,15 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class CommandCall:
+    """A command whose arguments are already typed: the platform's options filled the handler's own argument
+    type (bot/commands.py; e.g. Discord's /setstatus gives SetStatusArgs). Text commands are parsed by the core."""
+
+    name: str
+    args: Any = ""
+
+
+@dataclass(frozen=True)
 class IncomingMessage:
     chat: ChatRef
     user_id: str
@@ -45,6 +54,7 @@ class IncomingMessage:
     via_button: bool = False  # the text comes from a pressed button, not typed
     origin: str | None = None  # the channel the message came from, when the chat is not itself a channel
     language: str | None = None  # reply in this language whatever the message or chat says (a CLI flag)
+    command: CommandCall | None = None  # a typed command (then `text` is only its display form, e.g. "/show")
 
 
 class Style(StrEnum):

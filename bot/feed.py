@@ -34,7 +34,7 @@ from bot.audit import audit
 from bot.chats import find_chat
 from bot.domain import ChatRef, Platform
 from bot.evidence import EvidenceUpdate, apply_evidence, parse_reporter
-from bot.i18n import LANGUAGES, t, tn
+from bot.i18n import LANGUAGES, tn
 from bot.redact import redact
 from bot.settings import Settings
 from bot.status import Assessor, DateError, Level, parse_assessor, parse_effective_date, parse_level

@@ -122,9 +122,9 @@ async def alert_passed_deadlines(db: Database, kb: KnowledgeBase, clock: Callabl
     return queued
 
 
-async def deadline_job(app) -> None:
+async def deadline_job(db: Database, kb: KnowledgeBase) -> None:
     """The scheduler's daily job."""
-    await alert_passed_deadlines(app.db, app.kb)
+    await alert_passed_deadlines(db, kb)
 
 
 def promise_of(kb: KnowledgeBase, action_id: str, deadline: date) -> Promise | None:

@@ -47,6 +47,6 @@ async def _purge(db: Database, model, batch: int, *where) -> int:
             return total
 
 
-async def purge_job(app) -> None:
+async def purge_job(db: Database, settings: Settings) -> None:
     """The scheduler's daily job."""
-    await purge(app.db, app.settings)
+    await purge(db, settings)

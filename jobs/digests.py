@@ -16,18 +16,19 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.settings import Settings
+from bot.storage.db import Database
 from bot.storage.models import Chat, Frequency, Notification, NotificationKind, NotificationState, utcnow
 
 DIGEST_CHUNK = 500  # recipients per transaction
 
 
-async def build_digests(app, *, force: bool = False, now: datetime | None = None, chunk: int = DIGEST_CHUNK) -> int:
+async def build_digests(db: Database, settings: Settings, *, force: bool = False, now: datetime | None = None, chunk: int = DIGEST_CHUNK) -> int:
     """Queue one digest per daily recipient (and weekly ones on the digest weekday) holding alerts.
 
     The digest's key names its period, so running this twice in a period queues nothing more: a recipient whose
     digest of this period exists keeps its held alerts for the next one.
     """
-    settings = app.settings
     now = now or utcnow()
     local = now.astimezone(ZoneInfo(settings.timezone))
     frequencies = [Frequency.DAILY]
@@ -38,7 +39,7 @@ async def build_digests(app, *, force: bool = False, now: datetime | None = None
     periods = {Frequency.DAILY: local.date().isoformat() + suffix, Frequency.WEEKLY: f"{year}-W{week:02d}{suffix}"}
     made, after = 0, 0
     while True:
-        async with app.db.session() as session, session.begin():
+        async with db.session() as session, session.begin():
             # The next recipients in id order (the primary key), never a scan of the outbox's held rows.
             chats = (await session.execute(
                 select(Chat.id, Chat.frequency)

@@ -19,33 +19,35 @@ from bot.decidim import decidim_job
 from bot.feed import import_feed
 from bot.overdue import deadline_job
 from bot.retention import purge_job
+from bot.settings import Settings
+from bot.storage.db import Database
 from jobs.digests import build_digests
+from knowledge.loader import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
 
-def build_scheduler(app) -> AsyncIOScheduler:
-    settings = app.settings
+def build_scheduler(settings: Settings, db: Database, kb: KnowledgeBase) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
     once = {"max_instances": 1, "coalesce": True}
     scheduler.add_job(build_digests, CronTrigger(hour=settings.digest_hour, timezone=settings.timezone),
-                      args=[app], id="digests", misfire_grace_time=6 * 3600, **once)
+                      args=[db, settings], id="digests", misfire_grace_time=6 * 3600, **once)
     # Retention: once a day at a quiet hour, sent alerts and console-inbox rows older than RETENTION_DAYS go.
     scheduler.add_job(purge_job, CronTrigger(hour=4, minute=30, timezone=settings.timezone),
-                      args=[app], id="retention", misfire_grace_time=12 * 3600, **once)
+                      args=[db, settings], id="retention", misfire_grace_time=12 * 3600, **once)
     # Passed deadlines (bot/overdue.py): once a day, before the digests, so a daily digest carries them.
     scheduler.add_job(deadline_job, CronTrigger(hour=max(settings.digest_hour - 1, 0), minute=15,
                                                 timezone=settings.timezone),
-                      args=[app], id="deadlines", misfire_grace_time=12 * 3600, next_run_time=datetime.now(UTC), **once)
+                      args=[db, kb], id="deadlines", misfire_grace_time=12 * 3600, next_run_time=datetime.now(UTC), **once)
     if settings.status_feed_url:
         scheduler.add_job(
             poll_feed, IntervalTrigger(seconds=settings.status_feed_interval),
-            args=[app.db, app.kb, settings, settings.status_feed_url], id="status-feed",
+            args=[db, kb, settings, settings.status_feed_url], id="status-feed",
             next_run_time=datetime.now(UTC), **once,
         )
     if settings.decidim_url:
         scheduler.add_job(
-            decidim_job, IntervalTrigger(seconds=settings.decidim_interval), args=[app], id="decidim",
+            decidim_job, IntervalTrigger(seconds=settings.decidim_interval), args=[db, kb, settings], id="decidim",
             next_run_time=datetime.now(UTC), **once,
         )
     return scheduler

@@ -90,8 +90,8 @@ def settings(database_url) -> Settings:
 
 @pytest.fixture
 async def app(settings):
-    from adapters.compose import build_app
+    from adapters.bootstrap import bootstrap
 
-    application = await build_app(settings)
+    application = await bootstrap(settings)
     yield application
     await application.close()

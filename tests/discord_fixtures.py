@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from tests.discord_support import ADMIN, ALERTS, ALICE, BOB, GENERAL, GUILD, ROLE, start_service
 from tests.fakes.discord_api import FakeDiscord
 
@@ -32,7 +32,7 @@ def discord_settings(settings, fake):
 
 @pytest.fixture
 async def discord_app(discord_settings):
-    application = await build_app(discord_settings)
+    application = await bootstrap(discord_settings)
     yield application
     await application.close()
 

@@ -7,6 +7,7 @@ The fixtures (fake, discord_settings, discord_app, service) are in tests/discord
 from __future__ import annotations
 
 from adapters.discord import DiscordService
+from adapters.runner import make_discord_service
 from bot.chats import find_chat
 from bot.domain import ChatRef
 
@@ -21,7 +22,7 @@ ADMIN = 2001  # DISCORD_ADMIN_IDS in tests/conftest.py
 
 
 async def start_service(app) -> DiscordService:
-    service = DiscordService(app, guild_ready_timeout=0.05)
+    service = make_discord_service(app, guild_ready_timeout=0.05)
     await service.start()
     await service.wait_until_ready(5)
     app.outbounds["discord"] = service.outbound

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
-from adapters.compose import App
+from adapters.bootstrap import App
 from bot.alerts import AlertRenderer
 from bot.delivery import DeliveryWorker
 from bot.domain import (

@@ -7,7 +7,7 @@ import io
 import logging
 from collections.abc import Iterator
 
-from adapters.compose import configure_logging
+from adapters.bootstrap import configure_logging
 
 
 @contextlib.contextmanager

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from adapters.compose import build_app
-from adapters.telegram import TelegramService
+from adapters.bootstrap import bootstrap
+from adapters.runner import make_telegram_service
 from bot.settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.telegram_support import unlimited
@@ -34,7 +34,7 @@ def tg_settings(settings, tg) -> Settings:
 @pytest.fixture
 async def tg_app(tg_settings):
     """The composed App, with Telegram settings (what tests/conftest.py's `app` is for the console)."""
-    application = await build_app(tg_settings)
+    application = await bootstrap(tg_settings)
     yield application
     await application.close()
 
@@ -42,7 +42,7 @@ async def tg_app(tg_settings):
 @pytest.fixture
 async def tg_service(tg_app, tg):
     """A started TelegramService (polling, no rate limit), registered as the app's Telegram outbound."""
-    svc = TelegramService(tg_app, rate_limiter=unlimited(), poll_timeout=1)
+    svc = make_telegram_service(tg_app, rate_limiter=unlimited(), poll_timeout=1)
     tg_app.outbounds["telegram"] = svc.outbound
     await svc.start()
     yield svc

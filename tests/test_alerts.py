@@ -186,8 +186,8 @@ async def test_daily_and_weekly_followers_get_one_digest_and_immediate_ones_each
     assert sorted(s.chat_id for s in outbound.sent) == ["ivan", "ivan"]  # held rows are not sent
 
     # Tuesday: the daily digest only
-    assert await build_digests(app, now=TUESDAY_8AM_PARIS) == 1
-    assert await build_digests(app, now=TUESDAY_8AM_PARIS + timedelta(minutes=5)) == 0
+    assert await build_digests(app.db, app.settings, now=TUESDAY_8AM_PARIS) == 1
+    assert await build_digests(app.db, app.settings, now=TUESDAY_8AM_PARIS + timedelta(minutes=5)) == 0
     assert await states(app, Notification.chat_pk == wendy) == ["held", "held"]
     await worker.run_once()
     digest = outbound.to("dave")
@@ -198,8 +198,8 @@ async def test_daily_and_weekly_followers_get_one_digest_and_immediate_ones_each
     assert "unfollow 2" in digest[0].reply.commands
 
     # Monday (the digest weekday): the weekly one; twice queues nothing more
-    assert await build_digests(app, now=MONDAY_8AM_PARIS + timedelta(days=7)) == 1
-    assert await build_digests(app, now=MONDAY_8AM_PARIS + timedelta(days=7)) == 0
+    assert await build_digests(app.db, app.settings, now=MONDAY_8AM_PARIS + timedelta(days=7)) == 1
+    assert await build_digests(app.db, app.settings, now=MONDAY_8AM_PARIS + timedelta(days=7)) == 0
     await worker.run_once()
     assert len(outbound.to("wendy")) == 1 and "2 status changes" in outbound.to("wendy")[0].text
     assert len(outbound.to("dave")) == 1
@@ -211,10 +211,10 @@ async def test_a_change_after_todays_digest_waits_for_the_next_one(app) -> None:
     await say(app, "dave", "follow 2.12")
     await say(app, "dave", "frequency daily")
     await admin(app, "setstatus 2.12 limited")
-    assert await build_digests(app, now=TUESDAY_8AM_PARIS) == 1
+    assert await build_digests(app.db, app.settings, now=TUESDAY_8AM_PARIS) == 1
     await admin(app, "setstatus 2.12 complete")
-    assert await build_digests(app, now=TUESDAY_8AM_PARIS + timedelta(hours=2)) == 0  # same day
-    assert await build_digests(app, now=TUESDAY_8AM_PARIS + timedelta(days=1)) == 1
+    assert await build_digests(app.db, app.settings, now=TUESDAY_8AM_PARIS + timedelta(hours=2)) == 0  # same day
+    assert await build_digests(app.db, app.settings, now=TUESDAY_8AM_PARIS + timedelta(days=1)) == 1
     outbound = RecordingOutbound()
     await make_worker(app, outbound).run_once()
     assert len(outbound.sent) == 2

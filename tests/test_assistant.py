@@ -150,10 +150,10 @@ def app_sync(settings):
     """A synchronous facade over one app and one event loop, for hypothesis (which drives tests itself)."""
     import asyncio
 
-    from adapters.compose import build_app
+    from adapters.bootstrap import bootstrap
 
     loop = asyncio.new_event_loop()
-    application = loop.run_until_complete(build_app(settings))
+    application = loop.run_until_complete(bootstrap(settings))
     yield lambda text: loop.run_until_complete(application.assistant.handle(message(text, user="fuzz")))
     loop.run_until_complete(application.close())
     loop.close()

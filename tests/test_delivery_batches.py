@@ -134,7 +134,7 @@ async def test_digests_for_many_followers_are_set_based_in_bounded_transactions(
     await change_status(app)
     await change_status(app, Level.SUBSTANTIAL)
     with Statements(app) as statements:
-        made = await build_digests(app, now=datetime(2026, 3, 3, 7, 0, tzinfo=UTC), chunk=500)
+        made = await build_digests(app.db, app.settings, now=datetime(2026, 3, 3, 7, 0, tzinfo=UTC), chunk=500)
     assert made == 1_200
     # three chunks of five statements, and the read that finds no more
     assert len(statements.seen) <= 3 * 5 + 1, Counter(statements.seen)
@@ -144,7 +144,7 @@ async def test_digests_for_many_followers_are_set_based_in_bounded_transactions(
         stamped = await session.scalar(select(func.count()).select_from(Chat).where(Chat.last_digest_at.is_not(None)))
     assert states == {"digested": 2_400, "pending": 1_200}
     assert len(digest.payload["change_ids"]) == 2 and stamped == 1_200
-    assert await build_digests(app, now=datetime(2026, 3, 3, 9, 0, tzinfo=UTC)) == 0  # once per period
+    assert await build_digests(app.db, app.settings, now=datetime(2026, 3, 3, 9, 0, tzinfo=UTC)) == 0  # once per period
     outbound = RecordingOutbound()
     assert await make_worker(app, outbound).run_once() == {"sent": 1_200}
     assert "Your digest: 2 status changes" in outbound.sent[0].text

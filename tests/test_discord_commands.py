@@ -8,7 +8,7 @@ import json
 import discord.gateway
 import discord.http
 
-from adapters.discord import DiscordService
+from adapters.runner import make_discord_service
 from bot.subscriptions import list_targets
 from tests.discord_support import (
     ADMIN,
@@ -234,7 +234,7 @@ async def test_plain_dm_is_answered(fake, discord_service):
 
 async def test_service_needs_a_token(app):
     try:
-        DiscordService(app)
+        make_discord_service(app)
     except ValueError as exc:
         assert "DISCORD_TOKEN" in str(exc)
     else:

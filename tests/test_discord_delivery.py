@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from adapters.runner import build_worker
 from tests.discord_support import (
     ADMIN,
     ALERTS,
@@ -38,7 +37,7 @@ async def test_status_change_reaches_server_channel_and_dms(fake, discord_servic
     await slash(fake, "setstatus", {"item": "2.12", "level": "complete", "note": "Register extended"},
                 user_id=ADMIN)
 
-    stats = await build_worker(discord_app).run_once()
+    stats = await discord_app.worker.run_once()
     assert stats["sent"] == 2 and stats["failed"] == 1
 
     [to_server] = fake.channel_messages[ALERTS]
@@ -54,7 +53,7 @@ async def test_status_change_reaches_server_channel_and_dms(fake, discord_servic
     assert f"<@{BOB}>" in notice["content"]
     bob = await chat_record(discord_app, f"user:{BOB}")
     assert not bob.active and "50007" in bob.inactive_reason
-    assert await build_worker(discord_app).run_once() == {}  # nothing more is tried
+    assert await discord_app.worker.run_once() == {}  # nothing more is tried
 
     # Talking to the bot again resumes his alerts.
     await slash(fake, "subscriptions", None, user_id=BOB, guild_id=GUILD)
@@ -67,7 +66,7 @@ async def test_a_server_alert_button_acts_for_the_server(fake, discord_service, 
     await slash(fake, "follow", {"target": "2.12", "for": "server"}, user_id=ALICE, guild_id=GUILD,
                 permissions=MANAGE_GUILD)
     await slash(fake, "setstatus", {"item": "2.12", "level": "limited", "note": "Started"}, user_id=ADMIN)
-    await build_worker(discord_app).run_once()
+    await discord_app.worker.run_once()
     [alert] = fake.channel_messages[ALERTS]
 
     member = await fake.click("ogs:unfollow 2.12", message_id=int(alert["id"]), user_id=BOB)

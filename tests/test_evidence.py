@@ -293,7 +293,7 @@ async def test_a_daily_digest_carries_new_evidence(app) -> None:
     await say(app, "dave", "follow 2.9")
     await say(app, "dave", "frequency daily")
     await say(app, "admin", 'evidence 2.9 2023-01-10 https://example.org/rdg "More datasets deposited"')
-    assert await build_digests(app, force=True) == 1
+    assert await build_digests(app.db, app.settings, force=True) == 1
     outbound = RecordingOutbound()
     await make_worker(app, outbound).run_once()
     (digest,) = outbound.to("dave")

@@ -90,7 +90,7 @@ async def mentioned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text("You called?")
 
 
-def build_app(tg: FakeTelegram) -> Application:
+def bootstrap(tg: FakeTelegram) -> Application:
     app = (ApplicationBuilder().token(tg.token).base_url(tg.base_url).base_file_url(tg.base_file_url)
            .get_updates_read_timeout(2).get_updates_connect_timeout(2).build())
     app.add_handler(CommandHandler("start", start))
@@ -102,7 +102,7 @@ def build_app(tg: FakeTelegram) -> Application:
 
 @pytest.fixture
 async def polling_app(fake: FakeTelegram):
-    app = build_app(fake)
+    app = bootstrap(fake)
     async with app:
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1)
@@ -237,7 +237,7 @@ async def test_get_updates_long_poll(fake: FakeTelegram, bot: Bot) -> None:
 
 
 async def test_polling_shutdown_is_fast(fake: FakeTelegram) -> None:
-    app = build_app(fake)
+    app = bootstrap(fake)
     async with app:
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=30)
@@ -252,7 +252,7 @@ async def test_polling_shutdown_is_fast(fake: FakeTelegram) -> None:
 
 
 async def test_webhook(fake: FakeTelegram) -> None:
-    app = build_app(fake)
+    app = bootstrap(fake)
     port = free_port()
     async with app:
         await app.start()

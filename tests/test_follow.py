@@ -154,7 +154,7 @@ async def test_switching_back_to_immediately_releases_the_alerts_held_for_a_dige
     assert [s.chat_id for s in outbound.sent] == ["alice"]
     assert "Limited" in outbound.sent[0].text
     assert [n.state for n in await notifications(app)] == ["sent"]
-    assert await build_digests(app, force=True) == 0  # and nothing comes twice in a digest
+    assert await build_digests(app.db, app.settings, force=True) == 0  # and nothing comes twice in a digest
 
 
 async def test_show_replies_and_answers_carry_a_follow_button(app) -> None:
@@ -275,7 +275,7 @@ async def test_digest_frequency_holds_alerts_until_the_digest(app) -> None:
     outbound = RecordingOutbound()
     await make_worker(app, outbound).run_once()
     assert outbound.sent == []
-    assert await build_digests(app, now=datetime(2026, 3, 3, 7, 0, tzinfo=UTC)) == 1
+    assert await build_digests(app.db, app.settings, now=datetime(2026, 3, 3, 7, 0, tzinfo=UTC)) == 1
     await make_worker(app, outbound).run_once()
     assert [s.chat_id for s in outbound.sent] == ["alice"]
     assert "Your digest: 1 status change" in outbound.sent[0].text

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.assistant import Assistant
+from adapters.bootstrap import Reader, bootstrap, build_assistant
 from bot.followup import Intent, classify
 from tests.outbox_support import commands_of, say, text_of
 
@@ -25,10 +25,16 @@ class Clock:
 
 
 @pytest.fixture
-def clock(app) -> Clock:
-    clock = Clock()
-    app.assistant.clock = clock
-    return clock
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def app(settings, clock):
+    """The bootstrap with a controllable clock (it overrides the conftest's `app`)."""
+    application = await bootstrap(settings, clock=clock)
+    yield application
+    await application.close()
 
 
 @pytest.mark.parametrize(("text", "intent"), [
@@ -107,7 +113,8 @@ async def test_follow_ups_expire(app, clock) -> None:
 async def test_a_follow_up_works_in_another_process(app, clock) -> None:
     """Two Assistants on one database stand for two processes: the item shown by one is known to the other."""
     await say(app, "eve", "show 3.4")
-    other = Assistant(app.kb, app.db, app.settings, app.assistant.matcher, clock=clock)
+    reader = Reader(app.kb, app.assistant.services.matcher, app.assistant.detector)
+    other = build_assistant(reader, app.db, app.settings, clock=clock)
     from bot.domain import ChatRef, IncomingMessage
 
     replies = await other.handle(IncomingMessage(ChatRef("console", "eve"), "eve", "who leads it?"))

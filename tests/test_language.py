@@ -98,9 +98,9 @@ async def test_language_en_overrides_detection_and_persists(app) -> None:
     body = text_of(await say(app, "max", "c koi le registre des lobbys", locale="fr"))
     assert "Increase transparency surrounding lobbying" in body and "Statut" not in body
     # a second assistant on the same database (another process) honours the choice too
-    from bot.assistant import Assistant
+    from adapters.bootstrap import Reader, build_assistant
 
-    other = Assistant(app.kb, app.db, app.settings, app.assistant.matcher)
+    other = build_assistant(Reader(app.kb, app.assistant.services.matcher, app.assistant.detector), app.db, app.settings)
     replies = await other.handle(IncomingMessage(ChatRef("console", "max"), "max", "qui pilote les données ouvertes ?"))
     assert "Status" in text_of(replies) and "Statut" not in text_of(replies)
     # "language auto" goes back to following each message

@@ -41,7 +41,7 @@ async def test_nothing_near_offers_browsing_and_an_example_that_is_answered(app,
     replies = await ask(app, question, user=f"v-{locale}", locale=locale)
     assert replies[0].commands == ["browse"]  # no irrelevant suggestions
     asked = re.search(example, replies[0].plain_text).group(1)
-    result = app.assistant.matcher.rank(asked)
+    result = app.assistant.services.matcher.rank(asked)
     assert result.answered and result.matches[0].id == "2.12"
 
 

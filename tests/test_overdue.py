@@ -4,6 +4,7 @@ they started following — under a fake clock."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def test_overdue_only_after_the_deadline_and_until_something_is_recorded(app) ->
 
 
 async def test_show_answers_and_status_say_what_is_overdue(app) -> None:
-    app.assistant.clock = lambda: datetime(2023, 2, 1, 12, tzinfo=UTC)
+    app.assistant.services = replace(app.assistant.services, clock=lambda: datetime(2023, 2, 1, 12, tzinfo=UTC))
     body = text_of(await say(app, "alice", "show 3.1"))
     assert "⏰ Overdue: promised by the end of 2022; nothing recorded since." in body
     assert "80% of the 250 most frequently used procedures accessible (due: the end of 2022)" in body
@@ -147,7 +148,7 @@ async def test_a_digest_reader_gets_the_passed_deadline_in_the_digest(app) -> No
     await follow_at(app, "alice", "2.5", datetime(2022, 3, 1, tzinfo=UTC), frequency="daily")
     clock = FakeClock(datetime(2022, 7, 1, 3, tzinfo=UTC))
     assert await alert_passed_deadlines(app.db, app.kb, clock) == 1
-    assert await build_digests(app, now=datetime(2022, 7, 1, 6, tzinfo=UTC)) == 1
+    assert await build_digests(app.db, app.settings, now=datetime(2022, 7, 1, 6, tzinfo=UTC)) == 1
     outbound = RecordingOutbound(keep_replies=True)
     await make_worker(app, outbound).run_once()
     text = outbound.to("alice")[0].text

@@ -151,7 +151,7 @@ async def test_json_logs_are_one_valid_object_per_line_and_never_carry_a_token(t
 import logging
 import os
 from bot.settings import get_settings
-from adapters.compose import configure_logging
+from adapters.bootstrap import configure_logging
 configure_logging(get_settings())
 log = logging.getLogger("probe")
 token = os.environ["TELEGRAM_TOKEN"]

@@ -10,7 +10,7 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
-from adapters.compose import build_app, pool_options
+from adapters.bootstrap import bootstrap, pool_options
 from adapters.runner import run_all, run_web, run_worker
 from adapters.web.app import WebServer, build_web_app
 from bot.status import Level
@@ -73,12 +73,12 @@ async def test_web_answers_webhooks_and_serves_probes_and_metrics_a_worker_deliv
         "telegram_webhook_url": f"{base}/tg/hook", "telegram_webhook_secret": SecretStr("s3cret-hook"),
         "port": port,
     })
-    web_app = await build_app(settings, process="web")
-    worker_app = await build_app(settings, process="worker")
+    web_app = await bootstrap(settings, process="web")
+    worker_app = await bootstrap(settings, process="worker")
     try:
         async with running(run_web, web_app, host="127.0.0.1"):
             await tg.wait_for(lambda calls: tg.webhook["url"], timeout=10)
-            await until(lambda: "telegram" in web_app.services)
+            await until(lambda: "telegram" in web_app.running)
             assert (await get(f"{base}/healthz"))[0] == 200
             status, body = await get(f"{base}/readyz")
             assert status == 200 and head_revision() in body
@@ -127,7 +127,7 @@ async def test_a_worker_never_receives_on_either_platform(tg, tg_settings) -> No
             "discord_token": SecretStr(dc.token), "discord_api_base": dc.api_base,
             "discord_gateway_url": dc.gateway_url,
         })
-        app = await build_app(settings, process="worker")
+        app = await bootstrap(settings, process="worker")
         try:
             await say(app, str(USER), "/follow 2.12", platform="telegram", chat_id=str(USER))
             await say(app, str(ALICE), "/follow 2.12", platform="discord", chat_id=f"user:{ALICE}")
@@ -166,12 +166,12 @@ async def test_readyz_is_503_when_the_database_is_unreachable_or_not_migrated(tm
 
 async def test_run_serves_the_web_app_when_port_is_set(tg, tg_settings) -> None:
     port = free_port()
-    app = await build_app(tg_settings.model_copy(update={"port": port}))
+    app = await bootstrap(tg_settings.model_copy(update={"port": port}))
     try:
         async with running(run_all, app, web_options={"host": "127.0.0.1"},
                            telegram_options={"poll_timeout": 1}):
             await tg.wait_for(lambda calls: any(c.method == "getUpdates" for c in calls), timeout=10)
-            await until(lambda: "telegram" in app.services)
+            await until(lambda: "telegram" in app.running)
             for _ in range(100):
                 with contextlib.suppress(aiohttp.ClientError):
                     if (await get(f"http://127.0.0.1:{port}/healthz"))[0] == 200:

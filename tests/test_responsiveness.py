@@ -118,11 +118,11 @@ SCRIPT = textwrap.dedent("""
     sys.meta_path.insert(0, Spy())
 
     async def main():
-        from adapters.compose import build_app
+        from adapters.bootstrap import bootstrap
         from bot.domain import ChatRef, IncomingMessage
         from bot.settings import Settings
 
-        app = await build_app(Settings(_env_file=None, database_url=sys.argv[1]))
+        app = await bootstrap(Settings(_env_file=None, database_url=sys.argv[1]))
         before = "matplotlib" in sys.modules
         replies = await app.assistant.handle(IncomingMessage(ChatRef("console", "a"), "a", "progress"))
         await app.close()

@@ -6,7 +6,7 @@ import asyncio
 
 from pydantic import SecretStr
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from adapters.runner import run_all
 from tests.discord_support import ALICE as DISCORD_ALICE
 from tests.discord_support import GUILD
@@ -26,7 +26,7 @@ async def test_both_platforms_share_one_process_and_one_outbox(settings):
             "discord_token": SecretStr(dc.token), "discord_api_base": dc.api_base,
             "discord_gateway_url": dc.gateway_url,
         })
-        app = await build_app(both)
+        app = await bootstrap(both)
         stop = asyncio.Event()
         running = asyncio.create_task(run_all(app, stop))
         try:

@@ -11,9 +11,8 @@ from pathlib import Path
 from pydantic import SecretStr
 from sqlalchemy import text, update
 
-from adapters.compose import build_app
-from adapters.runner import build_worker
-from adapters.telegram import TelegramService
+from adapters.bootstrap import bootstrap
+from adapters.runner import make_telegram_service
 from bot.redact import redact, register_secrets
 from bot.storage.models import Notification
 from tests.fakes.telegram_api import FakeTelegram
@@ -86,10 +85,10 @@ def test_token_shapes_and_truncated_secrets_are_masked() -> None:
 async def test_stored_delivery_errors_are_masked(settings) -> None:
     """A Bot API server that echoes the token in its error: neither last_error nor inactive_reason keeps it."""
     async with FakeTelegram() as tg:
-        tg_app = await build_app(settings.model_copy(update={
+        tg_app = await bootstrap(settings.model_copy(update={
             "telegram_token": SecretStr(tg.token), "telegram_base_url": tg.base_url,
             "telegram_base_file_url": tg.base_file_url}))
-        service = TelegramService(tg_app, rate_limiter=unlimited(), poll_timeout=1)
+        service = make_telegram_service(tg_app, rate_limiter=unlimited(), poll_timeout=1)
         tg_app.outbounds["telegram"] = service.outbound
         await service.start()
         try:
@@ -108,7 +107,7 @@ async def _fail_and_store(tg: FakeTelegram, tg_app) -> None:
     async with tg_app.db.session() as session, session.begin():
         await apply_status(session, tg_app.kb, StatusUpdate("2.12", Level.LIMITED, None, None, None), "test")
     tg.fail_chat(USER, 403, f"Forbidden: bot{tg.token} was blocked by the user (bot {TOKEN})")
-    assert (await build_worker(tg_app).run_once())["failed"] == 1
+    assert (await tg_app.worker.run_once())["failed"] == 1
     stored = await _stored_errors(tg_app)
     assert any("blocked by the user" in error and "blocked by the user" in reason for error, reason in stored)
     async with tg_app.db.session() as session, session.begin():  # any other write path: a Core UPDATE

@@ -7,7 +7,7 @@ import logging
 
 from pydantic import SecretStr
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from tests.discord_support import ALICE, GENERAL, GUILD, start_service
 from tests.fakes.discord_api import FakeDiscord
 from tests.secrets_support import root_output
@@ -20,7 +20,7 @@ async def test_interaction_tokens_are_masked_in_discord_debug_logs(settings) -> 
         discord_settings = settings.model_copy(update={
             "discord_token": SecretStr(fake.token), "discord_api_base": fake.api_base,
             "discord_gateway_url": fake.gateway_url})
-        app = await build_app(discord_settings)
+        app = await bootstrap(discord_settings)
         service = await start_service(app)
         try:
             await _check_debug_logs(fake, discord_settings)

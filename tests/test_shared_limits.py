@@ -15,7 +15,8 @@ from pathlib import Path
 
 from telegram import Update
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
+from adapters.runner import make_telegram_service
 from adapters.telegram import TelegramService
 from bot.status import Level
 from bot.status_changes import StatusUpdate, apply_status
@@ -83,8 +84,8 @@ async def test_two_workers_with_redis_never_exceed_the_limit_and_answers_go_firs
         tg, tg_settings, tmp_path, redis_url, redis_prefix) -> None:
     settings = tg_settings.model_copy(update={"redis_url": redis_url, "redis_key_prefix": redis_prefix,
                                               "telegram_rate_limit": LIMIT})
-    app = await build_app(settings)
-    service = TelegramService(app)  # answers through the app's pacer: the same Redis limit
+    app = await bootstrap(settings)
+    service = make_telegram_service(app)  # answers through the app's pacer: the same Redis limit
     await service.application.initialize()  # no polling: updates are handed to it below
     try:
         await _queue_alerts(app)
@@ -132,7 +133,7 @@ async def _answer_latency(tg, service: TelegramService, chat: int) -> float:
 
 
 async def test_two_workers_with_redis_gone_each_send_their_share_never_unlimited(tg, tg_settings, tmp_path) -> None:
-    app = await build_app(tg_settings)
+    app = await bootstrap(tg_settings)
     try:
         await _queue_alerts(app)
     finally:

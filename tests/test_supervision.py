@@ -16,8 +16,9 @@ from pydantic import SecretStr
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from adapters.compose import DatabaseUnreachable, build_app
-from adapters.runner import SchedulerPart, run_all
+from adapters.bootstrap import DatabaseUnreachable, bootstrap
+from adapters.clock import SchedulerPart
+from adapters.runner import run_all
 from adapters.supervisor import Supervised, Supervisor
 from bot.domain import ChatRef, IncomingMessage
 from tests.discord_support import ALICE, GUILD
@@ -144,7 +145,7 @@ async def test_an_unreachable_database_is_waited_for_then_used(quick, caplog):
     port = free_port()
     behind_proxy = real.set(host="127.0.0.1", port=port, password=real.password or "s3cret-pw")
     settings = quick.model_copy(update={"database_url": behind_proxy.render_as_string(hide_password=False)})
-    building = asyncio.create_task(build_app(settings, wait_for_database=True))
+    building = asyncio.create_task(bootstrap(settings, wait_for_database=True))
     await until(lambda: len(lines(caplog, "database unreachable")) >= 2)
     assert not building.done()
 
@@ -170,7 +171,7 @@ async def test_a_database_that_never_answers_is_given_up_on_clearly(quick, caplo
     settings = quick.model_copy(update={
         "database_url": f"postgresql+asyncpg://bot:s3cret-pw@127.0.0.1:{port}/ogp", "startup_timeout": 0.5})
     with pytest.raises(DatabaseUnreachable) as raised:
-        await build_app(settings, wait_for_database=True)
+        await bootstrap(settings, wait_for_database=True)
     assert f"127.0.0.1:{port}" in str(raised.value) and "s3cret-pw" not in str(raised.value)
     tries = lines(caplog, "database unreachable")
     assert len(tries) >= 2 and not any("s3cret-pw" in line for line in tries)
@@ -184,7 +185,7 @@ async def test_telegram_down_at_start_does_not_stop_discord_and_comes_up_later(q
     port = free_port()
     async with FakeDiscord() as dc:
         discord_world(dc)
-        app = await build_app(discord_at(telegram_at(quick, None, port), dc))
+        app = await bootstrap(discord_at(telegram_at(quick, None, port), dc))
         async with running(app) as task:
             await dc.wait_connected(timeout=10)
             await discord_answers(dc)
@@ -205,7 +206,7 @@ async def test_a_rejected_token_is_not_retried_and_the_other_platform_runs(quick
     async with FakeTelegram() as tg, FakeDiscord() as dc:
         discord_world(dc)
         settings = telegram_at(quick, tg, token="123:WRONG" if rejected == "telegram" else None)
-        app = await build_app(discord_at(settings, dc, token="wrong-token" if rejected == "discord" else None))
+        app = await bootstrap(discord_at(settings, dc, token="wrong-token" if rejected == "discord" else None))
         async with running(app) as task:
             await until(lambda: lines(caplog, "will not be retried"))
             if rejected == "telegram":
@@ -228,7 +229,7 @@ async def test_a_rejected_token_is_not_retried_and_the_other_platform_runs(quick
 
 async def test_a_dead_polling_loop_is_restarted(quick, caplog):
     async with FakeTelegram() as tg:
-        app = await build_app(telegram_at(quick, tg))
+        app = await bootstrap(telegram_at(quick, tg))
         async with running(app) as task:
             await tg.wait_for(lambda calls: any(c.method == "getUpdates" for c in calls), timeout=10)
             tg.fail_next("getUpdates", 401, "Unauthorized")  # PTB's polling loop gives up on a 401
@@ -242,7 +243,7 @@ async def test_a_dead_polling_loop_is_restarted(quick, caplog):
 async def test_a_dead_discord_gateway_is_restarted(quick, caplog):
     async with FakeDiscord() as dc:
         discord_world(dc)
-        app = await build_app(discord_at(quick, dc))
+        app = await bootstrap(discord_at(quick, dc))
         async with running(app) as task:
             await dc.wait_connected(timeout=10)
             await discord_answers(dc)
@@ -305,7 +306,7 @@ async def test_worker_once_delivers_what_it_can_when_telegram_is_down(quick, cap
     from bot.storage.models import Chat, Notification
     from tests.outbox_support import add_followers, count
 
-    app = await build_app(telegram_at(quick, None, free_port()))
+    app = await bootstrap(telegram_at(quick, None, free_port()))
     try:
         await add_followers(app, 2, prefix="con")
         await add_followers(app, 2, platform="telegram", prefix="5")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from adapters.runner import build_worker
-from adapters.telegram import TelegramService
+from adapters.runner import make_telegram_service
 from adapters.telegram.limits import default_rate_limiter
 from bot.chats import find_chat
 from bot.domain import ChatRef
@@ -39,19 +38,19 @@ async def notification_states(tg_app) -> list[str]:
 async def test_an_admin_sets_a_status_and_the_follower_is_alerted(tg, tg_service, tg_app) -> None:
     await follow(tg, USER, USER)
     await set_status(tg)
-    stats = await build_worker(tg_app).run_once()
+    stats = await tg_app.worker.run_once()
     assert stats["sent"] == 1
     alert = await tg.wait_for_message(USER, "2.12")
     assert "budget &lt;voted&gt; &amp; spent" in alert["text"]  # the admin's note is escaped too
     assert "budget <voted> & spent" in visible(alert["text"])
-    assert await build_worker(tg_app).run_once() == {}  # nothing twice
+    assert await tg_app.worker.run_once() == {}  # nothing twice
 
 
 async def test_a_user_who_blocked_the_bot_is_deactivated(tg, tg_service, tg_app) -> None:
     await follow(tg, USER, USER)
     tg.fail_chat(USER, 403, "Forbidden: bot was blocked by the user")
     await set_status(tg)
-    stats = await build_worker(tg_app).run_once()
+    stats = await tg_app.worker.run_once()
     assert stats["failed"] == 1
     async with tg_app.db.session() as session:
         chat = await find_chat(session, ChatRef("telegram", str(USER)))
@@ -62,7 +61,7 @@ async def test_flood_control_delays_but_never_loses_an_alert(tg, tg_service, tg_
     await follow(tg, USER, USER)
     await set_status(tg)
     tg.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", parameters={"retry_after": 1})
-    worker = build_worker(tg_app)
+    worker = tg_app.worker
     for _ in range(5):
         await worker.run_once()
         if await notification_states(tg_app) == ["sent"]:
@@ -80,7 +79,7 @@ async def test_an_alert_to_a_migrated_group_follows_the_group(tg, tg_service, tg
     await set_status(tg)
     tg.fail_chat(OLD_GROUP, 400, "Bad Request: group chat was upgraded to a supergroup chat",
                  parameters={"migrate_to_chat_id": GROUP})
-    worker = build_worker(tg_app)
+    worker = tg_app.worker
     for _ in range(3):
         await worker.run_once()
         if tg.sent(GROUP):
@@ -95,13 +94,13 @@ async def test_a_message_telegram_refuses_fails_alone_and_the_follower_stays_act
     await follow(tg, USER, USER)
     await set_status(tg)
     tg.fail_next("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag")
-    assert (await build_worker(tg_app).run_once())["failed"] == 1
+    assert (await tg_app.worker.run_once())["failed"] == 1
     async with tg_app.db.session() as session:
         chat = await find_chat(session, ChatRef("telegram", str(USER)))
     assert chat.active is True and chat.inactive_reason is None
     assert "rejected: telegram: Can't parse entities" in (await last_error(tg_app))
     await set_status(tg, '/setstatus 2.12 complete "all done"')  # the next alert reaches them
-    assert (await build_worker(tg_app).run_once())["sent"] == 1
+    assert (await tg_app.worker.run_once())["sent"] == 1
     assert "all done" in (await tg.wait_for_message(USER, "all done"))["text"]
 
 
@@ -110,21 +109,21 @@ async def test_an_alert_long_in_utf16_units_is_split_as_telegram_counts(tg, tg_s
     note = "😀" * 2000  # 2,000 characters, 4,000 UTF-16 code units: with the rest of the alert, over 4,096
     async with tg_app.db.session() as session, session.begin():
         await apply_status(session, tg_app.kb, StatusUpdate("2.12", Level.LIMITED, note), "test")
-    assert await build_worker(tg_app).run_once() == {"sent": 1}
+    assert await tg_app.worker.run_once() == {"sent": 1}
     parts = [visible(m["text"]) for m in tg.sent(USER)[1:]]  # after the "you now follow" reply
     assert len(parts) > 1 and sum(p.count("😀") for p in parts) == 2000
     assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
 
 
 async def test_no_second_carries_more_than_the_configured_rate_from_the_first_message(tg, tg_app) -> None:
-    svc = TelegramService(tg_app, rate_limiter=default_rate_limiter(10), poll_timeout=1)
+    svc = make_telegram_service(tg_app, rate_limiter=default_rate_limiter(10), poll_timeout=1)
     tg_app.outbounds["telegram"] = svc.outbound
     await svc.start()
     try:
         await add_followers(tg_app, 16, platform="telegram", prefix="7")
         async with tg_app.db.session() as session, session.begin():
             await apply_status(session, tg_app.kb, StatusUpdate("2.12", Level.LIMITED), "test")
-        assert await build_worker(tg_app).run_once() == {"sent": 16}
+        assert await tg_app.worker.run_once() == {"sent": 16}
     finally:
         await svc.stop()
     times = sorted(c.at for c in tg.calls_to("sendMessage"))

@@ -8,8 +8,8 @@ import asyncio
 import pytest
 from pydantic import SecretStr
 
-from adapters.compose import build_app
-from adapters.telegram import TelegramService
+from adapters.bootstrap import bootstrap
+from adapters.runner import make_telegram_service
 from adapters.web.app import WebServer, build_web_app
 from tests.http_support import free_port
 from tests.telegram_support import USER, unlimited
@@ -27,8 +27,8 @@ async def webhook_service(tg, tg_settings, request):
         "telegram_webhook_secret": SecretStr(secret) if secret else None,
         "port": port,
     })
-    app = await build_app(settings)
-    service = TelegramService(app, rate_limiter=unlimited())
+    app = await bootstrap(settings)
+    service = make_telegram_service(app, rate_limiter=unlimited())
     await service.start()
     server = WebServer(lambda: build_web_app(app.db, webhook_path=service.webhook_path, telegram=lambda: service),
                        "127.0.0.1", port)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.compose import build_app
+from adapters.bootstrap import bootstrap
 from bot.alerts import AlertRenderer
 from bot.delivery import DeliveryWorker
 from bot.domain import Style
@@ -19,7 +19,7 @@ PLAN_SOURCE = "https://modernisation.gouv.fr"
 
 @pytest.fixture
 async def public_app(settings):
-    application = await build_app(settings.model_copy(update={"public_url": PUBLIC}))
+    application = await bootstrap(settings.model_copy(update={"public_url": PUBLIC}))
     yield application
     await application.close()
 

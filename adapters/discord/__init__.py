@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 import discord.gateway
@@ -23,11 +22,12 @@ import discord.http
 import yarl
 
 from adapters.discord.client import OpenGovClient, ShardedOpenGovClient
+from adapters.discord.commands import register_commands
 from adapters.discord.outbound import DiscordOutbound
 from adapters.supervisor import forever, wait_task
-
-if TYPE_CHECKING:
-    from adapters.compose import App
+from bot.assistant import Assistant
+from bot.settings import Settings
+from knowledge.loader import KnowledgeBase
 
 __all__ = ["DiscordOutbound", "DiscordService", "OpenGovClient"]
 
@@ -44,27 +44,32 @@ class DiscordService:
 
     name = "discord"
 
-    def __init__(self, app: App, *, gateway: bool = True, **client_options) -> None:
-        settings = app.settings
+    def __init__(self, settings: Settings, assistant: Assistant | None, kb: KnowledgeBase, *, gateway: bool = True,
+                 **client_options) -> None:
+        """`assistant` answers the interactions (None with gateway=False); `kb` feeds the commands' autocomplete."""
         if settings.discord_token is None:
             raise ValueError("DISCORD_TOKEN is not set")
-        self.app = app
+        if gateway and assistant is None:
+            raise ValueError("running the Discord gateway needs the assistant")
+        self.settings = settings
         self.gateway = gateway
         shard_ids = list(settings.discord_shard_ids) or None
         publish = gateway and (shard_ids is None or 0 in shard_ids)
         if gateway and settings.discord_shard_count:
             self.client: OpenGovClient = ShardedOpenGovClient(
-                app, publish_commands=publish, shard_count=settings.discord_shard_count, shard_ids=shard_ids,
+                settings, assistant, publish_commands=publish, shard_count=settings.discord_shard_count, shard_ids=shard_ids,
                 **client_options)
         else:
-            self.client = OpenGovClient(app, publish_commands=publish, **client_options)
+            self.client = OpenGovClient(settings, assistant, publish_commands=publish, **client_options)
+        if gateway:
+            register_commands(self.client, kb)
         self.outbound = DiscordOutbound(self.client)
         self._gateway: asyncio.Task | None = None
         self._saved: tuple[str, yarl.URL] | None = None
 
     def _point_at_server(self) -> None:
         """discord.py reads its REST base and gateway URL from class attributes: set them for this run."""
-        settings = self.app.settings
+        settings = self.settings
         route, websocket = discord.http.Route, discord.gateway.DiscordWebSocket
         self._saved = (route.BASE, websocket.DEFAULT_GATEWAY)
         route.BASE = settings.discord_api_base.rstrip("/")
@@ -80,7 +85,7 @@ class DiscordService:
         """Log in (this also syncs the commands, in setup_hook), then keep the gateway in a background task."""
         self._point_at_server()
         try:
-            await self.client.login(self.app.settings.discord_token.get_secret_value())
+            await self.client.login(self.settings.discord_token.get_secret_value())
         except BaseException:
             self._restore()
             with contextlib.suppress(Exception):

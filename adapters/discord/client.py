@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
@@ -13,11 +12,10 @@ from discord import app_commands
 from adapters.discord.render import Outgoing, render_reply
 from adapters.discord.translate import CoreTranslator
 from adapters.discord.views import SERVER_SCOPE, CommandButton
+from bot.assistant import Assistant
 from bot.domain import Block, ChatRef, IncomingMessage, Platform, Reply
 from bot.i18n import pick_language, t
-
-if TYPE_CHECKING:
-    from adapters.compose import App
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +80,11 @@ async def apologise(interaction: discord.Interaction) -> None:
 
 
 class OpenGovClient(discord.Client):
-    """One Discord connection; its dependencies (the App) are passed in, commands are set up in setup_hook."""
+    """One Discord connection answering through the assistant (None: sending only, no gateway). Its slash
+    commands are added by the service (adapters/discord/commands.py) and published in setup_hook."""
 
-    def __init__(self, app: App, *, publish_commands: bool = True, **options) -> None:
+    def __init__(self, settings: Settings, assistant: Assistant | None, *, publish_commands: bool = True,
+                 **options) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles for /setup checks
         intents.dm_messages = True  # people may also just write to the bot in DMs
@@ -93,12 +93,10 @@ class OpenGovClient(discord.Client):
         options.setdefault("max_ratelimit_timeout", 30.0)  # longer limits surface as RateLimited
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # text only: no voice warnings
         super().__init__(**options)
-        self.app = app
+        self.settings = settings
+        self.assistant = assistant
         self.publish_commands = publish_commands
         self.tree = CoreCommandTree(self)
-        from adapters.discord.commands import register_commands
-
-        register_commands(self)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CoreTranslator())
@@ -108,7 +106,7 @@ class OpenGovClient(discord.Client):
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
         """Publish the slash commands: to the development server when set (instant), else globally."""
-        guild_id = self.app.settings.discord_dev_guild_id
+        guild_id = self.settings.discord_dev_guild_id
         try:
             if guild_id:
                 guild = discord.Object(guild_id)
@@ -146,7 +144,7 @@ class OpenGovClient(discord.Client):
         try:
             if slow:
                 await self._acknowledge(interaction, ephemeral)
-            task = asyncio.ensure_future(self.app.assistant.handle(message))
+            task = asyncio.ensure_future(self.assistant.handle(message))
             if not interaction.response.is_done():
                 done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
                 if not done:
@@ -172,7 +170,7 @@ class OpenGovClient(discord.Client):
     async def deliver(
         self, interaction: discord.Interaction, replies: list[Reply], *, ephemeral: bool, scope: str = ""
     ) -> None:
-        more = t("dc_more_choices", language_of(interaction, self.app.settings.default_language))
+        more = t("dc_more_choices", language_of(interaction, self.settings.default_language))
         clicked = interaction.type is discord.InteractionType.component
         edited = False
         for reply in replies:
@@ -203,7 +201,7 @@ class OpenGovClient(discord.Client):
         if message.guild is not None or message.author.bot or not message.content:
             return
         incoming_message = IncomingMessage(user_chat(message.author.id), str(message.author.id), message.content)
-        replies = await self.app.assistant.handle(incoming_message)
+        replies = await self.assistant.handle(incoming_message)
         try:
             for reply in replies:
                 for out in render_reply(reply):

@@ -3,21 +3,17 @@ answer; descriptions come from the catalogues (bot/locales) in every language.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 from discord.app_commands import Choice, Range
 
-from adapters.discord.client import language_of, manages_server
+from adapters.discord.client import OpenGovClient, language_of, manages_server
 from adapters.discord.translate import L, L_fixed, item_choices
 from bot.domain import Block, Reply
 from bot.i18n import LANGUAGES, language_name, t
 from bot.ids import ID_PATTERN, normalise_id
 from bot.status import LABELS, Level
-
-if TYPE_CHECKING:
-    from adapters.discord.client import OpenGovClient
+from knowledge.loader import KnowledgeBase
 
 FOR_CHOICES = [Choice(name=L("dc_choice_me"), value="me"), Choice(name=L("dc_choice_server"), value="server")]
 FREQUENCY_CHOICES = [Choice(name=L("dc_choice_immediately"), value="immediately"),
@@ -55,9 +51,9 @@ def setup_warnings(
     return notes
 
 
-def register_commands(client: OpenGovClient) -> None:
+def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
+    """Add every slash command to the client's tree (the plan `kb` feeds their autocomplete)."""
     tree = client.tree
-    kb = client.app.kb
 
     async def items(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         return item_choices(kb, current, language_of(interaction))

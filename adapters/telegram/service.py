@@ -11,7 +11,6 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, BaseRateLimiter
 
-from adapters.compose import App
 from adapters.supervisor import forever, wait_task
 from adapters.telegram.addressing import GroupManagers
 from adapters.telegram.commands import publish_commands
@@ -20,7 +19,11 @@ from adapters.telegram.limits import PacedRateLimiter
 from adapters.telegram.outbound import TelegramOutbound
 from adapters.telegram.processor import PerChatUpdateProcessor
 from adapters.telegram.rendering import CallbackData
+from bot.assistant import Assistant
 from bot.domain import Platform
+from bot.pacing import Pacer
+from bot.settings import Settings
+from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +37,17 @@ class TelegramService:
 
     name = Platform.TELEGRAM.value
 
-    def __init__(self, app: App, *, rate_limiter: BaseRateLimiter | None = None, poll_timeout: int = 10,
-                 receive: bool = True):
-        settings = app.settings
+    def __init__(self, settings: Settings, pacer: Pacer, assistant: Assistant | None, db: Database, *,
+                 rate_limiter: BaseRateLimiter | None = None, poll_timeout: int = 10, receive: bool = True):
+        """`assistant` answers what is received (None with receive=False); `db` records chats that move."""
         if settings.telegram_token is None:
             raise ValueError("TELEGRAM_TOKEN is not set")
-        self.app = app
+        if receive and assistant is None:
+            raise ValueError("receiving Telegram updates needs the assistant")
+        self.settings = settings
         self.poll_timeout = poll_timeout
         self.receive = receive
-        limiter = rate_limiter or PacedRateLimiter(app.pacer)  # answers and alerts: one limit, answers first
+        limiter = rate_limiter or PacedRateLimiter(pacer)  # answers and alerts: one limit, answers first
         builder = (
             Application.builder()
             .token(settings.telegram_token.get_secret_value())
@@ -58,7 +63,7 @@ class TelegramService:
         self.callbacks = CallbackData()
         self.outbound = TelegramOutbound(bot, self.callbacks)
         if receive:
-            self.handlers = TelegramHandlers(bot, app.assistant, app.db, self.callbacks, GroupManagers(bot))
+            self.handlers = TelegramHandlers(bot, assistant, db, self.callbacks, GroupManagers(bot))
             self.handlers.register(self.application)
         secret = settings.telegram_webhook_secret
         if self.webhook_mode and secret is None and receive:
@@ -69,16 +74,16 @@ class TelegramService:
 
     @property
     def webhook_mode(self) -> bool:
-        return bool(self.app.settings.telegram_webhook_url)
+        return bool(self.settings.telegram_webhook_url)
 
     @property
     def webhook_path(self) -> str:
         """The path the web app serves the webhook on (TELEGRAM_WEBHOOK_URL's path)."""
-        return "/" + urlsplit(self.app.settings.telegram_webhook_url or "").path.lstrip("/")
+        return "/" + urlsplit(self.settings.telegram_webhook_url or "").path.lstrip("/")
 
     async def start(self) -> None:
         """Connect (getMe); when receiving, publish the command menu, then poll, or register the webhook."""
-        settings = self.app.settings
+        settings = self.settings
         await self.application.initialize()
         self._started = True
         if not self.receive:

@@ -1,12 +1,11 @@
-"""Command handlers, grouped by use case; `register_all` wires them into an Assistant."""
+"""Command handlers, grouped by use case. Each module lists its COMMANDS; the bootstrap builds the registry."""
 
 from __future__ import annotations
 
+from bot.commands import CommandRegistry
+from bot.handlers import admin, follow, plan, server
 
-def register_all(assistant) -> None:
-    from bot.handlers import admin, follow, plan, server
 
-    plan.register(assistant)
-    follow.register(assistant)
-    admin.register(assistant)
-    server.register(assistant)
+def default_commands() -> CommandRegistry:
+    """Every command the assistant knows, by name and alias."""
+    return CommandRegistry([*plan.COMMANDS, *follow.COMMANDS, *admin.COMMANDS, *server.COMMANDS])

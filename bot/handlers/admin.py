@@ -19,10 +19,11 @@ from bot.announcements import (
     progress,
     reach,
 )
-from bot.assistant import Command, Context
 from bot.audit import audit
-from bot.domain import Block, Reply, Style
+from bot.commands import Command, Context
+from bot.domain import Block, Platform, Reply, Style
 from bot.evidence import EvidenceUpdate, apply_evidence
+from bot.handlers.server import is_server_chat, needs_setup
 from bot.i18n import N_, colon
 from bot.ids import normalise_id
 from bot.status import PLAN_DRAFTING_STARTED, DateError, Level, label, parse_effective_date, parse_level
@@ -136,8 +137,6 @@ SERVER_WORDS = {"server", "serveur", "here", "ici"}
 
 
 def _manager_of_server(ctx: Context) -> bool:
-    from bot.handlers.server import is_server_chat
-
     return is_server_chat(ctx.chat) and ctx.msg.is_group and ctx.msg.can_manage_chat
 
 
@@ -174,11 +173,8 @@ async def announce(ctx: Context, args: str) -> list[Reply]:
         return [ctx.say(ctx.tr("announce_usage"))]
     if not ctx.is_admin and audience.kind != AudienceKind.CHAT:
         return [ctx.say(ctx.tr("announce_own_server_only"))]
-    if audience.kind == AudienceKind.CHAT:
-        from bot.handlers.server import needs_setup
-
-        if refusal := needs_setup(ctx):
-            return [refusal]
+    if audience.kind == AudienceKind.CHAT and (refusal := needs_setup(ctx)):
+        return [refusal]
     if dry:
         count = await reach(ctx.session, ctx.kb, audience)
         await audit(ctx.session, ctx.msg, "announce_dry_run", {"audience": audience.key, "recipients": count})
@@ -226,9 +222,9 @@ def _options(ctx: Context, words: list[str]) -> tuple[Audience, datetime | None,
                 raise AnnouncementError("audience")
             audience = Audience(AudienceKind.CHAT, chat_pk=ctx.chat.id)
         elif keyword in AUDIENCE_WORDS and _looks_like_audience(value):
-            audience = parse_audience(value, ctx.assistant.targets)
+            audience = parse_audience(value, ctx.services.targets)
         elif keyword in TIME_WORDS and (value[:1].isdigit() or value.casefold() in RELATIVE_TIMES):
-            when = _parse_when(value, ctx.assistant.settings.timezone)
+            when = _parse_when(value, ctx.services.settings.timezone)
         else:
             break
         words = words[2:]
@@ -236,8 +232,6 @@ def _options(ctx: Context, words: list[str]) -> tuple[Audience, datetime | None,
 
 
 def _looks_like_audience(value: str) -> bool:
-    from bot.domain import Platform
-
     word = value.casefold()
     return ":" in word or word in {"all", "everyone", "tous", "tout"} or word in {p.value for p in Platform}
 
@@ -272,8 +266,12 @@ async def stats(ctx: Context, args: str) -> list[Reply]:
     ))]
 
 
-def register(assistant) -> None:
-    anything = lambda ctx, args: True
-    assistant.register(Command("setstatus", setstatus, ("statut-set",), bare=anything, admin=True))
-    assistant.register(Command("announce", announce, ("annonce", "annoncer"), bare=anything))
-    assistant.register(Command("stats", stats, ("statistiques",), admin=True))
+def _anything(ctx: Context, args: str) -> bool:
+    return True
+
+
+COMMANDS = (
+    Command("setstatus", setstatus, ("statut-set",), bare=_anything, admin=True),
+    Command("announce", announce, ("annonce", "annoncer"), bare=_anything),
+    Command("stats", stats, ("statistiques",), admin=True),
+)

@@ -5,17 +5,21 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from bot import present
-from bot.assistant import Command, Context
+from bot.commands import Command, Context
 from bot.domain import Block, Button, Reply
+from bot.handlers.server import needs_setup
 from bot.i18n import N_
 from bot.statuses import current_status, current_statuses
 from bot.storage.models import (
+    Announcement,
     AuditEntry,
     Chat,
     ConsoleInbox,
     Frequency,
     Notification,
     NotificationState,
+    StatusChange,
+    Subscription,
     TargetKind,
     utcnow,
 )
@@ -35,7 +39,7 @@ FREQUENCY_NAMES = {Frequency.IMMEDIATELY: N_("freq_immediately"), Frequency.DAIL
 
 
 def _targets(ctx: Context) -> TargetIndex:
-    return ctx.assistant.targets
+    return ctx.services.targets
 
 
 def _may_manage(ctx: Context) -> list[Reply] | None:
@@ -65,7 +69,7 @@ async def follow(ctx: Context, args: str) -> list[Reply]:
     target = _targets(ctx).resolve(args)
     if target is None:
         return [ctx.say(ctx.tr("follow_unknown", item=args[:60]))]
-    if refusal := ctx.assistant.check_follow_allowed(ctx):
+    if refusal := needs_setup(ctx):
         return refusal
     added = await add_follow(ctx.session, ctx.chat, target)
     name = _targets(ctx).describe(target, ctx.lang)
@@ -144,7 +148,7 @@ async def forget(ctx: Context, args: str) -> list[Reply]:
     if args.strip().casefold() not in CONFIRM_WORDS:
         return [Reply((Block(ctx.tr("forget_confirm")),), ((Button(ctx.tr("btn_forget_confirm"), "forget confirm"),),))]
     chat: Chat = ctx.chat
-    async with ctx.assistant.db.chat_guard(chat.id):  # SQLite: waits for a send to this chat under way
+    async with ctx.services.db.chat_guard(chat.id):  # SQLite: waits for a send to this chat under way
         reply = await _erase(ctx, chat)
         await ctx.session.commit()  # erased before the guard lets the next delivery check the chat
     ctx.chat = None  # type: ignore[assignment]
@@ -160,8 +164,6 @@ async def _erase(ctx: Context, chat: Chat) -> Reply:
         update(AuditEntry).where(AuditEntry.platform == platform, AuditEntry.user_id == user_id).values(user_id=None)
     )
     # The status history and announcements an admin wrote stay, attributed to no one in particular.
-    from bot.storage.models import Announcement, StatusChange
-
     who = f"{platform}:{user_id}"
     await ctx.session.execute(update(StatusChange).where(StatusChange.set_by == who).values(set_by=platform))
     await ctx.session.execute(update(Announcement).where(Announcement.created_by == who).values(created_by=platform))
@@ -169,25 +171,23 @@ async def _erase(ctx: Context, chat: Chat) -> Reply:
         await ctx.session.execute(delete(ConsoleInbox).where(ConsoleInbox.chat_id == chat.chat_id))
     # Subscriptions and queued notifications go with the chat (ON DELETE CASCADE, done explicitly for SQLite
     # databases opened without foreign keys).
-    from bot.storage.models import Notification, Subscription
-
     await ctx.session.execute(delete(Subscription).where(Subscription.chat_pk == chat.id))
     await ctx.session.execute(delete(Notification).where(Notification.chat_pk == chat.id))
     await ctx.session.delete(chat)
     return ctx.say(ctx.tr("forget_done"))
 
 
-def register(assistant) -> None:
-    assistant.targets = TargetIndex(assistant.kb)
-    has_args = lambda ctx, args: bool(args) and ctx.assistant.targets.resolve(args) is not None
-    for command in (
-        Command("follow", follow, ("suivre", "subscribe", "sabonner"), bare=has_args),
-        Command("unfollow", unfollow, ("unsubscribe", "nepassuivre", "neplussuivre", "desabonner"),
-                bare=lambda c, a: not a or has_args(c, a)),
-        Command("stop", stop, ("arreter", "unfollowall")),
-        Command("subscriptions", subscriptions, ("abonnements", "suivis", "following", "follows")),
-        Command("frequency", frequency, ("frequence",), bare=lambda c, a: not a or fold(a.strip()) in FREQUENCIES),
-        Command("privacy", privacy, ("confidentialite", "vieprivee")),
-        Command("forget", forget, ("oublier",), bare=lambda c, a: not a or a.strip().casefold() in CONFIRM_WORDS),
-    ):
-        assistant.register(command)
+def _has_target(ctx: Context, args: str) -> bool:
+    return bool(args) and ctx.services.targets.resolve(args) is not None
+
+
+COMMANDS = (
+    Command("follow", follow, ("suivre", "subscribe", "sabonner"), bare=_has_target),
+    Command("unfollow", unfollow, ("unsubscribe", "nepassuivre", "neplussuivre", "desabonner"),
+            bare=lambda c, a: not a or _has_target(c, a)),
+    Command("stop", stop, ("arreter", "unfollowall")),
+    Command("subscriptions", subscriptions, ("abonnements", "suivis", "following", "follows")),
+    Command("frequency", frequency, ("frequence",), bare=lambda c, a: not a or fold(a.strip()) in FREQUENCIES),
+    Command("privacy", privacy, ("confidentialite", "vieprivee")),
+    Command("forget", forget, ("oublier",), bare=lambda c, a: not a or a.strip().casefold() in CONFIRM_WORDS),
+)

@@ -6,10 +6,11 @@ import asyncio
 
 from bot import present
 from bot.answer import answers_for, asks_progress
-from bot.assistant import Command, Context
 from bot.chart import progress_png
+from bot.commands import Command, Context
 from bot.domain import Block, Button, Image, Reply, Style
 from bot.evidence import evidence_counts, evidence_version, facts_of, latest_fact
+from bot.handlers.admin import add_evidence
 from bot.i18n import LANGUAGES
 from bot.ids import ID_PATTERN, normalise_id
 from bot.overdue import overdue_actions, overdue_for
@@ -22,6 +23,7 @@ from bot.statuses import (
     status_version,
     statuses_by_source,
 )
+from bot.subscriptions import follows_directly
 
 RELATED_RATIO = 0.6  # other matches worth offering score at least this share of the best one
 RELATED_SHOWN = 6  # items listed by `related`
@@ -29,7 +31,7 @@ RELATED_SHOWN = 6  # items listed by `related`
 
 def page_of(ctx: Context, item_id: str) -> str | None:
     """The item's public page in the reader's language when PUBLIC_URL is set (issue 13), else None."""
-    return page_url(ctx.assistant.settings.public_url, ctx.kb, item_id, ctx.lang)
+    return page_url(ctx.services.settings.public_url, ctx.kb, item_id, ctx.lang)
 
 
 def looks_like_id(ctx: Context, args: str) -> bool:
@@ -60,7 +62,7 @@ async def about(ctx: Context, args: str) -> list[Reply]:
 async def ask(ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [ctx.say(ctx.tr("empty"))]
-    result = ctx.assistant.matcher.rank(args)
+    result = ctx.services.matcher.rank(args)
     if not result.answered:
         return [present.not_sure(ctx.kb, result.suggestions, ctx.lang, close=result.close)]
     best = result.matches[0]
@@ -72,7 +74,7 @@ async def answer(ctx: Context, item_id: str, question: str, related_ids: list[st
     """The sentence of the item that answers the question, one line about the item, and buttons for the rest
     (its plan text, related items — the question's other good matches first —, follow)."""
     item = ctx.kb.get(item_id)
-    ctx.assistant.remember_item(ctx, item_id)  # "who leads it?" next refers to it (bot/followup.py)
+    ctx.remember_item(item_id)  # "who leads it?" next refers to it (bot/followup.py)
     lead = answers_for(ctx.kb).lead(item_id, question, ctx.lang) or getattr(item.title, ctx.lang)
     lead_url = None
     if asks_progress(question) and (fact := await _latest_fact(ctx, item_id)) is not None:
@@ -82,13 +84,13 @@ async def answer(ctx: Context, item_id: str, question: str, related_ids: list[st
     status_line = None
     if item_id in ctx.kb.actions:
         status_line = present.short_status(await current_status(ctx.session, item_id), ctx.lang)
-        overdue = await overdue_for(ctx.session, ctx.kb, item_id, ctx.assistant.clock().date())
+        overdue = await overdue_for(ctx.session, ctx.kb, item_id, ctx.now().date())
         if overdue is not None:
             status_line += " · " + ctx.tr("overdue_short", label=overdue.label(ctx.lang))
     elif item_id in ctx.kb.commitments:
         counts = count_levels(await current_statuses(ctx.session), [a.id for a in ctx.kb.actions_of(item_id)])
         status_line = present.level_counts_text(counts, ctx.lang)
-    following = await ctx.assistant.is_following(ctx, item_id)
+    following = await follows_directly(ctx.session, ctx.chat, item_id)
     return present.answer(ctx.kb, item, lead, status_line, ctx.lang, following=following, related_ids=related_ids,
                           lead_url=lead_url, page=page_of(ctx, item_id))
 
@@ -105,14 +107,14 @@ async def show(ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [ctx.say(ctx.tr("show_usage"))]
     item_id = normalise_id(args)
-    following = await ctx.assistant.is_following(ctx, item_id)
+    following = await follows_directly(ctx.session, ctx.chat, item_id)
     if ctx.kb.get(item_id) is not None:
-        ctx.assistant.remember_item(ctx, item_id)  # "who leads it?" next refers to it (bot/followup.py)
+        ctx.remember_item(item_id)  # "who leads it?" next refers to it (bot/followup.py)
     if item_id in ctx.kb.actions:
         status = await current_status(ctx.session, item_id)
         by_source = await statuses_by_source(ctx.session, item_id)
         facts = await facts_of(ctx.session, ctx.kb, item_id)
-        overdue = await overdue_for(ctx.session, ctx.kb, item_id, ctx.assistant.clock().date())
+        overdue = await overdue_for(ctx.session, ctx.kb, item_id, ctx.now().date())
         return [present.show_action(ctx.kb, ctx.kb.actions[item_id], status, ctx.lang, following, facts=facts,
                                     by_source=by_source, disagreement=disagreement(by_source), overdue=overdue,
                                     page=page_of(ctx, item_id))]
@@ -132,7 +134,7 @@ async def plan_text(ctx: Context, args: str) -> list[Reply]:
     item = ctx.kb.get(normalise_id(args))
     if item is None:
         return [ctx.say(ctx.tr("unknown_id", item=args[:40]))]
-    following = await ctx.assistant.is_following(ctx, item.id)
+    following = await follows_directly(ctx.session, ctx.chat, item.id)
     return [present.plan_text(ctx.kb, item, ctx.lang, following, page=page_of(ctx, item.id))]
 
 
@@ -158,7 +160,7 @@ def neighbours(ctx: Context, item) -> list[str]:
         near += [a.id for a in ctx.kb.actions_of(item.commitment) if a.aim == item.aim and a.id != item.id][:2]
         near.append(item.commitment)
     query = f"{item.title.en} {item.title.fr}"
-    near += [m.id for m in ctx.assistant.matcher.rank(query, limit=RELATED_SHOWN + 2).matches]
+    near += [m.id for m in ctx.services.matcher.rank(query, limit=RELATED_SHOWN + 2).matches]
     return near
 
 
@@ -183,7 +185,7 @@ async def status(ctx: Context, args: str) -> list[Reply]:
         return await show(ctx, args)
     statuses = await current_statuses(ctx.session)
     levels = {action_id: status.level for action_id, status in statuses.items()}
-    overdue = await overdue_actions(ctx.session, ctx.kb, ctx.assistant.clock().date(), levels)
+    overdue = await overdue_actions(ctx.session, ctx.kb, ctx.now().date(), levels)
     return [present.status_overview(ctx.kb, statuses, ctx.lang, overdue)]
 
 
@@ -191,8 +193,6 @@ async def evidence_list(ctx: Context, args: str) -> list[Reply]:
     """`evidence 2.3`: every fact recorded about an action, newest first (admins add one with more arguments)."""
     item_id = normalise_id(args.split()[0]) if args.split() else ""
     if len(args.split()) > 1:
-        from bot.handlers.admin import add_evidence
-
         return await add_evidence(ctx, args)
     action = ctx.kb.actions.get(item_id)
     if action is None:
@@ -206,7 +206,7 @@ async def evidence_list(ctx: Context, args: str) -> list[Reply]:
 async def progress(ctx: Context, args: str) -> list[Reply]:
     version = (await status_version(ctx.session), await evidence_version(ctx.session))
     await ctx.session.commit()  # nothing more to read here: no transaction stays open while a chart is drawn
-    db, kb, lang = ctx.assistant.db, ctx.kb, ctx.lang
+    db, kb, lang = ctx.services.db, ctx.kb, ctx.lang
 
     async def draw() -> tuple[bytes, bool]:
         # its own session: the drawing outlives a cancelled asker, and other askers of the same chart await it
@@ -217,7 +217,7 @@ async def progress(ctx: Context, args: str) -> list[Reply]:
             exact = (await status_version(session), await evidence_version(session)) == version
         return await asyncio.to_thread(progress_png, kb, statuses, lang, evidence), exact
 
-    png = await ctx.assistant.charts.get((version, lang), draw)
+    png = await ctx.services.charts.get((version, lang), draw)
     caption = ctx.tr("progress_caption")
     return [Reply((Block(caption),), image=Image(png, "progress.png", caption))]
 
@@ -237,21 +237,19 @@ async def language(ctx: Context, args: str) -> list[Reply]:
     return [ctx.say(ctx.tr("language_set"))]
 
 
-def register(assistant) -> None:
-    for command in (
-        Command("start", start, ("demarrer", "bonjour", "hello", "hi")),
-        Command("help", help_, ("aide", "commands", "commandes", "menu")),
-        Command("about", about, ("apropos",)),
-        Command("ask", ask, ("question", "demander"), bare=lambda ctx, args: False),
-        Command("show", show, ("voir", "afficher", "item"), bare=looks_like_id),
-        Command("plan", plan_text, ("texte", "extrait", "passage"), bare=looks_like_id),
-        Command("related", related, ("similar", "voiraussi", "connexes", "similaires", "proches"), bare=ids_only),
-        Command("browse", browse, ("parcourir", "list", "liste"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
-        Command("status", status, ("statut", "statuts", "etat"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
-        Command("progress", progress, ("progression", "avancement", "chart")),
-        Command("evidence", evidence_list, ("faits", "preuves"), bare=lambda ctx, a: looks_like_id(ctx, a) or (
-            ctx.is_admin and bool(a.split()) and looks_like_id(ctx, a.split()[0]))),
-        Command("language", language, ("langue", "lang"),
-                bare=lambda ctx, a: a.strip().lower() in (*LANGUAGES, "auto")),
-    ):
-        assistant.register(command)
+COMMANDS = (
+    Command("start", start, ("demarrer", "bonjour", "hello", "hi")),
+    Command("help", help_, ("aide", "commands", "commandes", "menu")),
+    Command("about", about, ("apropos",)),
+    Command("ask", ask, ("question", "demander"), bare=lambda ctx, args: False),
+    Command("show", show, ("voir", "afficher", "item"), bare=looks_like_id),
+    Command("plan", plan_text, ("texte", "extrait", "passage"), bare=looks_like_id),
+    Command("related", related, ("similar", "voiraussi", "connexes", "similaires", "proches"), bare=ids_only),
+    Command("browse", browse, ("parcourir", "list", "liste"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
+    Command("status", status, ("statut", "statuts", "etat"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
+    Command("progress", progress, ("progression", "avancement", "chart")),
+    Command("evidence", evidence_list, ("faits", "preuves"), bare=lambda ctx, a: looks_like_id(ctx, a) or (
+        ctx.is_admin and bool(a.split()) and looks_like_id(ctx, a.split()[0]))),
+    Command("language", language, ("langue", "lang"),
+            bare=lambda ctx, a: a.strip().lower() in (*LANGUAGES, "auto")),
+)

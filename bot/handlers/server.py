@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.assistant import Command, Context
+from bot.commands import Command, Context
 from bot.domain import Block, Reply, Style
 from bot.i18n import LANGUAGES, language_name, pick_language
 from bot.storage.models import Chat
@@ -48,7 +48,7 @@ def settings_reply(ctx: Context, saved: bool = False) -> Reply:
     if not chat.delivery_target:
         blocks.append(Block(ctx.tr("setup_not_configured")))
         return Reply(tuple(blocks))
-    language = chat.language or ctx.assistant.settings.default_language
+    language = chat.language or ctx.services.settings.default_language
     lines = [
         ctx.tr("setup_channel", channel=_channel(ctx, chat.delivery_target)),
         ctx.tr("setup_role", role=_role(ctx, chat.mention) if chat.mention else ctx.tr("setup_no_role")),
@@ -94,12 +94,11 @@ async def setup(ctx: Context, args: str) -> list[Reply]:
         chat.language, chat.language_chosen = language.lower()[:2], True
     elif chat.language is None:
         # The manager's own language is the best guess for their server until they choose one.
-        chat.language = pick_language(ctx.msg.locale, default=ctx.assistant.settings.default_language)
+        chat.language = pick_language(ctx.msg.locale, default=ctx.services.settings.default_language)
     ctx.lang = chat.language
     return [settings_reply(ctx, saved=True)]
 
 
-def register(assistant) -> None:
-    assistant.register(
-        Command("setup", setup, ("configurer", "reglages", "réglages"), bare=lambda ctx, args: not args)
-    )
+COMMANDS = (
+    Command("setup", setup, ("configurer", "reglages", "réglages"), bare=lambda ctx, args: not args),
+)

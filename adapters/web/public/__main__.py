@@ -10,7 +10,7 @@ import asyncio
 
 from aiohttp import web
 
-from adapters.compose import build_app, configure_logging
+from adapters.bootstrap import bootstrap, configure_logging
 from adapters.web.public import add_public_routes
 from bot.settings import get_settings
 
@@ -18,7 +18,7 @@ from bot.settings import get_settings
 async def serve(host: str, port: int) -> None:
     settings = get_settings()
     configure_logging(settings)
-    app = await build_app(settings, wait_for_database=True)
+    app = await bootstrap(settings, wait_for_database=True)
     application = web.Application()
     add_public_routes(application, kb=app.kb, db=app.db, settings=settings)
     runner = web.AppRunner(application, access_log=None)

@@ -1,19 +1,39 @@
-"""The composition root: the one place that reads settings and builds storage, the core and the platforms."""
+"""The bootstrap (the composition root): the one place that reads settings and builds everything, explicitly —
+storage, the plan, the matcher, the conversation core and its commands, the alert renderer and the delivery
+worker, the pacer, the outbounds; the scheduler's jobs get their parts from here too (adapters/runner.py).
+Tests override any part by passing it in.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from datetime import datetime
 
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy.engine import make_url
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, stop_never
 
+from adapters.console import ConsoleOutbound
+from adapters.supervisor import backoff
+from bot.alerts import AlertRenderer
+from bot.answer import answers_for
 from bot.assistant import Assistant
+from bot.chart import ChartCache
+from bot.commands import CommandRegistry, Services
+from bot.delivery import DeliveryWorker
 from bot.domain import Outbound, Platform
+from bot.handlers import default_commands
+from bot.language import LanguageDetector, detector_for
+from bot.matcher import Matcher
 from bot.pacing import Pacer
 from bot.redact import install_on_root, redact, register_settings
+from bot.search import build_matcher
 from bot.settings import Settings, get_settings
 from bot.storage.db import Database
+from bot.storage.models import utcnow
+from bot.subscriptions import TargetIndex
 from knowledge.loader import KnowledgeBase, default_knowledge
 
 log = logging.getLogger(__name__)
@@ -21,26 +41,55 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class App:
+    """Everything one process runs on, built by `bootstrap`. `assistant` is None in processes that answer nobody
+    (worker, clock)."""
+
     settings: Settings
     db: Database
     kb: KnowledgeBase
-    outbounds: dict[str, Outbound] = field(default_factory=dict)
-    services: dict[str, object] = field(default_factory=dict)  # the platform services running now, by name
-    pacer: Pacer | None = None  # every send of this process, paced to the platforms' limits (shared via Redis)
-
-    def __post_init__(self) -> None:
-        if self.pacer is None:
-            self.pacer = Pacer.from_settings(self.settings)
-
-    @cached_property
-    def assistant(self) -> Assistant:
-        """The conversation core, built on first use: `worker` and `clock` answer nobody and never build it
-        (its matcher and language detector take a second and ~11 MB)."""
-        return Assistant(self.kb, self.db, self.settings)
+    pacer: Pacer
+    assistant: Assistant | None
+    worker: DeliveryWorker
+    outbounds: dict[str, Outbound] = field(default_factory=dict)  # shared with the worker: platforms come and go
+    running: dict[str, object] = field(default_factory=dict)  # the platform services running now, by name
 
     async def close(self) -> None:
         await self.pacer.close()
         await self.db.close()
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What reads questions about the plan: the plan itself, its matcher and the language detector (a second
+    and ~11 MB to build: processes that answer nobody never build them)."""
+
+    kb: KnowledgeBase
+    matcher: Matcher
+    detector: LanguageDetector
+
+
+def build_reader(kb: KnowledgeBase | None = None, *, matcher: Matcher | None = None,
+                 detector: LanguageDetector | None = None) -> Reader:
+    kb = kb or default_knowledge()
+    return Reader(kb, matcher or build_matcher(kb), detector or detector_for(kb))
+
+
+def build_assistant(reader: Reader, db: Database, settings: Settings, *, commands: CommandRegistry | None = None,
+                    clock: Callable[[], datetime] = utcnow) -> Assistant:
+    """The conversation core and what its handlers use."""
+    answers_for(reader.kb)  # the answers' sentence index, built now rather than on the first question
+    services = Services(
+        kb=reader.kb, db=db, settings=settings, matcher=reader.matcher, targets=TargetIndex(reader.kb),
+        charts=ChartCache(), commands=commands or default_commands(), clock=clock,
+    )
+    return Assistant(services, reader.detector)
+
+
+def build_worker(db: Database, kb: KnowledgeBase, settings: Settings, outbounds: dict[str, Outbound],
+                 pacer: Pacer) -> DeliveryWorker:
+    """The outbox's delivery worker, rendering alerts in each recipient's language."""
+    renderer = AlertRenderer(kb, settings.default_language, settings.public_url)
+    return DeliveryWorker(db, renderer, outbounds, settings, pacer=pacer)
 
 
 class _NoTraceback(logging.Formatter):
@@ -106,11 +155,6 @@ def _unreachable(exc: BaseException) -> bool:
 
 async def migrate_when_reachable(db: Database, settings: Settings) -> None:
     """Migrate, waiting for the database with capped exponential backoff (one log line per attempt)."""
-    from sqlalchemy.engine import make_url
-    from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, stop_never
-
-    from adapters.supervisor import backoff
-
     where = make_url(settings.database_url).render_as_string(hide_password=True)
 
     def log_retry(state: RetryCallState) -> None:
@@ -159,13 +203,16 @@ def pool_options(settings: Settings, process: str) -> dict[str, int]:
             "max_overflow": overflow if settings.db_max_overflow is None else settings.db_max_overflow}
 
 
-async def build_app(settings: Settings | None = None, kb: KnowledgeBase | None = None, *,
-                    wait_for_database: bool = False, process: str = "run") -> App:
-    """Build and migrate storage, load the plan, wire the core and the console recipient. With
-    `wait_for_database` (long-running commands), an unreachable database is waited for (STARTUP_TIMEOUT).
-    `process` (run, web, worker, clock, gateway, command) picks the connection pool's default size."""
-    from adapters.console import ConsoleOutbound
-
+async def bootstrap(settings: Settings | None = None, kb: KnowledgeBase | None = None, *,
+                    wait_for_database: bool = False, process: str = "run", matcher: Matcher | None = None,
+                    detector: LanguageDetector | None = None, commands: CommandRegistry | None = None,
+                    clock: Callable[[], datetime] = utcnow, pacer: Pacer | None = None,
+                    answers: bool | None = None) -> App:
+    """Build and migrate storage, load the plan, build the core (unless the process answers nobody), the worker
+    and the console recipient. With `wait_for_database` (long-running commands), an unreachable database is
+    waited for (STARTUP_TIMEOUT). `process` (run, web, worker, clock, gateway, command) picks the connection
+    pool's default size and, unless `answers` says, whether the conversation core is built (not for worker,
+    clock and one-shot commands)."""
     settings = settings or get_settings()
     register_settings(settings)
     db = Database(settings.database_url, **pool_options(settings, process))
@@ -175,8 +222,11 @@ async def build_app(settings: Settings | None = None, kb: KnowledgeBase | None =
         await db.close()
         raise
     kb = kb or default_knowledge()
-    app = App(settings, db, kb)
-    if process not in ("worker", "clock"):
-        app.assistant  # noqa: B018 - built now, so that the first answer does not wait for it
-    app.outbounds[Platform.CONSOLE] = ConsoleOutbound(db)
-    return app
+    pacer = pacer or Pacer.from_settings(settings)
+    if answers is None:
+        answers = process not in ("worker", "clock", "command")
+    assistant = build_assistant(build_reader(kb, matcher=matcher, detector=detector), db, settings,
+                                commands=commands, clock=clock) if answers else None
+    outbounds: dict[str, Outbound] = {Platform.CONSOLE: ConsoleOutbound(db)}
+    worker = build_worker(db, kb, settings, outbounds, pacer)
+    return App(settings, db, kb, pacer, assistant, worker, outbounds)

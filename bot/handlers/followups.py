@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 from bot import present
-from bot.assistant import Context
+from bot.commands import Context
 from bot.domain import Block, Button, Reply, Style
 from bot.evidence import latest_fact
 from bot.followup import Intent, active_item, classify
-from bot.i18n import labelled, t
+from bot.i18n import labelled
 from bot.overdue import overdue_for
 from bot.statuses import count_levels, current_status, current_statuses
+from bot.subscriptions import follows_directly
 from knowledge.schema import Action, Commitment
 
 # A sentence of the plan that carries a date or a deadline: a year, a month, "by the end of", « d'ici ».
@@ -30,16 +31,16 @@ async def answer_followup(ctx: Context, text: str) -> list[Reply] | None:
     intent = classify(text)
     if intent is None or ctx.chat is None:
         return None
-    follow = ctx.assistant.commands["follow"].handler
-    item_id = active_item(ctx.chat.context_item, ctx.chat.context_at, ctx.assistant.clock(),
-                          ctx.assistant.settings.followup_minutes)
+    follow = ctx.services.commands["follow"].handler  # "follow it" is the follow command on that item
+    item_id = active_item(ctx.chat.context_item, ctx.chat.context_at, ctx.now(),
+                          ctx.services.settings.followup_minutes)
     item = ctx.kb.get(item_id) if item_id else None
     if not isinstance(item, Action | Commitment):
         # Nothing shown lately: "follow it" / « suivre » alone asks what to follow; the rest is a question.
         return await follow(ctx, "") if intent == Intent.FOLLOW else None
     if intent == Intent.FOLLOW:
         return await follow(ctx, item.id)
-    ctx.assistant.remember_item(ctx, item.id)  # the conversation about it goes on
+    ctx.remember_item(item.id)  # the conversation about it goes on
     blocks = [Block(_heading(item, ctx.lang), Style.HEADING)]
     if intent == Intent.LEADS:
         blocks.append(Block(_leads(ctx, item)))
@@ -48,10 +49,10 @@ async def answer_followup(ctx: Context, text: str) -> list[Reply] | None:
     else:
         blocks += _dates(ctx, item)
     if intent in (Intent.STATUS, Intent.WHEN) and isinstance(item, Action):
-        overdue = await overdue_for(ctx.session, ctx.kb, item.id, ctx.assistant.clock().date())
+        overdue = await overdue_for(ctx.session, ctx.kb, item.id, ctx.now().date())
         if overdue is not None:
             blocks.append(Block(ctx.tr("overdue_line", label=overdue.label(ctx.lang))))
-    following = await ctx.assistant.is_following(ctx, item.id)
+    following = await follows_directly(ctx.session, ctx.chat, item.id)
     buttons = ((Button(ctx.tr("btn_more"), f"show {item.id}"),), (present.follow_button(item.id, ctx.lang, following),))
     return [Reply(tuple(blocks), buttons)]
 
