@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assistant import Assistant
+from bot.chats import find_chat
 from bot.domain import Block, ChatRef, DeliveryResult, IncomingMessage, Platform, Recipient, Reply, Style
 from bot.i18n import pick_language, t
 from bot.storage.db import Database
@@ -65,8 +66,6 @@ class ConsoleOutbound:
         self.db = db
 
     async def send(self, recipient: Recipient, reply: Reply, *, key: str) -> DeliveryResult:
-        from bot.chats import find_chat
-
         async with self.db.session() as session, session.begin():
             chat = await find_chat(session, recipient.chat)
             if chat is not None:
@@ -102,8 +101,6 @@ class ConsoleOutbound:
 
 async def pop_inbox(db: Database, name: str) -> tuple[list[str], str | None]:
     """Alerts not yet shown to this console user (marked shown now), and the user's chosen language."""
-    from bot.chats import find_chat
-
     async with db.session() as session, session.begin():
         chat = await find_chat(session, ChatRef(Platform.CONSOLE, name))
         rows = list(

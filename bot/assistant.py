@@ -73,7 +73,8 @@ class Assistant:
             command = self.commands.get(msg.command.name)
             if command is None:
                 return [ctx.say(ctx.tr("unknown_command", command=msg.command.name[:30]))]
-            return await self._run(ctx, command, msg.command.args)
+            args = msg.command.args
+            return await self._run(ctx, command, clean_text(args) if isinstance(args, str) else args)
         text = clean_text(msg.text)
         if not text:
             return [ctx.say(ctx.tr("empty"))]

@@ -46,6 +46,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from bot import metrics
 from bot.alerts import AlertRenderer
 from bot.announcements import counts_text, report_finished
+from bot.chats import move_chat
 from bot.domain import (
     ChatMovedError,
     ChatRef,
@@ -566,8 +567,6 @@ class DeliveryWorker:
 
     async def _move(self, chat_pk: int, old: ChatRef, new_chat: ChatRef) -> None:
         """A group became a supergroup: rename the chat (keeping its follows); its alerts are already given back."""
-        from bot.chats import move_chat
-
         try:
             await move_chat(self.db, old, new_chat)
         except IntegrityError:

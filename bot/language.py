@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterable
 
 from bot.text import fold
+from knowledge.loader import default_knowledge
 
 # Unambiguous words of each language as people type them in chats (folded: no accents, lower case; apostrophes
 # split). Words shared by both languages ("on", "me", "a", "plan", "data", "ok", "cool") are in neither list.
@@ -132,8 +133,6 @@ def default_detector() -> LanguageDetector:
     """A process-wide detector that blanks the bundled plan's institution names."""
     global _default
     if _default is None:
-        from knowledge.loader import default_knowledge
-
         _default = detector_for(default_knowledge())
     return _default
 

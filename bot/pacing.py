@@ -37,6 +37,7 @@ from pyrate_limiter import GCRA, InMemoryStateStore, Rate, RateItem, RedisStateS
 from redis.exceptions import RedisError
 
 from bot import metrics
+from bot.domain import Platform
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -123,8 +124,6 @@ class Pacer:
 
     @classmethod
     def from_settings(cls, settings: Settings, **options) -> Pacer:
-        from bot.domain import Platform
-
         redis = None
         if settings.redis_url:
             from redis.asyncio import Redis

@@ -13,7 +13,7 @@ from adapters.discord.render import Outgoing, render_reply
 from adapters.discord.translate import CoreTranslator
 from adapters.discord.views import SERVER_SCOPE, CommandButton
 from bot.assistant import Assistant
-from bot.domain import Block, ChatRef, IncomingMessage, Platform, Reply
+from bot.domain import Block, ChatRef, CommandCall, IncomingMessage, Platform, Reply
 from bot.i18n import pick_language, t
 from bot.settings import Settings
 
@@ -41,7 +41,8 @@ def language_of(interaction: discord.Interaction, default: str = "en") -> str:
 
 
 def incoming(
-    interaction: discord.Interaction, text: str, *, server: bool = False, via_button: bool = False
+    interaction: discord.Interaction, text: str, *, server: bool = False, via_button: bool = False,
+    command: CommandCall | None = None,
 ) -> IncomingMessage:
     """Personal messages belong to the person's DM chat (alerts by DM; `origin` remembers the channel they
     wrote from); server messages belong to the server's chat, which managers may change."""
@@ -50,11 +51,12 @@ def incoming(
     if server and interaction.guild_id is not None:
         return IncomingMessage(
             server_chat(interaction.guild_id), user_id, text, locale=locale, is_group=True,
-            can_manage_chat=manages_server(interaction), via_button=via_button,
+            can_manage_chat=manages_server(interaction), via_button=via_button, command=command,
         )
     origin = str(interaction.channel_id) if interaction.guild_id is not None and interaction.channel_id else None
     return IncomingMessage(
-        user_chat(interaction.user.id), user_id, text, locale=locale, via_button=via_button, origin=origin
+        user_chat(interaction.user.id), user_id, text, locale=locale, via_button=via_button, origin=origin,
+        command=command,
     )
 
 
@@ -121,14 +123,16 @@ class OpenGovClient(discord.Client):
     async def run_command(
         self,
         interaction: discord.Interaction,
-        text: str,
+        name: str,
+        args: object = "",
         *,
         server: bool = False,
         personal: bool = False,
         slow: bool = False,
     ) -> None:
-        """Send `text` to the core as this user (or their server) and answer the interaction."""
-        message = incoming(interaction, text, server=server)
+        """Send the command with its typed arguments (the options, as the handler takes them) to the core as
+        this user (or their server) and answer the interaction."""
+        message = incoming(interaction, f"/{name}", server=server, command=CommandCall(name, args))
         await self.answer(interaction, message, ephemeral=personal, slow=slow, server=server)
 
     async def handle_button(self, interaction: discord.Interaction, command: str, *, server: bool = False) -> None:

@@ -10,9 +10,12 @@ from discord.app_commands import Choice, Range
 from adapters.discord.client import OpenGovClient, language_of, manages_server
 from adapters.discord.translate import L, L_fixed, item_choices
 from bot.domain import Block, Reply
+from bot.handlers.admin import AnnounceArgs, SetStatusArgs
+from bot.handlers.server import SetupArgs
 from bot.i18n import LANGUAGES, language_name, t
 from bot.ids import ID_PATTERN, normalise_id
 from bot.status import LABELS, Level
+from bot.storage.models import Frequency
 from knowledge.loader import KnowledgeBase
 
 FOR_CHOICES = [Choice(name=L("dc_choice_me"), value="me"), Choice(name=L("dc_choice_server"), value="server")]
@@ -27,10 +30,6 @@ AUDIENCE_CHOICES = [
     Choice(name="Telegram", value="platform:telegram"),
     Choice(name=L("dc_choice_server"), value="server"),
 ]
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace('"', "”") + '"'
 
 
 def setup_warnings(
@@ -62,7 +61,7 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
         return item_choices(kb, current, language_of(interaction), institutions=True)
 
     async def scoped(
-        interaction: discord.Interaction, text: str, scope: Choice[str] | None, *, changes: bool = True
+        interaction: discord.Interaction, name: str, args: object, scope: Choice[str] | None, *, changes: bool = True
     ) -> None:
         """Personal by default; "for: this server" acts on the server's follows, for its managers."""
         server = scope is not None and scope.value == "server"
@@ -72,17 +71,17 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
                 return await client.reply_text(interaction, t("dc_server_only", lang))
             if changes and not manages_server(interaction):
                 return await client.reply_text(interaction, t("dc_need_manage", lang))
-        await client.run_command(interaction, text, server=server, personal=True)
+        await client.run_command(interaction, name, args, server=server, personal=True)
 
     # -- the plan --------------------------------------------------------------------------------------------
     @tree.command(name="ask", description=L("dc_cmd_ask"))
     @app_commands.describe(question=L("dc_opt_question"))
     async def ask(interaction: discord.Interaction, question: Range[str, 1, 1000]) -> None:
-        await client.run_command(interaction, f"/ask {question}", slow=True)
+        await client.run_command(interaction, "ask", question, slow=True)
 
     @tree.command(name="browse", description=L("dc_cmd_browse"))
     async def browse(interaction: discord.Interaction) -> None:
-        await client.run_command(interaction, "/browse")
+        await client.run_command(interaction, "browse")
 
     @tree.command(name="show", description=L("dc_cmd_show"))
     @app_commands.describe(item=L("dc_opt_item"))
@@ -90,31 +89,31 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
     async def show(interaction: discord.Interaction, item: Range[str, 1, 200]) -> None:
         # A picked suggestion is an id; free text that is not one is answered as a question.
         is_id = ID_PATTERN.match(normalise_id(item))
-        await client.run_command(interaction, f"/show {item}" if is_id else f"/ask {item}", slow=not is_id)
+        await client.run_command(interaction, "show" if is_id else "ask", item, slow=not is_id)
 
     @tree.command(name="plan", description=L("dc_cmd_plan"))
     @app_commands.describe(item=L("dc_opt_item"))
     @app_commands.autocomplete(item=items)
     async def plan(interaction: discord.Interaction, item: Range[str, 1, 200]) -> None:
-        await client.run_command(interaction, f"/plan {item}")
+        await client.run_command(interaction, "plan", item)
 
     @tree.command(name="related", description=L("dc_cmd_related"))
     @app_commands.describe(item=L("dc_opt_item"))
     @app_commands.autocomplete(item=items)
     async def related(interaction: discord.Interaction, item: Range[str, 1, 200]) -> None:
-        await client.run_command(interaction, f"/related {item}")
+        await client.run_command(interaction, "related", item)
 
     @tree.command(name="status", description=L("dc_cmd_status"))
     async def status(interaction: discord.Interaction) -> None:
-        await client.run_command(interaction, "/status")
+        await client.run_command(interaction, "status")
 
     @tree.command(name="progress", description=L("dc_cmd_progress"))
     async def progress(interaction: discord.Interaction) -> None:
-        await client.run_command(interaction, "/progress", slow=True)
+        await client.run_command(interaction, "progress", slow=True)
 
     @tree.command(name="about", description=L("dc_cmd_about"))
     async def about(interaction: discord.Interaction) -> None:
-        await client.run_command(interaction, "/about")
+        await client.run_command(interaction, "about")
 
     # -- following -------------------------------------------------------------------------------------------
     @tree.command(name="follow", description=L("dc_cmd_follow"))
@@ -125,7 +124,7 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
     async def follow(
         interaction: discord.Interaction, target: Range[str, 1, 100], for_: Choice[str] | None = None
     ) -> None:
-        await scoped(interaction, f"/follow {target}", for_)
+        await scoped(interaction, "follow", target, for_)
 
     @tree.command(name="unfollow", description=L("dc_cmd_unfollow"))
     @app_commands.describe(target=L("dc_opt_target"), for_=L("dc_opt_for"))
@@ -135,14 +134,14 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
     async def unfollow(
         interaction: discord.Interaction, target: Range[str, 1, 100], for_: Choice[str] | None = None
     ) -> None:
-        await scoped(interaction, f"/unfollow {target}", for_)
+        await scoped(interaction, "unfollow", target, for_)
 
     @tree.command(name="subscriptions", description=L("dc_cmd_subscriptions"))
     @app_commands.describe(for_=L("dc_opt_for"))
     @app_commands.rename(for_="for")
     @app_commands.choices(for_=FOR_CHOICES)
     async def subscriptions(interaction: discord.Interaction, for_: Choice[str] | None = None) -> None:
-        await scoped(interaction, "/subscriptions", for_, changes=False)
+        await scoped(interaction, "subscriptions", "", for_, changes=False)
 
     @tree.command(name="frequency", description=L("dc_cmd_frequency"))
     @app_commands.describe(value=L("dc_opt_frequency"), for_=L("dc_opt_for"))
@@ -151,7 +150,7 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
     async def frequency(
         interaction: discord.Interaction, value: Choice[str], for_: Choice[str] | None = None
     ) -> None:
-        await scoped(interaction, f"/frequency {value.value}", for_)
+        await scoped(interaction, "frequency", Frequency(value.value), for_)
 
     @tree.command(name="language", description=L("dc_cmd_language"))
     @app_commands.describe(value=L("dc_opt_language"), for_=L("dc_opt_for"))
@@ -160,16 +159,16 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
     async def language(
         interaction: discord.Interaction, value: Choice[str], for_: Choice[str] | None = None
     ) -> None:
-        await scoped(interaction, f"/language {value.value}", for_)
+        await scoped(interaction, "language", value.value, for_)
 
     # -- privacy ---------------------------------------------------------------------------------------------
     @tree.command(name="privacy", description=L("dc_cmd_privacy"))
     async def privacy(interaction: discord.Interaction) -> None:
-        await client.run_command(interaction, "/privacy", personal=True)
+        await client.run_command(interaction, "privacy", personal=True)
 
     @tree.command(name="forget", description=L("dc_cmd_forget"))
     async def forget(interaction: discord.Interaction) -> None:
-        await client.run_command(interaction, "/forget", personal=True)
+        await client.run_command(interaction, "forget", personal=True)
 
     # -- a server's alert channel ----------------------------------------------------------------------------
     @tree.command(name="setup", description=L("dc_cmd_setup"))
@@ -197,14 +196,13 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
         if role is not None and role.is_default():
             return await client.reply_text(interaction, t("dc_setup_everyone", lang))
         if reset:
-            text = "/setup reset"
+            args = SetupArgs(reset=True)
         elif show or not (channel or role or language):
-            text = "/setup show"
+            args = SetupArgs(show=True)
         else:
-            settings = [f"channel={channel.id}" if channel else "", f"role={role.id}" if role else "",
-                        f"language={language.value}" if language else ""]
-            text = "/setup " + " ".join(s for s in settings if s)
-        await client.run_command(interaction, text, server=True, personal=True)
+            args = SetupArgs(channel=str(channel.id) if channel else None, role=str(role.id) if role else None,
+                             language=language.value if language else None)
+        await client.run_command(interaction, "setup", args, server=True, personal=True)
         notes = setup_warnings(interaction, channel, role, lang) if channel or role else []
         if notes and not reset:
             await client.deliver(interaction, [Reply(tuple(Block(n) for n in notes))], ephemeral=True)
@@ -223,8 +221,8 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
         note: Range[str, 1, 500],
         source: Range[str, 1, 500] | None = None,
     ) -> None:
-        text = f"/setstatus {item} {level.value} {_quoted(note)}" + (f" {source}" if source else "")
-        await client.run_command(interaction, text, personal=True)
+        args = SetStatusArgs(item.strip(), Level(level.value), note.strip() or None, source.strip() if source else None)
+        await client.run_command(interaction, "setstatus", args, personal=True)
 
     @tree.command(name="announce", description=L("dc_cmd_announce"))
     @app_commands.describe(
@@ -241,19 +239,14 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
         at: Range[str, 10, 25] | None = None,
         dry: bool = False,
     ) -> None:
-        words = ["/announce"] + (["dry"] if dry else [])
         if audience is not None and audience.value == "server":
-            # A server manager announces to their own server's alert channel only ("to server": this chat).
-            await scoped(interaction, " ".join([*words, "to server", message]), audience)
+            # A server manager announces to their own server's alert channel only ("server": this chat).
+            await scoped(interaction, "announce", AnnounceArgs(message.strip(), "server", dry=dry), audience)
             return
-        if followers:
-            words.append(f"to followers:{followers.split()[0]}")
-        elif audience is not None:
-            words.append(f"to {audience.value}")
-        if at:
-            words.append(f"at {at.strip()}")
-        await client.run_command(interaction, " ".join([*words, message]), personal=True)
+        to = f"followers:{followers.strip()}" if followers else audience.value if audience is not None else None
+        args = AnnounceArgs(message.strip(), to, at.strip() if at else None, dry)
+        await client.run_command(interaction, "announce", args, personal=True)
 
     @tree.command(name="stats", description=L("dc_cmd_stats"))
     async def stats(interaction: discord.Interaction) -> None:
-        await client.run_command(interaction, "/stats", personal=True)
+        await client.run_command(interaction, "stats", personal=True)

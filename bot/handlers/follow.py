@@ -70,7 +70,7 @@ async def follow(ctx: Context, args: str) -> list[Reply]:
     if target is None:
         return [ctx.say(ctx.tr("follow_unknown", item=args[:60]))]
     if refusal := needs_setup(ctx):
-        return refusal
+        return [refusal]
     added = await add_follow(ctx.session, ctx.chat, target)
     name = _targets(ctx).describe(target, ctx.lang)
     frequency = ctx.tr(FREQUENCY_NAMES[ctx.chat.frequency])
@@ -118,10 +118,15 @@ async def subscriptions(ctx: Context, args: str) -> list[Reply]:
     return [Reply((Block(ctx.tr("subscriptions_title")), Block(lines), Block(frequency)), buttons)]
 
 
-async def frequency(ctx: Context, args: str) -> list[Reply]:
+def parse_frequency(args: str) -> Frequency | None:
+    """'daily', « quotidien », 'hebdo'... -> the frequency; None when the word is not one (usage shown)."""
+    choice = FREQUENCIES.get(fold(args.strip()))
+    return Frequency(choice) if choice else None
+
+
+async def frequency(ctx: Context, choice: Frequency | None) -> list[Reply]:
     if refusal := _may_manage(ctx):
         return refusal
-    choice = FREQUENCIES.get(fold(args.strip()))
     if choice is None:
         return [Reply(
             (Block(ctx.tr("frequency_usage", frequency=ctx.tr(FREQUENCY_NAMES[ctx.chat.frequency]))),),
@@ -187,7 +192,8 @@ COMMANDS = (
             bare=lambda c, a: not a or _has_target(c, a)),
     Command("stop", stop, ("arreter", "unfollowall")),
     Command("subscriptions", subscriptions, ("abonnements", "suivis", "following", "follows")),
-    Command("frequency", frequency, ("frequence",), bare=lambda c, a: not a or fold(a.strip()) in FREQUENCIES),
+    Command("frequency", frequency, ("frequence",), bare=lambda c, a: not a or fold(a.strip()) in FREQUENCIES,
+            parse=parse_frequency),
     Command("privacy", privacy, ("confidentialite", "vieprivee")),
     Command("forget", forget, ("oublier",), bare=lambda c, a: not a or a.strip().casefold() in CONFIRM_WORDS),
 )

@@ -10,7 +10,7 @@ from bot.chart import progress_png
 from bot.commands import Command, Context
 from bot.domain import Block, Button, Image, Reply, Style
 from bot.evidence import evidence_counts, evidence_version, facts_of, latest_fact
-from bot.handlers.admin import add_evidence
+from bot.handlers.admin import AddEvidenceArgs, add_evidence, parse_evidence
 from bot.i18n import LANGUAGES
 from bot.ids import ID_PATTERN, normalise_id
 from bot.overdue import overdue_actions, overdue_for
@@ -189,11 +189,16 @@ async def status(ctx: Context, args: str) -> list[Reply]:
     return [present.status_overview(ctx.kb, statuses, ctx.lang, overdue)]
 
 
-async def evidence_list(ctx: Context, args: str) -> list[Reply]:
+def parse_evidence_command(args: str) -> str | AddEvidenceArgs:
+    """`evidence 2.3` lists (the item as typed); with more words it is an admin's new fact (AddEvidenceArgs)."""
+    return parse_evidence(args) if len(args.split()) > 1 else args
+
+
+async def evidence_list(ctx: Context, args: str | AddEvidenceArgs) -> list[Reply]:
     """`evidence 2.3`: every fact recorded about an action, newest first (admins add one with more arguments)."""
-    item_id = normalise_id(args.split()[0]) if args.split() else ""
-    if len(args.split()) > 1:
+    if isinstance(args, AddEvidenceArgs):
         return await add_evidence(ctx, args)
+    item_id = normalise_id(args.split()[0]) if args.split() else ""
     action = ctx.kb.actions.get(item_id)
     if action is None:
         return [ctx.say(ctx.tr("evidence_usage") if not item_id else ctx.tr("evidence_unknown", item=args[:20]))]
@@ -249,7 +254,7 @@ COMMANDS = (
     Command("status", status, ("statut", "statuts", "etat"), bare=lambda ctx, a: not a or looks_like_id(ctx, a)),
     Command("progress", progress, ("progression", "avancement", "chart")),
     Command("evidence", evidence_list, ("faits", "preuves"), bare=lambda ctx, a: looks_like_id(ctx, a) or (
-        ctx.is_admin and bool(a.split()) and looks_like_id(ctx, a.split()[0]))),
+        ctx.is_admin and bool(a.split()) and looks_like_id(ctx, a.split()[0])), parse=parse_evidence_command),
     Command("language", language, ("langue", "lang"),
             bare=lambda ctx, a: a.strip().lower() in (*LANGUAGES, "auto")),
 )

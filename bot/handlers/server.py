@@ -7,6 +7,7 @@ Only a group chat's managers (IncomingMessage.can_manage_chat) may change them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.commands import Command, Context
 from bot.domain import Block, Reply, Style
@@ -59,28 +60,48 @@ def settings_reply(ctx: Context, saved: bool = False) -> Reply:
     return Reply(tuple(blocks))
 
 
-async def setup(ctx: Context, args: str) -> list[Reply]:
-    if not ctx.msg.is_group:
-        return [ctx.say(ctx.tr("setup_group_only"))]
+@dataclass(frozen=True)
+class SetupArgs:
+    """`setup show`, `setup reset`, `setup channel=ID role=ID|none language=fr` (Discord: the /setup options)."""
+
+    show: bool = False
+    reset: bool = False
+    channel: str | None = None
+    role: str | None = None  # "none" / « aucun » removes the mention
+    language: str | None = None
+    valid: bool = True  # False: the text could not be read as settings (usage shown, to managers)
+
+
+def parse_setup(args: str) -> SetupArgs:
     words = args.split()
     if not words or words[0].casefold() in SHOW_WORDS:
-        return [settings_reply(ctx)]
-    if not ctx.msg.can_manage_chat:
-        return [ctx.say(ctx.tr("setup_refused"))]
-    chat = ctx.chat
+        return SetupArgs(show=True)
     if words[0].casefold() in RESET_WORDS:
-        chat.delivery_target = None
-        chat.mention = None
-        return [ctx.say(ctx.tr("setup_reset_done"))]
+        return SetupArgs(reset=True)
     values: dict[str, str] = {}
     for word in words:
         match = _SETTING.match(word)
         if not match:
-            return [ctx.say(ctx.tr("setup_usage"))]
+            return SetupArgs(valid=False)
         key = match.group(1).casefold()
         values[_ALIASES.get(key, key)] = match.group(2)
-    channel, role, language = values.get("channel"), values.get("role"), values.get("language")
-    if (channel and not _ID.match(channel)) or (role and not _ID.match(role)):
+    return SetupArgs(channel=values.get("channel"), role=values.get("role"), language=values.get("language"))
+
+
+async def setup(ctx: Context, args: SetupArgs) -> list[Reply]:
+    if not ctx.msg.is_group:
+        return [ctx.say(ctx.tr("setup_group_only"))]
+    if args.show:
+        return [settings_reply(ctx)]
+    if not ctx.msg.can_manage_chat:
+        return [ctx.say(ctx.tr("setup_refused"))]
+    chat = ctx.chat
+    if args.reset:
+        chat.delivery_target = None
+        chat.mention = None
+        return [ctx.say(ctx.tr("setup_reset_done"))]
+    channel, role, language = args.channel, args.role, args.language
+    if not args.valid or (channel and not _ID.match(channel)) or (role and not _ID.match(role)):
         return [ctx.say(ctx.tr("setup_usage"))]
     if language is not None and language.lower()[:2] not in LANGUAGES:
         return [ctx.say(ctx.tr("setup_usage"))]
@@ -100,5 +121,5 @@ async def setup(ctx: Context, args: str) -> list[Reply]:
 
 
 COMMANDS = (
-    Command("setup", setup, ("configurer", "reglages", "réglages"), bare=lambda ctx, args: not args),
+    Command("setup", setup, ("configurer", "reglages", "réglages"), bare=lambda ctx, args: not args, parse=parse_setup),
 )
