@@ -249,7 +249,7 @@ async def test_a_round_that_fails_leaves_no_delivery_running_unwatched(app) -> N
 async def test_delivery_is_no_scheduler_job_and_its_loop_stops_within_the_batch_under_way(app) -> None:
     from jobs.scheduler import build_scheduler
 
-    assert all("deliver" not in job.id for job in build_scheduler(app).get_jobs())
+    assert all("deliver" not in job.id for job in build_scheduler(app.settings, app.db, app.kb).get_jobs())
     await add_followers(app, 200)
     await say(app, "admin", "setstatus 2.12 limited")
     settings = app.settings.model_copy(update={"console_rate_limit": 50.0, "worker_batch": 10})
