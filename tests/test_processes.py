@@ -127,7 +127,8 @@ async def test_a_worker_never_receives_on_either_platform(tg, tg_settings) -> No
             "discord_token": SecretStr(dc.token), "discord_api_base": dc.api_base,
             "discord_gateway_url": dc.gateway_url,
         })
-        app = await bootstrap(settings, process="worker")
+        # answers=True: the follows below are made through the core, as a web process would make them
+        app = await bootstrap(settings, process="worker", answers=True)
         try:
             await say(app, str(USER), "/follow 2.12", platform="telegram", chat_id=str(USER))
             await say(app, str(ALICE), "/follow 2.12", platform="discord", chat_id=f"user:{ALICE}")
