@@ -88,7 +88,7 @@ async def test_command_menus_in_english_and_french(tg, tg_service) -> None:
     assert [c["command"] for c in french] == [FRENCH_NAMES[name] for name in PUBLIC]
     assert {"aide", "parcourir", "voir", "suivre", "desabonner", "abonnements", "langue"} <= {
         c["command"] for c in french}
-    assert all(tg_service.app.assistant.commands[c["command"]].name == name for c, name in zip(french, PUBLIC))
+    assert all(tg_service.handlers.assistant.commands[c["command"]].name == name for c, name in zip(french, PUBLIC))
     assert english[0]["description"] != french[0]["description"]
     assert all(3 <= len(c["description"]) <= 256 for c in english + french)
     admin_menu = tg.commands[(f"chat:{ADMIN_ID}", "fr")]
