@@ -13,7 +13,7 @@ from bot.evidence import recorded_fact
 from bot.i18n import labelled, t, tn
 from bot.overdue import promise_of
 from bot.pages import page_url
-from bot.present import citation, divergence_text, fact_block, short, tracked
+from bot.present import citation, divergence_text, fact_block, more_button, short, tracked
 from bot.status import ASSESSOR_LABELS, EMOJI, Assessor, Level, label
 from bot.storage.models import Announcement, EvidenceRecord, StatusChange, Subscription
 from bot.subscriptions import Target, TargetIndex, list_targets
@@ -191,7 +191,7 @@ class AlertRenderer:
         return await _loaded(session, self._announcements, Announcement, announcement_id)
 
     def _more(self, action_id: str, lang: str) -> tuple[tuple[Button, ...], ...]:
-        return ((Button(t("btn_more", lang) + f" · {action_id}", f"show {action_id}"),),)
+        return ((more_button(action_id, lang),),)
 
     def _status(self, change: StatusChange, lang: str, divergence: dict[str, str] | None = None,
                 ) -> tuple[tuple[Block, ...], tuple[tuple[Button, ...], ...]]:

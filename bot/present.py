@@ -26,6 +26,11 @@ def item_label(item: Commitment | Action | Topic, lang: str) -> str:
     return f"{item.id} · {short(getattr(item.title, lang))}"
 
 
+def more_button(item_id: str, lang: str) -> Button:
+    """"More · 2.12": the item shown in full (answers, listings and alerts alike)."""
+    return Button(t("btn_more", lang) + f" · {item_id}", f"show {item_id}")
+
+
 def status_text(status: CurrentStatus, lang: str) -> str:
     if not status.recorded:
         # Not "No evidence available": for a plan that ended in 2023 that reads as "nothing was done".
@@ -262,7 +267,7 @@ def browse_commitment(kb: KnowledgeBase, commitment: Commitment, lang: str, *, e
         Block(getattr(commitment.title, lang)),
     )
     buttons = [(Button(item_label(a, lang), f"show {a.id}"),) for a in kb.actions_of(commitment.id)]
-    buttons.append((Button(t("btn_more", lang) + f" · {commitment.id}", f"show {commitment.id}"),))
+    buttons.append((more_button(commitment.id, lang),))
     buttons.append((Button(t("btn_back", lang), "browse"),))
     return Reply(blocks, tuple(buttons), edit=edit)
 

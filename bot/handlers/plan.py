@@ -205,7 +205,7 @@ async def evidence_list(ctx: Context, args: str | AddEvidenceArgs) -> list[Reply
     facts = await facts_of(ctx.session, ctx.kb, item_id)
     blocks = [Block(ctx.tr("action_label", id=action.id) + f" — {getattr(action.title, ctx.lang)}", Style.HEADING)]
     blocks += present.evidence_blocks(action.id, facts, ctx.lang, limit=None) or [Block(ctx.tr("evidence_none"))]
-    return [Reply(tuple(blocks), ((Button(ctx.tr("btn_more") + f" · {action.id}", f"show {action.id}"),),))]
+    return [Reply(tuple(blocks), ((present.more_button(action.id, ctx.lang),),))]
 
 
 async def progress(ctx: Context, args: str) -> list[Reply]:
