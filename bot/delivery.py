@@ -30,7 +30,6 @@ import contextlib
 import itertools
 import logging
 import random
-import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import NamedTuple
 
+from cachetools import TTLCache
 from sqlalchemy import Select, and_, literal_column, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,6 +79,7 @@ WITH RECURSIVE present(platform) AS (
 )
 SELECT platform FROM present WHERE platform IS NOT NULL
 """
+_UNREAD = object()  # not among the platforms read (a cached answer may be None)
 
 
 class Claim(NamedTuple):
@@ -173,8 +174,8 @@ class DeliveryWorker:
         self._slots = asyncio.Semaphore(self.concurrency)
         # Each batch in flight holds one connection from its check to its commit; the claim needs one more.
         self.max_batches = max(1, min(MAX_BATCHES, _pool_capacity(db) - 2))
-        # (read at, platforms running then, platforms to claim for)
-        self._served: tuple[float, frozenset[str], list[str] | None] | None = None
+        # platforms running -> platforms to claim for, taken as read for PLATFORMS_SECONDS
+        self._served: TTLCache[frozenset[str], list[str] | None] = TTLCache(1, PLATFORMS_SECONDS)
         self._leases_read_at: datetime | None = None
         self._leases_full = True  # the last read of expired leases filled its quota: more may wait
 
@@ -328,11 +329,11 @@ class DeliveryWorker:
         came up (a row for a platform that appeared meanwhile is given back, deferred, by `_check`).
         """
         running = frozenset(self.outbounds)  # grows as the platforms come up
-        if (self._served is None or self._served[1] != running
-                or time.monotonic() - self._served[0] >= PLATFORMS_SECONDS):
+        served = self._served.get(running, _UNREAD)
+        if served is _UNREAD:
             present = set(await session.scalars(text(PLATFORMS_PRESENT)))
-            self._served = (time.monotonic(), running, None if present <= running else sorted(running))
-        return self._served[2]
+            served = self._served[running] = None if present <= running else sorted(running)
+        return served
 
     async def _deliver(self, claim: Claim) -> str:
         """Deliver one claimed notification alone (a batch of one); its outcome."""
