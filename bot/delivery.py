@@ -41,7 +41,7 @@ from cachetools import TTLCache
 from sqlalchemy import Select, and_, literal_column, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_incrementing
 
 from bot import metrics
 from bot.alerts import AlertRenderer
@@ -528,7 +528,7 @@ class DeliveryWorker:
     async def _send_with_retries(self, outbound, platform, recipient, reply, key) -> None:
         paced = self.paced(platform)
         retrying = AsyncRetrying(
-            retry=retry_if_exception_type(TemporaryDeliveryError),
+            retry=retry_if_exception(_worth_waiting_for),  # a longer wait goes back to the outbox at once
             stop=stop_after_attempt(QUICK_RETRIES),
             wait=_wait_retry_after,
             reraise=True,
@@ -586,9 +586,14 @@ def _pool_capacity(db: Database) -> int:
     return size() + max(getattr(pool, "_max_overflow", 0), 0)
 
 
-def _wait_retry_after(retry_state) -> float:
-    exc = retry_state.outcome.exception() if retry_state.outcome else None
-    retry_after = getattr(exc, "retry_after", None) or 0.5 * retry_state.attempt_number
-    if retry_after > MAX_INLINE_WAIT:
-        raise exc  # too long to wait here: let the outbox back off
-    return retry_after
+def _worth_waiting_for(exc: BaseException) -> bool:
+    """A temporary failure whose Retry-After (if any) is short enough to wait for here, holding the recipient."""
+    return isinstance(exc, TemporaryDeliveryError) and (exc.retry_after or 0) <= MAX_INLINE_WAIT
+
+
+_STEPS = wait_incrementing(start=0.5, increment=0.5)  # 0.5 s, 1 s...: when the platform names no delay
+
+
+def _wait_retry_after(retry_state: RetryCallState) -> float:
+    """The platform's Retry-After (at most MAX_INLINE_WAIT: `_worth_waiting_for`), else a growing step."""
+    return retry_state.outcome.exception().retry_after or _STEPS(retry_state)
