@@ -25,6 +25,7 @@ from tests.outbox_support import (
     add_followers,
     chat_pk,
     count,
+    follow,
     make_worker,
     notifications,
     say,
@@ -172,8 +173,7 @@ async def test_the_alert_cites_old_and_new_status_note_source_date_and_the_plan_
 
 async def test_daily_and_weekly_followers_get_one_digest_and_immediate_ones_each_alert(app) -> None:
     for name, frequency in (("ivan", "immediately"), ("dave", "daily"), ("wendy", "weekly")):
-        await say(app, name, "follow 2")
-        await say(app, name, f"frequency {frequency}")
+        await follow(app, name, "2", frequency)
     await admin(app, 'setstatus 2.12 limited "first step"')
     await admin(app, 'setstatus 2.11 complete "done"')
     dave, wendy = await chat_pk(app, "dave"), await chat_pk(app, "wendy")
@@ -208,8 +208,7 @@ async def test_daily_and_weekly_followers_get_one_digest_and_immediate_ones_each
 
 
 async def test_a_change_after_todays_digest_waits_for_the_next_one(app) -> None:
-    await say(app, "dave", "follow 2.12")
-    await say(app, "dave", "frequency daily")
+    await follow(app, "dave", "2.12", "daily")
     await admin(app, "setstatus 2.12 limited")
     assert await build_digests(app, now=TUESDAY_8AM_PARIS) == 1
     await admin(app, "setstatus 2.12 complete")
