@@ -39,7 +39,7 @@ def escaped_length(text: str) -> int:
 
 class CallbackData:
     """Button commands as callback_data: a command of ≤ 64 bytes travels as is, a longer one as a short
-    token mapped back in memory (the most recent `capacity` of them; older ones expire).
+    token mapped back in memory (the `capacity` most recently sent or pressed; older ones expire).
 
     The token is a digest of the command, not a counter: with several processes (a worker sends an alert's
     buttons, a web process receives the press), a token another process made is unknown here (the person is
