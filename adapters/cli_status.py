@@ -3,7 +3,10 @@ chat commands."""
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from bot.audit import audit
 from bot.decidim import import_decidim
@@ -14,6 +17,68 @@ from bot.status_changes import StatusUpdate, apply_status
 from bot.statuses import history
 
 
+class _Refused(Exception):
+    """A command line we refuse: its message goes to stderr after ✗, and the command exits with 1."""
+
+
+def _refusing(command: Callable[[Any, Any], Awaitable[int]]) -> Callable[[Any, Any], Awaitable[int]]:
+    @functools.wraps(command)
+    async def run(app, args) -> int:
+        try:
+            return await command(app, args)
+        except _Refused as refusal:
+            print(f"✗ {refusal}", file=sys.stderr)
+            return 1
+    return run
+
+
+def _required(value, message: str):
+    """A parsed argument, or the command refused with `message` when the parser found nothing (None)."""
+    if value is None:
+        raise _Refused(message)
+    return value
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise _Refused(message)
+
+
+def _known_action(app, action_id: str) -> None:
+    _check(action_id in app.kb.actions, f"unknown action {action_id!r}")
+
+
+def _date(text: str):
+    try:
+        return parse_effective_date(text)
+    except DateError as exc:
+        raise _Refused(f"--date: {exc.describe()}") from None
+
+
+def _listing(rows: Iterable, empty: str, line: Callable[[Any], str]) -> int:
+    """One line a row (`history`, `evidence list`), or `empty` when there is none."""
+    rows = list(rows)
+    if not rows:
+        print(empty)
+    for row in rows:
+        print(line(row))
+    return 0
+
+
+async def _record(app, args, apply, update, audited: str, details: Callable[[Any], dict], *, unchanged: str,
+                  done: Callable[[Any], str]) -> int:
+    """Apply `update` for the admin `--by`, audited as `audited` when it changes something (`apply` returns the
+    new row, or None when nothing changes): says which, as `done(row)` or `unchanged`."""
+    async with app.db.session() as session, session.begin():
+        row = await apply(session, app.kb, update, f"cli:{args.by}")
+        if row is not None:
+            await audit(session, None, audited, {"action": args.action_id, **details(row)}, platform="cli",
+                        user_id=args.by)
+    print(unchanged if row is None else f"✓ {args.action_id}: {done(row)}")
+    return 0
+
+
+@_refusing
 async def run_status(app, args) -> int:
     if args.status_command == "set":
         return await _set(app, args)
@@ -22,100 +87,57 @@ async def run_status(app, args) -> int:
             result = await import_feed(app.db, app.kb, app.settings, args.source, by="cli")
         else:
             result = await import_decidim(app.db, app.kb, app.settings, args.url, mapping_path=args.mapping)
-        if not result.ok:
-            print(f"✗ feed rejected, nothing changed ({len(result.problems)} problem(s)):", file=sys.stderr)
-            for problem in result.problems:
-                print(f"  - {problem}", file=sys.stderr)
-            return 1
+        _check(result.ok, f"feed rejected, nothing changed ({len(result.problems)} problem(s)):"
+                          + "".join(f"\n  - {problem}" for problem in result.problems))
         if result.not_modified:
             print("feed unchanged since the last import: nothing to do")
         else:
             print(f"✓ imported: {result.changed} changed, {result.unchanged} unchanged")
         return 0
     if args.status_command == "history":
-        if args.action_id not in app.kb.actions:
-            print(f"✗ unknown action {args.action_id!r}", file=sys.stderr)
-            return 1
+        _known_action(app, args.action_id)
         async with app.db.session() as session:
             rows = await history(session, args.action_id)
-        if not rows:
-            print(f"{args.action_id}: no status recorded (no evidence available)")
-        for row in rows:
-            source = "" if row.assessed_by == "maintainers" else f" (assessed by {row.assessed_by})"
-            print(f"{row.effective_date} {row.previous_status} -> {row.status}{source} by {row.set_by}"
-                  f"{' — ' + row.note if row.note else ''}{' <' + row.source_url + '>' if row.source_url else ''}")
-        return 0
+        return _listing(rows, f"{args.action_id}: no status recorded (no evidence available)", _history_line)
     return 2
 
 
+def _history_line(row) -> str:
+    source = "" if row.assessed_by == "maintainers" else f" (assessed by {row.assessed_by})"
+    return (f"{row.effective_date} {row.previous_status} -> {row.status}{source} by {row.set_by}"
+            f"{' — ' + row.note if row.note else ''}{' <' + row.source_url + '>' if row.source_url else ''}")
+
+
 async def _set(app, args) -> int:
-    level = parse_level(args.level)
-    if level is None:
-        print(f"✗ unknown level {args.level!r}; use one of: {', '.join(lv.value for lv in Level)}", file=sys.stderr)
-        return 1
-    if args.action_id not in app.kb.actions:
-        print(f"✗ unknown action {args.action_id!r}", file=sys.stderr)
-        return 1
-    if args.source and not args.source.startswith(("http://", "https://")):
-        print("✗ --source must be an http(s) URL", file=sys.stderr)
-        return 1
-    try:
-        effective = parse_effective_date(args.date) if args.date else None
-    except DateError as exc:
-        print(f"✗ --date: {exc.describe()}", file=sys.stderr)
-        return 1
-    assessor = parse_assessor(args.assessed_by)
-    if assessor is None:
-        print("✗ --assessed-by must be irm, government or maintainers", file=sys.stderr)
-        return 1
-    async with app.db.session() as session, session.begin():
-        update = StatusUpdate(args.action_id, level, args.note, args.source, effective, assessor)
-        change = await apply_status(session, app.kb, update, f"cli:{args.by}")
-        if change is not None:
-            await audit(session, None, "setstatus", {"action": args.action_id, "status": level.value,
-                                                     "change": change.id}, platform="cli", user_id=args.by)
-    if change is None:
-        print(f"{args.action_id} is already {label(level, 'en')}: nothing changed, no alert")
-    else:
-        print(f"✓ {args.action_id}: {label(change.previous_status, 'en')} -> {label(level, 'en')}")
-    return 0
+    level = _required(parse_level(args.level),
+                      f"unknown level {args.level!r}; use one of: {', '.join(lv.value for lv in Level)}")
+    _known_action(app, args.action_id)
+    _check(not args.source or args.source.startswith(("http://", "https://")), "--source must be an http(s) URL")
+    effective = _date(args.date) if args.date else None
+    assessor = _required(parse_assessor(args.assessed_by), "--assessed-by must be irm, government or maintainers")
+    update = StatusUpdate(args.action_id, level, args.note, args.source, effective, assessor)
+    return await _record(
+        app, args, apply_status, update, "setstatus", lambda change: {"status": level.value, "change": change.id},
+        unchanged=f"{args.action_id} is already {label(level, 'en')}: nothing changed, no alert",
+        done=lambda change: f"{label(change.previous_status, 'en')} -> {label(level, 'en')}")
 
 
+@_refusing
 async def run_evidence(app, args) -> int:
-    if args.action_id not in app.kb.actions:
-        print(f"✗ unknown action {args.action_id!r}", file=sys.stderr)
-        return 1
+    _known_action(app, args.action_id)
     if args.evidence_command == "list":
         async with app.db.session() as session:
             facts = await facts_of(session, app.kb, args.action_id)
-        if not facts:
-            print(f"{args.action_id}: no evidence recorded")
-        for fact in facts:
-            print(f"{fact.date} {fact.en} — {fact.publisher} ({fact.reported_by}) <{fact.source_url}>")
-        return 0
-    if not args.source.startswith(("http://", "https://")) or any(ch.isspace() for ch in args.source):
-        print("✗ --source must be an http(s) URL", file=sys.stderr)
-        return 1
-    try:
-        fact_date = parse_effective_date(args.date)
-    except DateError as exc:
-        print(f"✗ --date: {exc.describe()}", file=sys.stderr)
-        return 1
-    reporter = parse_reporter(args.reported_by)
-    if reporter is None:
-        print("✗ --reported-by must be independent_review, government, press or maintainers", file=sys.stderr)
-        return 1
-    if not args.note.strip():
-        print("✗ --note must say what happened", file=sys.stderr)
-        return 1
+        return _listing(facts, f"{args.action_id}: no evidence recorded",
+                        lambda fact: f"{fact.date} {fact.en} — {fact.publisher} ({fact.reported_by}) <{fact.source_url}>")
+    _check(args.source.startswith(("http://", "https://")) and not any(ch.isspace() for ch in args.source),
+           "--source must be an http(s) URL")
+    fact_date = _date(args.date)
+    reporter = _required(parse_reporter(args.reported_by),
+                         "--reported-by must be independent_review, government, press or maintainers")
+    _check(bool(args.note.strip()), "--note must say what happened")
     update = EvidenceUpdate(args.action_id, fact_date, args.note, args.source, args.publisher, reporter, args.note_fr)
-    async with app.db.session() as session, session.begin():
-        record = await apply_evidence(session, app.kb, update, f"cli:{args.by}")
-        if record is not None:
-            await audit(session, None, "evidence", {"action": args.action_id, "evidence": record.id},
-                        platform="cli", user_id=args.by)
-    if record is None:
-        print(f"{args.action_id}: this fact is already recorded (same date and source): nothing changed, no alert")
-    else:
-        print(f"✓ {args.action_id}: evidence of {fact_date} recorded; the action's followers are alerted")
-    return 0
+    return await _record(
+        app, args, apply_evidence, update, "evidence", lambda record: {"evidence": record.id},
+        unchanged=f"{args.action_id}: this fact is already recorded (same date and source): nothing changed, no alert",
+        done=lambda _: f"evidence of {fact_date} recorded; the action's followers are alerted")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from cachetools import LRUCache
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,10 +41,10 @@ class AlertRenderer:
         self.public_url = public_url
         self.targets = TargetIndex(kb)
         self.default_language = default_language
-        self._changes: dict[int, StatusChange] = {}
-        self._records: dict[int, EvidenceRecord] = {}
-        self._announcements: dict[int, Announcement] = {}
-        self._bodies: dict[tuple, tuple[tuple[Block, ...], tuple[tuple[Button, ...], ...]]] = {}
+        self._changes: LRUCache[int, StatusChange] = LRUCache(CACHE_LIMIT)
+        self._records: LRUCache[int, EvidenceRecord] = LRUCache(CACHE_LIMIT)
+        self._announcements: LRUCache[int, Announcement] = LRUCache(CACHE_LIMIT)
+        self._bodies: LRUCache[tuple, tuple[tuple[Block, ...], tuple[tuple[Button, ...], ...]]] = LRUCache(CACHE_LIMIT)
 
     async def prepare(self, session: AsyncSession, notifications: list) -> None:
         """Load what rendering `notifications` needs, for the whole batch at once.
@@ -74,14 +75,14 @@ class AlertRenderer:
         announcement_ids -= self._announcements.keys()
         if change_ids:
             for change in await session.scalars(select(StatusChange).where(StatusChange.id.in_(change_ids))):
-                _remember(self._changes, change.id, change)
+                self._changes[change.id] = change
         if evidence_ids:
             for record in await session.scalars(select(EvidenceRecord).where(EvidenceRecord.id.in_(evidence_ids))):
-                _remember(self._records, record.id, record)
+                self._records[record.id] = record
         if announcement_ids:
             query = select(Announcement).where(Announcement.id.in_(announcement_ids))
             for announcement in await session.scalars(query):
-                _remember(self._announcements, announcement.id, announcement)
+                self._announcements[announcement.id] = announcement
         if followers:
             follows: dict[int, list[Target]] = {pk: [] for pk in followers}
             rows = await session.execute(
@@ -178,7 +179,7 @@ class AlertRenderer:
     def _cached(self, key: tuple, make):
         body = self._bodies.get(key)
         if body is None:
-            body = _remember(self._bodies, key, make())
+            body = self._bodies[key] = make()
         return body
 
     async def _change(self, session: AsyncSession, change_id: int) -> StatusChange:
@@ -254,22 +255,15 @@ def _frozen(value) -> str:
     return json.dumps(value, sort_keys=True) if value else ""
 
 
-async def _loaded(session: AsyncSession, cache: dict, model, row_id: int):
+async def _loaded(session: AsyncSession, cache: LRUCache, model, row_id: int):
     """A row that never changes (status change, fact, announcement), from the cache or loaded once."""
     row = cache.get(row_id)
     if row is None:
         row = await session.get(model, row_id)
         if row is None:
             raise LookupError(f"{model.__tablename__} row {row_id} not found")
-        _remember(cache, row_id, row)
+        cache[row_id] = row
     return row
-
-
-def _remember(cache: dict, key, value):
-    if len(cache) >= CACHE_LIMIT:
-        cache.clear()
-    cache[key] = value
-    return value
 
 
 def pick_text(text: str, lang: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from cachetools import LRUCache
 from sentencex import segment
 
 from bot.text import CHATTER, compact, content_tokens, stems
@@ -443,14 +444,12 @@ class Answers:
         return ranked[0].sentence.text(lang) if ranked else None
 
 
-_ANSWERS: dict[int, tuple[KnowledgeBase, Answers]] = {}
+_ANSWERS: LRUCache[int, tuple[KnowledgeBase, Answers]] = LRUCache(4)
 
 
 def answers_for(kb: KnowledgeBase) -> Answers:
     """The Answers of a knowledge base, built on first use and kept for the process (a few of them at most)."""
     entry = _ANSWERS.get(id(kb))
     if entry is None or entry[0] is not kb:
-        if len(_ANSWERS) >= 4:
-            _ANSWERS.clear()
         entry = _ANSWERS[id(kb)] = (kb, Answers(kb))
     return entry[1]

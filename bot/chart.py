@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import textwrap
 from collections.abc import Awaitable, Callable, Hashable
 
 from cachetools import LRUCache
@@ -64,14 +65,10 @@ def progress_png(kb: KnowledgeBase, statuses: dict[str, CurrentStatus], lang: st
 
 
 def _wrap(text: str, width: int = 38) -> str:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "\n".join([*lines, line][:2])
+    """A commitment's title on at most two lines of `width`, broken between words only (never mid-word nor at
+    a hyphen); any run of white space, a no-break space included, counts as one space."""
+    lines = textwrap.wrap(" ".join(text.split()), width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines[:2])
 
 
 def preload() -> None:

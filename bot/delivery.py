@@ -30,7 +30,6 @@ import contextlib
 import itertools
 import logging
 import random
-import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,10 +37,11 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import NamedTuple
 
+from cachetools import TTLCache
 from sqlalchemy import Select, and_, literal_column, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_incrementing
 
 from bot import metrics
 from bot.alerts import AlertRenderer
@@ -80,6 +80,7 @@ WITH RECURSIVE present(platform) AS (
 )
 SELECT platform FROM present WHERE platform IS NOT NULL
 """
+_UNREAD = object()  # not among the platforms read (a cached answer may be None)
 
 
 class Claim(NamedTuple):
@@ -174,8 +175,8 @@ class DeliveryWorker:
         self._slots = asyncio.Semaphore(self.concurrency)
         # Each batch in flight holds one connection from its check to its commit; the claim needs one more.
         self.max_batches = max(1, min(MAX_BATCHES, _pool_capacity(db) - 2))
-        # (read at, platforms running then, platforms to claim for)
-        self._served: tuple[float, frozenset[str], list[str] | None] | None = None
+        # platforms running -> platforms to claim for, taken as read for PLATFORMS_SECONDS
+        self._served: TTLCache[frozenset[str], list[str] | None] = TTLCache(1, PLATFORMS_SECONDS)
         self._leases_read_at: datetime | None = None
         self._leases_full = True  # the last read of expired leases filled its quota: more may wait
 
@@ -329,11 +330,11 @@ class DeliveryWorker:
         came up (a row for a platform that appeared meanwhile is given back, deferred, by `_check`).
         """
         running = frozenset(self.outbounds)  # grows as the platforms come up
-        if (self._served is None or self._served[1] != running
-                or time.monotonic() - self._served[0] >= PLATFORMS_SECONDS):
+        served = self._served.get(running, _UNREAD)
+        if served is _UNREAD:
             present = set(await session.scalars(text(PLATFORMS_PRESENT)))
-            self._served = (time.monotonic(), running, None if present <= running else sorted(running))
-        return self._served[2]
+            served = self._served[running] = None if present <= running else sorted(running)
+        return served
 
     async def _deliver(self, claim: Claim) -> str:
         """Deliver one claimed notification alone (a batch of one); its outcome."""
@@ -528,7 +529,7 @@ class DeliveryWorker:
     async def _send_with_retries(self, outbound, platform, recipient, reply, key) -> None:
         paced = self.paced(platform)
         retrying = AsyncRetrying(
-            retry=retry_if_exception_type(TemporaryDeliveryError),
+            retry=retry_if_exception(_worth_waiting_for),  # a longer wait goes back to the outbox at once
             stop=stop_after_attempt(QUICK_RETRIES),
             wait=_wait_retry_after,
             reraise=True,
@@ -584,9 +585,14 @@ def _pool_capacity(db: Database) -> int:
     return size() + max(getattr(pool, "_max_overflow", 0), 0)
 
 
-def _wait_retry_after(retry_state) -> float:
-    exc = retry_state.outcome.exception() if retry_state.outcome else None
-    retry_after = getattr(exc, "retry_after", None) or 0.5 * retry_state.attempt_number
-    if retry_after > MAX_INLINE_WAIT:
-        raise exc  # too long to wait here: let the outbox back off
-    return retry_after
+def _worth_waiting_for(exc: BaseException) -> bool:
+    """A temporary failure whose Retry-After (if any) is short enough to wait for here, holding the recipient."""
+    return isinstance(exc, TemporaryDeliveryError) and (exc.retry_after or 0) <= MAX_INLINE_WAIT
+
+
+_STEPS = wait_incrementing(start=0.5, increment=0.5)  # 0.5 s, 1 s...: when the platform names no delay
+
+
+def _wait_retry_after(retry_state: RetryCallState) -> float:
+    """The platform's Retry-After (at most MAX_INLINE_WAIT: `_worth_waiting_for`), else a growing step."""
+    return retry_state.outcome.exception().retry_after or _STEPS(retry_state)

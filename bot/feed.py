@@ -24,9 +24,18 @@ from dataclasses import dataclass, field
 from datetime import date as date_type
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 import httpx
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,9 +104,56 @@ def _kind(value: object) -> str:
     return {bool: "true/false", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
+def _chosen(value: object, field: str, parse: Callable[[str], object | None], hint: str = ""):
+    """A cell naming one of a few values (40 characters at most), as `parse` reads it; refused when unknown."""
+    chosen = parse(_text(value, field, limit=40))
+    if chosen is None:
+        raise _refused(f"unknown {field} {repr(value)[:60]}{hint}")
+    return chosen
+
+
+def _choice(parse: Callable[[str], object | None], hint: str = "") -> BeforeValidator:
+    return BeforeValidator(lambda value, info: _chosen(value, info.field_name, parse, hint))
+
+
+def _cell(limit: int, parse: Callable[[str], object] = str) -> BeforeValidator:
+    """An optional cell: text of at most `limit` characters, stripped; None when empty, else as `parse` reads it."""
+    def validate(value: object, info: ValidationInfo):
+        text = _text(value, info.field_name, limit=limit)
+        return parse(text) if text else None
+    return BeforeValidator(validate)
+
+
 class RowKind(StrEnum):
     STATUS = "status"
     EVIDENCE = "evidence"
+
+
+_KINDS = {"": RowKind.STATUS, "status": RowKind.STATUS, "statut": RowKind.STATUS,
+          "evidence": RowKind.EVIDENCE, "preuve": RowKind.EVIDENCE, "fait": RowKind.EVIDENCE}
+
+
+def _url(source: str) -> str:
+    if not source.startswith(("http://", "https://")) or CONTROL.search(source) or " " in source:
+        raise _refused(f"source is not an http(s) URL: {source[:80]!r}")
+    return source
+
+
+def _effective_date(text: str) -> date_type:
+    try:
+        return parse_effective_date(text)
+    except DateError as exc:
+        raise _refused(exc.describe()) from None
+
+
+def _percentage(text: str) -> int:
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        raise _refused(f"progress {text!r} is not a number") from None
+    if not 0 <= number <= 100:
+        raise _refused(f"progress {text!r} is not a percentage (0 to 100)")
+    return round(number)
 
 
 class FeedRow(BaseModel):
@@ -105,27 +161,20 @@ class FeedRow(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)  # a missing id is checked too
 
-    kind: RowKind = RowKind.STATUS
+    kind: Annotated[RowKind, _choice(lambda text: _KINDS.get(fold(text)), " (status or evidence)")] = RowKind.STATUS
     id: str = ""
     status: Level | None = None
-    assessed_by: Assessor = Assessor.MAINTAINERS
-    note: str | None = None
-    note_fr: str | None = None
-    source: str | None = None
-    publisher: str | None = None
-    reported_by: Reporter = Reporter.MAINTAINERS
-    date: date_type | None = None
-    progress: int | None = None  # percentage of completion, when the source gives one (a Decidim tracker)
-
-    @field_validator("kind", mode="before")
-    @classmethod
-    def _kind(cls, value: object) -> RowKind:
-        text = fold(_text(value, "kind", limit=40))
-        if text in ("", "status", "statut"):
-            return RowKind.STATUS
-        if text in ("evidence", "preuve", "fait"):
-            return RowKind.EVIDENCE
-        raise _refused(f"unknown kind {repr(value)[:60]} (status or evidence)")
+    assessed_by: Annotated[Assessor, _choice(parse_assessor, " (irm, government or maintainers)")] = (
+        Assessor.MAINTAINERS)
+    # notes are cleaned where every note enters: StatusUpdate, EvidenceUpdate
+    note: Annotated[str | None, _cell(MAX_NOTE * 2)] = None
+    note_fr: Annotated[str | None, _cell(MAX_NOTE * 2)] = None
+    source: Annotated[str | None, _cell(2000, _url)] = None
+    publisher: Annotated[str | None, _cell(200)] = None
+    reported_by: Annotated[Reporter, _choice(
+        parse_reporter, " (independent_review, government, press or maintainers)")] = Reporter.MAINTAINERS
+    date: Annotated[date_type | None, _cell(40, _effective_date)] = None
+    progress: Annotated[int | None, _cell(20, _percentage)] = None  # % complete, where a source says (Decidim)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -140,38 +189,7 @@ class FeedRow(BaseModel):
     def _level(cls, value: object, info: ValidationInfo) -> Level | None:
         if info.data.get("kind") == RowKind.EVIDENCE:
             return None  # an evidence row has no status
-        level = parse_level(_text(value, "status", limit=40))
-        if level is None:
-            raise _refused(f"unknown status {repr(value)[:60]}")
-        return level
-
-    @field_validator("assessed_by", mode="before")
-    @classmethod
-    def _assessor(cls, value: object) -> Assessor:
-        assessor = parse_assessor(_text(value, "assessed_by", limit=40))
-        if assessor is None:
-            raise _refused(f"unknown assessed_by {repr(value)[:60]} (irm, government or maintainers)")
-        return assessor
-
-    @field_validator("reported_by", mode="before")
-    @classmethod
-    def _reporter(cls, value: object) -> Reporter:
-        reporter = parse_reporter(_text(value, "reported_by", limit=40))
-        if reporter is None:
-            raise _refused(f"unknown reported_by {repr(value)[:60]} "
-                           "(independent_review, government, press or maintainers)")
-        return reporter
-
-    @field_validator("note", "note_fr", mode="before")
-    @classmethod
-    def _note(cls, value: object, info: ValidationInfo) -> str | None:
-        # cleaned where every note enters: StatusUpdate, EvidenceUpdate
-        return _text(value, info.field_name, limit=MAX_NOTE * 2) or None
-
-    @field_validator("publisher", mode="before")
-    @classmethod
-    def _publisher(cls, value: object) -> str | None:
-        return _text(value, "publisher", limit=200) or None
+        return _chosen(value, "status", parse_level)
 
     @model_validator(mode="after")
     def _evidence_complete(self) -> FeedRow:
@@ -193,39 +211,6 @@ class FeedRow(BaseModel):
         if self.kind == RowKind.EVIDENCE:
             return self.kind, self.id, self.date, self.source
         return self.kind, self.id, self.assessed_by
-
-    @field_validator("source", mode="before")
-    @classmethod
-    def _source(cls, value: object) -> str | None:
-        source = _text(value, "source", limit=2000)
-        if source and (not source.startswith(("http://", "https://")) or CONTROL.search(source) or " " in source):
-            raise _refused(f"source is not an http(s) URL: {source[:80]!r}")
-        return source or None
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date(cls, value: object) -> date_type | None:
-        text = _text(value, "date", limit=40)
-        if not text:
-            return None
-        try:
-            return parse_effective_date(text)
-        except DateError as exc:
-            raise _refused(exc.describe()) from None
-
-    @field_validator("progress", mode="before")
-    @classmethod
-    def _progress(cls, value: object) -> int | None:
-        text = _text(value, "progress", limit=20)
-        if not text:
-            return None
-        try:
-            number = float(text.replace(",", "."))
-        except ValueError:
-            raise _refused(f"progress {text!r} is not a number") from None
-        if not 0 <= number <= 100:
-            raise _refused(f"progress {text!r} is not a percentage (0 to 100)")
-        return round(number)
 
 
 def parse_feed(content: bytes, kb: KnowledgeBase, hint: str = "") -> list[StatusUpdate | EvidenceUpdate]:

@@ -27,12 +27,13 @@ import asyncio
 import enum
 import logging
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from typing import TYPE_CHECKING
 
+from cachetools import LRUCache
 from pyrate_limiter import GCRA, InMemoryStateStore, Rate, RateItem, RedisStateStore, StateBucket
 from redis.exceptions import RedisError
 
@@ -118,8 +119,8 @@ class Pacer:
         self.fallback = False
         self._algorithm = GCRA()
         self._lanes: dict[str, asyncio.Lock] = {}  # the alerts' lane of each platform
-        self._stores: OrderedDict[tuple[str, bool], object] = OrderedDict()
-        self._buckets: dict[tuple[str, bool, int, int, int], StateBucket] = {}
+        self._stores: LRUCache[tuple[str, bool], object] = LRUCache(CHAT_KEYS)
+        self._buckets: LRUCache[tuple[str, bool, int, int, int], StateBucket] = LRUCache(4 * CHAT_KEYS)
         self._probe: asyncio.Task | None = None
 
     @classmethod
@@ -208,8 +209,6 @@ class Pacer:
         spec = (key, shared, round(per_second * 1000), burst, id(store))
         bucket = self._buckets.get(spec)
         if bucket is None:
-            if len(self._buckets) > 4 * CHAT_KEYS:
-                self._buckets.clear()
             rate = Rate(max(1, spec[2]), _SCALE, burst=burst)
             bucket = self._buckets[spec] = StateBucket([rate], self._algorithm, store)
         return bucket
@@ -224,10 +223,6 @@ class Pacer:
             else:
                 store = InMemoryStateStore()
             self._stores[(key, shared)] = store
-            if len(self._stores) > CHAT_KEYS:
-                self._stores.popitem(last=False)
-        else:
-            self._stores.move_to_end((key, shared))
         return store
 
     def _fall_back(self, exc: BaseException) -> None:

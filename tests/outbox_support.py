@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from adapters.bootstrap import App
 from bot.alerts import AlertRenderer
@@ -109,6 +109,18 @@ async def say(app: App, user: str, text: str, *, platform: str = "console", chat
               **kwargs) -> list[Reply]:
     msg = IncomingMessage(ChatRef(platform, chat_id or user), user, text, **kwargs)
     return await app.assistant.handle(msg)
+
+
+async def follow(app: App, user: str, item: str, frequency: str | None = None, *,
+                 since: datetime | None = None) -> None:
+    """`user` follows `item` through the chat (then sets `frequency` when given), as if since `since` when given."""
+    await say(app, user, f"follow {item}")
+    if frequency is not None:
+        await say(app, user, f"frequency {frequency}")
+    if since is not None:
+        pk = await chat_pk(app, user)
+        async with app.db.session() as session, session.begin():
+            await session.execute(update(Subscription).where(Subscription.chat_pk == pk).values(created_at=since))
 
 
 def text_of(replies: list[Reply]) -> str:

@@ -25,6 +25,7 @@ from tests.outbox_support import (
     add_followers,
     chat_pk,
     count,
+    follow,
     make_worker,
     notifications,
     say,
@@ -172,8 +173,7 @@ async def test_the_alert_cites_old_and_new_status_note_source_date_and_the_plan_
 
 async def test_daily_and_weekly_followers_get_one_digest_and_immediate_ones_each_alert(app) -> None:
     for name, frequency in (("ivan", "immediately"), ("dave", "daily"), ("wendy", "weekly")):
-        await say(app, name, "follow 2")
-        await say(app, name, f"frequency {frequency}")
+        await follow(app, name, "2", frequency)
     await admin(app, 'setstatus 2.12 limited "first step"')
     await admin(app, 'setstatus 2.11 complete "done"')
     dave, wendy = await chat_pk(app, "dave"), await chat_pk(app, "wendy")
@@ -208,8 +208,7 @@ async def test_daily_and_weekly_followers_get_one_digest_and_immediate_ones_each
 
 
 async def test_a_change_after_todays_digest_waits_for_the_next_one(app) -> None:
-    await say(app, "dave", "follow 2.12")
-    await say(app, "dave", "frequency daily")
+    await follow(app, "dave", "2.12", "daily")
     await admin(app, "setstatus 2.12 limited")
     assert await build_digests(app.db, app.settings, now=TUESDAY_8AM_PARIS) == 1
     await admin(app, "setstatus 2.12 complete")
@@ -262,6 +261,26 @@ async def test_a_short_retry_after_is_honoured_in_process(app) -> None:
     assert len(times) == 3 and times[1] - times[0] >= 0.19 and times[2] - times[1] >= 0.19  # QUICK_RETRIES >= 3
     [row] = await notifications(app)
     assert (row.state, row.attempts) == ("sent", 0)
+
+
+async def test_a_long_retry_after_goes_back_to_the_outbox_without_waiting(app, settings, monkeypatch) -> None:
+    monkeypatch.setattr("bot.delivery.MAX_INLINE_WAIT", 0.3)  # the longest wait held in process
+    await say(app, "alice", "follow 2.12")
+    await admin(app, "setstatus 2.12 limited")
+    outbound, clock = RecordingOutbound(), FakeClock()
+    worker = make_worker(app, outbound, settings.model_copy(update={"retry_base_seconds": 0.01}), clock)
+    outbound.fail_temporarily(1, retry_after=0.31)
+    began = asyncio.get_running_loop().time()
+    assert await worker.run_once() == {"retry": 1}
+    assert len(outbound.attempts) == 1 and asyncio.get_running_loop().time() - began < 0.3  # neither retried nor slept
+    [row] = await notifications(app)
+    assert (row.state, row.attempts) == ("pending", 1)
+    assert 0.31 <= (row.due_at - clock.now).total_seconds() <= 0.31 * 1.25  # the outbox waits the Retry-After
+    outbound.fail_temporarily(QUICK_RETRIES - 1, retry_after=0.3)  # as long as may be waited in process
+    clock.advance(1)
+    assert await worker.run_once() == {"sent": 1}
+    times = [t for _, _, t in outbound.attempts[1:]]
+    assert len(times) == QUICK_RETRIES and all(b - a >= 0.29 for a, b in itertools.pairwise(times))
 
 
 async def test_a_permanent_failure_marks_the_chat_inactive_and_skips_its_other_rows(app) -> None:

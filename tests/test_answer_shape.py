@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+import bot.answer
 from adapters.console import chat_loop
 from bot.answer import Intent, align, answers_for, asked_intent, split_sentences
 from bot.domain import ChatRef, IncomingMessage, Reply
@@ -92,6 +93,17 @@ def test_the_lead_sentence_holds_the_asked_fact_for_the_fact_questions():
             failures.append(f"[{q.lang}] {q.question} -> want {' | '.join(q.facts)}; got: {lead[:160]}")
     rate = 1 - len(failures) / len(questions)
     assert rate >= LEAD_PASS_RATE, f"{rate:.0%} of leads hold the fact; failures:\n" + "\n".join(failures)
+
+
+def test_the_answers_of_the_knowledge_bases_used_most_recently_are_kept(monkeypatch):
+    built = []
+    monkeypatch.setattr(bot.answer, "Answers", lambda kb: built.append(kb) or object())
+    monkeypatch.setattr(bot.answer, "_ANSWERS", type(bot.answer._ANSWERS)(4))  # room for four, empty
+    a, b, c, d, e = (object() for _ in range(5))  # five knowledge bases
+    for kb in (a, b, c, d, a, e, a, b):
+        answers_for(kb)
+    assert built == [a, b, c, d, e, b]  # e took the place of b, the least recently used; a was kept
+    assert answers_for(a) is answers_for(a)
 
 
 def test_the_lead_is_in_the_readers_language():

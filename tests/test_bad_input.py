@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.cli import _parser
-from adapters.cli_status import run_status
+from adapters.cli_status import run_evidence, run_status
 from adapters.console import ConsoleOutbound, chat_loop, pop_inbox
 from bot.feed import import_feed
-from bot.storage.models import ConsoleInbox, StatusChange
+from bot.storage.models import ConsoleInbox, EvidenceRecord, StatusChange
 from tests.outbox_support import count, make_worker, say, text_of
 
 TODAY = datetime.now(UTC).date()
@@ -72,6 +72,40 @@ async def test_status_set_on_the_command_line_refuses_them_too(app, capsys) -> N
         assert await run_status(app, args) == 1
         assert capsys.readouterr().err.strip() == message
     assert await count(app, StatusChange) == 0
+
+
+CLI_REFUSALS = [
+    (["status", "set", "9.99", "bogus"],  # the level is checked first
+     "unknown level 'bogus'; use one of: no_evidence, not_started, limited, substantial, complete"),
+    (["status", "set", "9.99", "limited"], "unknown action '9.99'"),
+    (["status", "set", "2.12", "limited", "--source", "ftp://x.org/"], "--source must be an http(s) URL"),
+    (["status", "set", "2.12", "limited", "--assessed-by", "nobody"],
+     "--assessed-by must be irm, government or maintainers"),
+    (["status", "history", "9.99"], "unknown action '9.99'"),
+    (["evidence", "list", "9.99"], "unknown action '9.99'"),
+    (["evidence", "add", "4.1", "--date", "2023-02-16", "--source", "https://x.org/ a", "--note", "n"],
+     "--source must be an http(s) URL"),
+    (["evidence", "add", "4.1", "--date", "20230216", "--source", "https://x.org/", "--note", "n"],
+     "--date: bad date '20230216' (expected YYYY-MM-DD)"),
+    (["evidence", "add", "4.1", "--date", "2023-02-16", "--source", "https://x.org/", "--note", "n",
+      "--reported-by", "blog"], "--reported-by must be independent_review, government, press or maintainers"),
+    (["evidence", "add", "4.1", "--date", "2023-02-16", "--source", "https://x.org/", "--note", " "],
+     "--note must say what happened"),
+]
+
+
+async def test_each_bad_command_line_argument_is_refused_with_its_own_message(app, capsys, tmp_path) -> None:
+    for argv, message in CLI_REFUSALS:
+        run = run_status if argv[0] == "status" else run_evidence
+        assert await run(app, _parser().parse_args(argv)) == 1, argv
+        assert capsys.readouterr() == ("", f"✗ {message}\n"), argv
+    feed = tmp_path / "feed.csv"
+    feed.write_text("id,status,note,source,date\n2.12,limited,x,,20260101\n9.99,limited,,,\n")
+    assert await run_status(app, _parser().parse_args(["status", "import", str(feed)])) == 1
+    assert capsys.readouterr().err == ("✗ feed rejected, nothing changed (2 problem(s)):\n"
+                                       "  - row 2: bad date '20260101' (expected YYYY-MM-DD)\n"
+                                       "  - row 3: unknown action id '9.99'\n")
+    assert await count(app, StatusChange) == 0 and await count(app, EvidenceRecord) == 0
 
 
 # -- announcements, console names ---------------------------------------------------------------------------

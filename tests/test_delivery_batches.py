@@ -4,6 +4,7 @@ undoing the others; digests are built in bounded transactions. On SQLite and Pos
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -101,6 +102,37 @@ async def test_an_alert_is_rendered_once_per_change_and_language_each_with_its_o
     assert by_chat["commitment00001"].commands == ["show 2.12", "unfollow 2"]
     french = [s for s in outbound.sent if "Limitée" in s.text or "limitée" in s.text.casefold()]
     assert 0 < len(french) < 150
+
+
+async def test_the_renderers_memory_keeps_the_most_recently_used_rows_only(app, monkeypatch) -> None:
+    monkeypatch.setattr("bot.alerts.CACHE_LIMIT", 2)
+    await add_followers(app, 3)
+    for level in (Level.LIMITED, Level.SUBSTANTIAL, Level.COMPLETE):
+        await change_status(app, level)
+    renderer = CountingRenderer(app.kb)
+    worker = DeliveryWorker(app.db, renderer, {"console": RecordingOutbound()}, app.settings)
+    assert await worker.run_once() == {"sent": 9}
+    assert sorted(renderer.bodies.values()) == [1, 1, 1]  # each change rendered once for its three followers
+    assert len(renderer._changes) == len(renderer._bodies) == 2  # the two latest, the first one dropped
+    first = min(change_id for change_id, _ in renderer.bodies)
+    assert first not in renderer._changes and max(renderer._changes) == max(renderer.bodies)[0]
+
+
+async def test_the_platforms_present_are_read_again_when_stale_or_when_a_platform_comes_up(app, monkeypatch) -> None:
+    monkeypatch.setattr("bot.delivery.PLATFORMS_SECONDS", 0.3)
+    await add_followers(app, 2)
+    worker = make_worker(app, RecordingOutbound())
+
+    async def reads() -> int:
+        with Statements(app) as statements:
+            await worker.run_once()
+        return sum(s.startswith("WITH RECURSIVE present") for s in statements.seen)
+
+    assert await reads() == 1 and await reads() == 0  # taken as read for PLATFORMS_SECONDS
+    worker.outbounds["telegram"] = RecordingOutbound()  # another platform came up
+    assert await reads() == 1 and await reads() == 0
+    await asyncio.sleep(0.35)
+    assert await reads() == 1
 
 
 async def test_one_failure_in_a_batch_undoes_no_other_outcome(app) -> None:

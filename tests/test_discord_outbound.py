@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.discord.outbound import DiscordOutbound
 from adapters.discord.render import CONTENT_LIMIT, EMBED_TOTAL_LIMIT
 from bot.domain import (
     Block,
@@ -52,6 +53,17 @@ async def test_dm_delivered(fake, discord_service):
     assert message["nonce"] and message["content"] == ""
     await discord_service.outbound.send(person(ALICE), ALERT, key="status:2:1")
     assert len(fake.calls_to("POST", r"^/users/@me/channels$")) == 1  # the DM channel is remembered
+
+
+async def test_the_least_recently_used_dm_channel_is_forgotten_first(fake, discord_service, monkeypatch):
+    monkeypatch.setattr("adapters.discord.outbound.DM_CACHE_SIZE", 2)
+    outbound = DiscordOutbound(discord_service.outbound.client)
+    carol, dave = ALICE + 50, ALICE + 51
+    opened = []
+    for user in (ALICE, carol, ALICE, dave, ALICE, carol):
+        await outbound.send(person(user), ALERT, key=f"status:{len(opened)}:1")
+        opened.append(len(fake.calls_to("POST", r"^/users/@me/channels$")))
+    assert opened == [1, 2, 2, 3, 3, 4]  # dave took carol's place, not the recently used alice's
 
 
 async def test_server_channel_with_role_mention(fake, discord_service):

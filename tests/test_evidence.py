@@ -17,7 +17,7 @@ from bot.statuses import disagreement, statuses_by_source
 from bot.storage.models import EvidenceRecord, Notification, StatusChange
 from jobs.digests import build_digests
 from knowledge.loader import DATA_DIR, KnowledgeError, load, validate_file
-from tests.outbox_support import RecordingOutbound, count, make_worker, notifications, say, text_of
+from tests.outbox_support import RecordingOutbound, count, follow, make_worker, notifications, say, text_of
 
 GOOD = """\
 evidence:
@@ -290,8 +290,7 @@ def test_the_command_line_adds_and_lists_evidence(settings, capsys, monkeypatch)
 
 
 async def test_a_daily_digest_carries_new_evidence(app) -> None:
-    await say(app, "dave", "follow 2.9")
-    await say(app, "dave", "frequency daily")
+    await follow(app, "dave", "2.9", "daily")
     await say(app, "admin", 'evidence 2.9 2023-01-10 https://example.org/rdg "More datasets deposited"')
     assert await build_digests(app.db, app.settings, force=True) == 1
     outbound = RecordingOutbound()

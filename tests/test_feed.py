@@ -13,7 +13,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from adapters.console import ConsoleOutbound, pop_inbox
-from bot.feed import import_feed
+from bot.feed import FeedError, import_feed, validate_rows
 from bot.statuses import current_statuses
 from bot.storage.models import AuditEntry, FeedState, Notification, StatusChange
 from tests.http_support import serve
@@ -116,6 +116,41 @@ INVALID = {
     "empty file": ("csv", "  \n", ["file is empty"]),
     "not utf-8": ("csv", b"id,status,note\n2.12,limited,\xe9t\xe9\n", ["file is not UTF-8 text"]),
 }
+
+
+EVIDENCE_ROW = {"kind": "preuve", "id": "2.12", "date": "2023-01-02", "note": "n", "source": "https://example.org/e"}
+CELL_PROBLEMS = [
+    ({"kind": "rumour", "id": "2.12", "status": "limited"}, "unknown kind 'rumour' (status or evidence)"),
+    ({"id": "2.12", "status": "limited", "assessed_by": "press"},
+     "unknown assessed_by 'press' (irm, government or maintainers)"),
+    ({**EVIDENCE_ROW, "reported_by": "blog"},
+     "unknown reported_by 'blog' (independent_review, government, press or maintainers)"),
+    ({**EVIDENCE_ROW, "publisher": "p" * 201}, "publisher is longer than 200 characters"),
+    ({**EVIDENCE_ROW, "note_fr": 3}, "note_fr must be text, not int"),
+    ({"id": "2.12", "status": "limited", "progress": "half"}, "progress 'half' is not a number"),
+    ({"id": "2.12", "status": "limited", "progress": "120"}, "progress '120' is not a percentage (0 to 100)"),
+    ({"id": "2.12", "status": "limited", "date": "2020-01-01"},
+     "date '2020-01-01' is before the plan (drafting began on 2021-02-13)"),
+    ({"kind": "evidence", "id": "2.12", "note": " ", "date": ""}, "an evidence row needs date, note, source"),
+]
+
+
+@pytest.mark.parametrize(("row", "problem"), CELL_PROBLEMS)
+def test_each_cell_is_refused_with_its_own_message(app, row, problem) -> None:
+    with pytest.raises(FeedError) as refused:
+        validate_rows([(2, row)], app.kb)
+    assert refused.value.problems == [f"row 2: {problem}"]
+
+
+def test_cells_are_stripped_and_empty_ones_are_none(app) -> None:
+    [status, fact] = validate_rows([(1, {"id": " 2.12 ", "status": " Limitée ", "note": "  first  ", "source": "",
+                                         "progress": "50,4", "assessed_by": "IRM"}),
+                                    (2, {**EVIDENCE_ROW, "status": "bogus", "publisher": " ", "note_fr": " fr "})],
+                                   app.kb)
+    assert (status.action_id, status.level.value, status.note, status.source_url, status.progress) == (
+        "2.12", "limited", "first", None, 50)
+    # an evidence row's status is ignored; an empty publisher means the source's site
+    assert (fact.publisher, fact.note_fr, str(fact.fact_date)) == ("example.org", "fr", "2023-01-02")
 
 
 @pytest.mark.parametrize("case", list(INVALID))

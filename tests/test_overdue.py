@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from bot.overdue import alert_passed_deadlines, dated_promises, overdue_promise
 from bot.status import Level
-from bot.storage.models import Chat, DeadlineAlert, Notification, Subscription
+from bot.storage.models import Chat, DeadlineAlert, Notification
 from jobs.digests import build_digests
 from knowledge.loader import KnowledgeError, load
 from tests.outbox_support import (
@@ -21,6 +21,7 @@ from tests.outbox_support import (
     RecordingOutbound,
     chat_pk,
     count,
+    follow,
     make_worker,
     notifications,
     say,
@@ -89,19 +90,10 @@ async def test_show_answers_and_status_say_what_is_overdue(app) -> None:
     assert "⏰ Overdue promises (3)" in text_of(await say(app, "alice", "status"))
 
 
-async def follow_at(app, user: str, item: str, when: datetime, frequency: str = "immediately") -> None:
-    await say(app, user, f"follow {item}")
-    if frequency != "immediately":
-        await say(app, user, f"frequency {frequency}")
-    pk = await chat_pk(app, user)
-    async with app.db.session() as session, session.begin():
-        await session.execute(update(Subscription).where(Subscription.chat_pk == pk).values(created_at=when))
-
-
 async def test_followers_are_alerted_once_when_a_deadline_passes(app) -> None:
-    await follow_at(app, "alice", "3.1", datetime(2022, 11, 2, tzinfo=UTC))
-    await follow_at(app, "bob", "3", datetime(2022, 12, 1, tzinfo=UTC))  # the commitment covers 3.1
-    await follow_at(app, "carol", "3.1", datetime(2023, 1, 5, tzinfo=UTC))  # after the deadline passed
+    await follow(app, "alice", "3.1", since=datetime(2022, 11, 2, tzinfo=UTC))
+    await follow(app, "bob", "3", since=datetime(2022, 12, 1, tzinfo=UTC))  # the commitment covers 3.1
+    await follow(app, "carol", "3.1", since=datetime(2023, 1, 5, tzinfo=UTC))  # after the deadline passed
     clock = FakeClock(datetime(2022, 12, 31, 22, 0, tzinfo=UTC))
     assert await alert_passed_deadlines(app.db, app.kb, clock) == 0  # 3.1 still has its last day
     clock.now = datetime(2023, 1, 1, 6, 0, tzinfo=UTC)
@@ -136,7 +128,7 @@ async def test_no_alert_for_deadlines_already_past_when_following_began(app) -> 
 
 
 async def test_no_alert_when_a_status_was_recorded_after_the_deadline(app) -> None:
-    await follow_at(app, "alice", "5.5", datetime(2021, 12, 20, tzinfo=UTC))
+    await follow(app, "alice", "5.5", since=datetime(2021, 12, 20, tzinfo=UTC))
     await say(app, "admin", "setstatus 5.5 complete \"Mon Espace Santé opened\" https://example.org/mes 2022-01-19")
     async with app.db.session() as session, session.begin():
         await session.execute(update(Notification).values(state="sent"))
@@ -145,7 +137,7 @@ async def test_no_alert_when_a_status_was_recorded_after_the_deadline(app) -> No
 
 
 async def test_a_digest_reader_gets_the_passed_deadline_in_the_digest(app) -> None:
-    await follow_at(app, "alice", "2.5", datetime(2022, 3, 1, tzinfo=UTC), frequency="daily")
+    await follow(app, "alice", "2.5", "daily", since=datetime(2022, 3, 1, tzinfo=UTC))
     clock = FakeClock(datetime(2022, 7, 1, 3, tzinfo=UTC))
     assert await alert_passed_deadlines(app.db, app.kb, clock) == 1
     assert await build_digests(app.db, app.settings, now=datetime(2022, 7, 1, 6, tzinfo=UTC)) == 1

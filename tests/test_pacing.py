@@ -86,6 +86,21 @@ async def test_a_group_gets_at_most_its_per_chat_limit() -> None:
     assert 12 <= len(times) <= 18
 
 
+async def test_the_least_recently_used_chat_schedules_are_dropped_first(monkeypatch) -> None:
+    monkeypatch.setattr("bot.pacing.CHAT_KEYS", 2)  # two chats' schedules kept in this process
+    local = pacer()
+    limit = ChatLimit(per_minute=600, burst=1)  # one send every 0.1 s in each chat
+
+    async def wait(chat: str) -> float:
+        return await local.acquire("console", Priority.REPLY, chat=chat, chat_limit=limit)
+
+    assert await wait("a") < 0.05 and await wait("b") < 0.05
+    assert await wait("a") > 0.05  # "a" is now the most recently used, "b" the least
+    assert await wait("c") < 0.05  # a third chat: "b"'s schedule is dropped, not "a"'s
+    assert await wait("a") > 0.05
+    assert await wait("b") < 0.05  # forgotten, so it starts afresh
+
+
 async def test_two_processes_share_one_limit_through_redis(redis_url, redis_prefix) -> None:
     first, second = pacer(redis_url, redis_prefix), pacer(redis_url, redis_prefix)
     try:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from sqlalchemy import select
 
+from adapters.telegram.addressing import GroupManagers
 from bot.chats import find_chat, get_or_create_chat, move_chat
 from bot.domain import ChatRef
 from bot.storage.models import Chat, Notification, Subscription
@@ -72,6 +74,25 @@ async def test_admin_rights_are_asked_once_and_cached(tg, tg_service) -> None:
     assert len(asked) == 1 and asked[0].params == {"chat_id": GROUP, "user_id": MEMBER}
     assert await tg_service.handlers.managers.can_manage(_message_in(GROUP, tg_service), GROUP_ADMIN) is True
     assert await tg_service.handlers.managers.can_manage(_message_in(GROUP, tg_service), MEMBER) is False
+
+
+async def test_admin_rights_are_asked_again_once_forgotten(tg, tg_service) -> None:
+    tg.set_chat_admins(GROUP, [GROUP_ADMIN])
+    message = _message_in(GROUP, tg_service)
+
+    async def asked(managers: GroupManagers, *users: int) -> int:
+        before = len(tg.calls_to("getChatMember"))
+        for user in users:
+            await managers.can_manage(message, user)
+        return len(tg.calls_to("getChatMember")) - before
+
+    briefly = GroupManagers(tg_service.handlers.managers.bot, ttl=0.3)
+    assert await asked(briefly, GROUP_ADMIN, GROUP_ADMIN) == 1
+    await asyncio.sleep(0.35)
+    assert await asked(briefly, GROUP_ADMIN) == 1  # the answer expired: asked again
+    one = GroupManagers(tg_service.handlers.managers.bot, capacity=1)
+    assert await asked(one, GROUP_ADMIN, MEMBER, MEMBER, GROUP_ADMIN) == 3  # room for one answer only
+    assert await one.can_manage(message, GROUP_ADMIN) is True and await one.can_manage(message, MEMBER) is False
 
 
 def _message_in(chat_id: int, service):

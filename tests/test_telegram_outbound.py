@@ -118,6 +118,19 @@ async def test_a_retried_split_alert_resumes_where_it_stopped(tg, outbound) -> N
     assert len(tg.calls_to("sendPhoto")) == 2
 
 
+async def test_only_the_most_recent_halfway_alerts_are_remembered(tg, bot) -> None:
+    outbound = TelegramOutbound(bot, memory=1)  # remembers one alert's progress
+    chart = Reply((Block("x " * 700),), image=Image(b"\x89PNG" + b"0" * 500, "progress.png", "chart"))
+    for key in ("digest:1", "digest:2"):  # each stops after its photo
+        tg.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", parameters={"retry_after": 1})
+        with pytest.raises(TemporaryDeliveryError):
+            await outbound.send(to(USER), chart, key=key)
+    await outbound.send(to(USER), chart, key="digest:2")  # the most recent resumes
+    assert len(tg.calls_to("sendPhoto")) == 2
+    await outbound.send(to(USER), chart, key="digest:1")  # the older one was forgotten: from the beginning
+    assert len(tg.calls_to("sendPhoto")) == 3
+
+
 async def test_long_alerts_are_split_under_4096_with_balanced_tags(tg, outbound) -> None:
     reply = Reply((Block("Announcement", Style.HEADING), Block("<&> " * 3000, Style.QUOTE)))
     await outbound.send(to(USER), reply, key="k")

@@ -84,6 +84,15 @@ def test_buttons_carry_their_command_and_long_ones_a_token() -> None:
     assert callbacks.decode(ask.callback_data) is None  # expired: only the 2 most recent are kept
 
 
+def test_a_command_sent_again_keeps_its_token_longest() -> None:
+    callbacks = CallbackData(capacity=2)
+    first, second, third = (callbacks.encode(f"ask {letter * 70}") for letter in "abc")
+    assert callbacks.decode(first) is None and callbacks.decode(second) == "ask " + "b" * 70
+    callbacks.encode("ask " + "b" * 70)  # "b" is sent again: now the most recent
+    callbacks.encode("ask " + "d" * 70)
+    assert callbacks.decode(second) == "ask " + "b" * 70 and callbacks.decode(third) is None
+
+
 def test_a_token_made_by_another_process_is_unknown_never_another_command() -> None:
     worker, web = CallbackData(), CallbackData()  # two processes: one sends the buttons, the other gets the press
     web.encode("related about.what-is-ogp about.the-national-action-plan about.who-drafts-it")

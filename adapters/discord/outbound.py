@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import OrderedDict
 
 import aiohttp
 import discord
+from cachetools import LRUCache
 
 from adapters.discord.render import plain_chunks, render_reply
 from adapters.discord.views import SERVER_SCOPE
@@ -47,7 +47,7 @@ class DiscordOutbound:
 
     def __init__(self, client: discord.Client):
         self.client = client
-        self._dm_channels: OrderedDict[int, int] = OrderedDict()  # user id -> DM channel id
+        self._dm_channels: LRUCache[int, int] = LRUCache(DM_CACHE_SIZE)  # user id -> DM channel id
         self._told_dms_closed: set[int] = set()  # users told in their channel, until a DM gets through
 
     async def send(self, recipient: Recipient, reply: Reply, *, key: str) -> DeliveryResult:
@@ -91,10 +91,6 @@ class DiscordOutbound:
             data = await self.client.http.start_private_message(user_id)
             channel_id = int(data["id"])
             self._dm_channels[user_id] = channel_id
-            if len(self._dm_channels) > DM_CACHE_SIZE:
-                self._dm_channels.popitem(last=False)
-        else:
-            self._dm_channels.move_to_end(user_id)
         return self.client.get_partial_messageable(channel_id, type=discord.ChannelType.private)
 
     async def _send_to_server(self, recipient: Recipient, reply: Reply, key: str) -> DeliveryResult:

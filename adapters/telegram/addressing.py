@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Container
 
+from cachetools import TTLCache
 from telegram import Bot, Message, MessageEntity
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
@@ -73,25 +73,19 @@ class GroupManagers:
 
     def __init__(self, bot: Bot, ttl: float = 60.0, capacity: int = 10_000):
         self.bot, self.ttl, self.capacity = bot, ttl, capacity
-        self._known: dict[tuple[int, int], tuple[float, bool]] = {}
+        self._known: TTLCache[tuple[int, int], bool] = TTLCache(capacity, ttl)  # (chat, user) -> manages
 
     async def can_manage(self, message: Message, user_id: int) -> bool:
         chat_id = message.chat.id
         if message.sender_chat is not None and message.sender_chat.id == chat_id:
             return True  # an anonymous administrator writes as the group itself
-        now = time.monotonic()
         cached = self._known.get((chat_id, user_id))
-        if cached and now - cached[0] < self.ttl:
-            return cached[1]
+        if cached is not None:
+            return cached
         try:
             member = await self.bot.get_chat_member(chat_id, user_id)
         except TelegramError as exc:
             log.warning("could not check admin rights in a group: %s", exc)
             return False
-        manages = member.status in MANAGERS
-        if len(self._known) >= self.capacity:
-            self._known = {k: v for k, v in self._known.items() if now - v[0] < self.ttl}
-            if len(self._known) >= self.capacity:
-                self._known.clear()
-        self._known[(chat_id, user_id)] = (now, manages)
+        manages = self._known[(chat_id, user_id)] = member.status in MANAGERS
         return manages

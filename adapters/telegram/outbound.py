@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import OrderedDict
 
+from cachetools import LRUCache
 from telegram import Bot, InputFile, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -107,7 +107,7 @@ class TelegramOutbound:
         self.bot = bot
         self.callbacks = callbacks or CallbackData()
         self.memory = memory
-        self._delivered_parts: OrderedDict[str, int] = OrderedDict()
+        self._delivered_parts: LRUCache[str, int] = LRUCache(memory)  # key -> parts already sent
 
     @property
     def paces_itself(self) -> bool:
@@ -131,12 +131,7 @@ class TelegramOutbound:
             except TelegramError as exc:
                 raise map_error(exc) from exc
             sent.append(str(message.message_id))
-            self._remember(key, index + 1)
+            self._delivered_parts[key] = index + 1
         self._delivered_parts.pop(key, None)
         return DeliveryResult(tuple(sent))
 
-    def _remember(self, key: str, parts_done: int) -> None:
-        self._delivered_parts[key] = parts_done
-        self._delivered_parts.move_to_end(key)
-        while len(self._delivered_parts) > self.memory:
-            self._delivered_parts.popitem(last=False)

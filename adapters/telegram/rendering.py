@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-from collections import OrderedDict
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import Block, Image, Reply, Style
@@ -39,7 +39,7 @@ def escaped_length(text: str) -> int:
 
 class CallbackData:
     """Button commands as callback_data: a command of ≤ 64 bytes travels as is, a longer one as a short
-    token mapped back in memory (the most recent `capacity` of them; older ones expire).
+    token mapped back in memory (the `capacity` most recently sent or pressed; older ones expire).
 
     The token is a digest of the command, not a counter: with several processes (a worker sends an alert's
     buttons, a web process receives the press), a token another process made is unknown here (the person is
@@ -50,7 +50,7 @@ class CallbackData:
 
     def __init__(self, capacity: int = 10_000):
         self.capacity = capacity
-        self._commands: OrderedDict[str, str] = OrderedDict()
+        self._commands: LRUCache[str, str] = LRUCache(capacity)
 
     @classmethod
     def token(cls, command: str) -> str:
@@ -62,9 +62,6 @@ class CallbackData:
             return command
         token = self.token(command)
         self._commands[token] = command
-        self._commands.move_to_end(token)
-        while len(self._commands) > self.capacity:
-            self._commands.popitem(last=False)
         return token
 
     def decode(self, data: str) -> str | None:
