@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 
 from bot.audit import audit
-from bot.evidence import EvidenceUpdate, apply_evidence, facts_of, parse_reporter
 from bot.decidim import import_decidim
+from bot.evidence import EvidenceUpdate, apply_evidence, facts_of, parse_reporter
 from bot.feed import import_feed
 from bot.status import DateError, Level, label, parse_assessor, parse_effective_date, parse_level
 from bot.status_changes import StatusUpdate, apply_status
@@ -19,9 +19,11 @@ async def run_status(app, args) -> int:
         return await _set(app, args)
     if args.status_command in ("import", "import-decidim"):
         if args.status_command == "import":
-            result = await import_feed(app.db, app.kb, app.settings, args.source, by="cli")
+            result = await import_feed(app.db, app.kb, app.settings, args.source, capabilities=app.capabilities,
+                                       by="cli")
         else:
-            result = await import_decidim(app.db, app.kb, app.settings, args.url, mapping_path=args.mapping)
+            result = await import_decidim(app.db, app.kb, app.settings, args.url, capabilities=app.capabilities,
+                                              mapping_path=args.mapping)
         if not result.ok:
             print(f"✗ feed rejected, nothing changed ({len(result.problems)} problem(s)):", file=sys.stderr)
             for problem in result.problems:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 
 from pythonjsonlogger.json import JsonFormatter
 
+from adapters.console import CAPABILITIES as CONSOLE_CAPABILITIES
+from adapters.discord.capabilities import CAPABILITIES as DISCORD_CAPABILITIES
+from adapters.telegram.capabilities import CAPABILITIES as TELEGRAM_CAPABILITIES
 from bot.assistant import Assistant
-from bot.domain import Outbound, Platform
+from bot.domain import Capabilities, Outbound, Platform
 from bot.pacing import Pacer
 from bot.redact import install_on_root, redact, register_settings
 from bot.settings import Settings, get_settings
@@ -17,6 +22,11 @@ from bot.storage.db import Database
 from knowledge.loader import KnowledgeBase, default_knowledge
 
 log = logging.getLogger(__name__)
+
+# What each platform can do, from its adapter (mentions, servers, admins' chats, message limits): the core is
+# handed these and knows no platform of its own.
+CAPABILITIES: Mapping[str, Capabilities] = MappingProxyType({
+    caps.platform: caps for caps in (CONSOLE_CAPABILITIES, TELEGRAM_CAPABILITIES, DISCORD_CAPABILITIES)})
 
 
 @dataclass
@@ -27,6 +37,7 @@ class App:
     outbounds: dict[str, Outbound] = field(default_factory=dict)
     services: dict[str, object] = field(default_factory=dict)  # the platform services running now, by name
     pacer: Pacer | None = None  # every send of this process, paced to the platforms' limits (shared via Redis)
+    capabilities: Mapping[str, Capabilities] = field(default_factory=lambda: CAPABILITIES)  # by platform name
 
     def __post_init__(self) -> None:
         if self.pacer is None:
@@ -36,7 +47,7 @@ class App:
     def assistant(self) -> Assistant:
         """The conversation core, built on first use: `worker` and `clock` answer nobody and never build it
         (its matcher and language detector take a second and ~11 MB)."""
-        return Assistant(self.kb, self.db, self.settings)
+        return Assistant(self.kb, self.db, self.settings, capabilities=self.capabilities)
 
     async def close(self) -> None:
         await self.pacer.close()

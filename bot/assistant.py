@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,7 +15,7 @@ from bot import metrics
 from bot.answer import answers_for
 from bot.chart import ChartCache
 from bot.chats import get_or_create_chat
-from bot.domain import Block, IncomingMessage, Reply, Style
+from bot.domain import Block, Capabilities, IncomingMessage, Reply, Style, capabilities_of
 from bot.i18n import pick_language, t, tn
 from bot.language import LanguageDetector, detector_for
 from bot.matcher import Matcher
@@ -51,6 +51,11 @@ class Context:
     def kb(self) -> KnowledgeBase:
         return self.assistant.kb
 
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the message's platform can do (mentions, servers, admins' chats), from its adapter."""
+        return capabilities_of(self.assistant.capabilities, self.msg.chat.platform)
+
     def say(self, *texts: str, style: Style = Style.TEXT) -> Reply:
         return Reply(tuple(Block(text, style) for text in texts))
 
@@ -78,10 +83,12 @@ class Command:
 
 class Assistant:
     def __init__(self, kb: KnowledgeBase, db: Database, settings: Settings, matcher: Matcher | None = None,
-                 *, detector: LanguageDetector | None = None, clock: Callable[[], datetime] = utcnow):
+                 *, capabilities: Mapping[str, Capabilities],
+                 detector: LanguageDetector | None = None, clock: Callable[[], datetime] = utcnow):
         self.kb = kb
         self.db = db
         self.settings = settings
+        self.capabilities = capabilities  # each platform's, by name, from its adapter (the composition root's)
         self.matcher = matcher or build_matcher(kb)
         self.detector = detector or detector_for(kb)
         self.clock = clock  # "now" for follow-up expiry (tests pass a controllable clock)

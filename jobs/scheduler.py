@@ -40,8 +40,8 @@ def build_scheduler(app) -> AsyncIOScheduler:
     if settings.status_feed_url:
         scheduler.add_job(
             poll_feed, IntervalTrigger(seconds=settings.status_feed_interval),
-            args=[app.db, app.kb, settings, settings.status_feed_url], id="status-feed",
-            next_run_time=datetime.now(UTC), **once,
+            args=[app.db, app.kb, settings, settings.status_feed_url], kwargs={"capabilities": app.capabilities},
+            id="status-feed", next_run_time=datetime.now(UTC), **once,
         )
     if settings.decidim_url:
         scheduler.add_job(
@@ -51,8 +51,8 @@ def build_scheduler(app) -> AsyncIOScheduler:
     return scheduler
 
 
-async def poll_feed(db, kb, settings, source: str):
+async def poll_feed(db, kb, settings, source: str, *, capabilities):
     """One status-feed poll, counted by outcome (bot/metrics.py)."""
-    result = await import_feed(db, kb, settings, source)
+    result = await import_feed(db, kb, settings, source, capabilities=capabilities)
     metrics.record_feed_poll(result)
     return result

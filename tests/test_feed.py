@@ -31,7 +31,7 @@ async def statuses(app) -> dict[str, str]:
 
 
 async def run(app, source) -> object:
-    return await import_feed(app.db, app.kb, app.settings, str(source))
+    return await import_feed(app.db, app.kb, app.settings, str(source), capabilities=app.capabilities)
 
 
 async def nothing_changed(app, source) -> None:

@@ -107,7 +107,8 @@ async def test_follow_ups_expire(app, clock) -> None:
 async def test_a_follow_up_works_in_another_process(app, clock) -> None:
     """Two Assistants on one database stand for two processes: the item shown by one is known to the other."""
     await say(app, "eve", "show 3.4")
-    other = Assistant(app.kb, app.db, app.settings, app.assistant.matcher, clock=clock)
+    other = Assistant(app.kb, app.db, app.settings, app.assistant.matcher, capabilities=app.capabilities,
+                      clock=clock)
     from bot.domain import ChatRef, IncomingMessage
 
     replies = await other.handle(IncomingMessage(ChatRef("console", "eve"), "eve", "who leads it?"))

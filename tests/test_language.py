@@ -100,7 +100,7 @@ async def test_language_en_overrides_detection_and_persists(app) -> None:
     # a second assistant on the same database (another process) honours the choice too
     from bot.assistant import Assistant
 
-    other = Assistant(app.kb, app.db, app.settings, app.assistant.matcher)
+    other = Assistant(app.kb, app.db, app.settings, app.assistant.matcher, capabilities=app.capabilities)
     replies = await other.handle(IncomingMessage(ChatRef("console", "max"), "max", "qui pilote les données ouvertes ?"))
     assert "Status" in text_of(replies) and "Statut" not in text_of(replies)
     # "language auto" goes back to following each message

@@ -94,7 +94,8 @@ async def test_two_imports_of_one_feed_at_once_neither_crash_nor_double_it(app, 
     shutil.copy(EXAMPLE_FEED, feed)
     dbs = await engines(database_url, 3)
     try:
-        results = await asyncio.gather(*(import_feed(db, app.kb, app.settings, str(feed)) for db in dbs))
+        results = await asyncio.gather(*(import_feed(db, app.kb, app.settings, str(feed), capabilities=app.capabilities)
+                                         for db in dbs))
     finally:
         await close_all(dbs)
     assert all(r.ok for r in results), [r.problems for r in results]

@@ -10,10 +10,11 @@ import aiohttp
 import discord
 from discord import app_commands
 
+from adapters.discord.capabilities import server_chat, user_chat
 from adapters.discord.render import Outgoing, render_reply
 from adapters.discord.translate import CoreTranslator
 from adapters.discord.views import SERVER_SCOPE, CommandButton
-from bot.domain import Block, ChatRef, IncomingMessage, Platform, Reply
+from bot.domain import Block, IncomingMessage, Reply
 from bot.i18n import pick_language, t
 
 if TYPE_CHECKING:
@@ -22,14 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACK_BUDGET = 2.0  # seconds the core may take before we defer: Discord wants an answer within 3 s
-
-
-def user_chat(user_id: int) -> ChatRef:
-    return ChatRef(Platform.DISCORD, f"user:{user_id}")
-
-
-def server_chat(guild_id: int) -> ChatRef:
-    return ChatRef(Platform.DISCORD, f"guild:{guild_id}")
 
 
 def manages_server(interaction: discord.Interaction) -> bool:

@@ -138,7 +138,7 @@ SERVER_WORDS = {"server", "serveur", "here", "ici"}
 def _manager_of_server(ctx: Context) -> bool:
     from bot.handlers.server import is_server_chat
 
-    return is_server_chat(ctx.chat) and ctx.msg.is_group and ctx.msg.can_manage_chat
+    return is_server_chat(ctx) and ctx.msg.is_group and ctx.msg.can_manage_chat
 
 
 async def announce(ctx: Context, args: str) -> list[Reply]:

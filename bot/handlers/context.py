@@ -9,7 +9,7 @@ from bot.assistant import Context
 from bot.domain import Block, Button, Reply, Style
 from bot.evidence import latest_fact
 from bot.followup import Intent, active_item, classify
-from bot.i18n import labelled, t
+from bot.i18n import labelled
 from bot.overdue import overdue_for
 from bot.statuses import count_levels, current_status, current_statuses
 from knowledge.schema import Action, Commitment

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.evidence import Fact, facts_of
 from bot.i18n import t
-from bot.pages import index_path, item_path, lang_prefix
 from bot.overdue import overdue_for
+from bot.pages import index_path, item_path, lang_prefix
 from bot.present import citation, colon, divergence_text, institution_name, promise_line, tracked
 from bot.status import ASSESSOR_LABELS, ASSESSOR_SHORT, Assessor, Level, label
 from bot.statuses import (
