@@ -6,6 +6,7 @@ import discord
 import pytest
 from discord import app_commands
 
+from adapters.discord.i18n import CATALOGUES
 from adapters.discord.render import (
     CONTENT_LIMIT,
     DESCRIPTION_LIMIT,
@@ -18,8 +19,9 @@ from adapters.discord.render import (
 from adapters.discord.translate import CoreTranslator, item_choices
 from adapters.discord.views import CommandButton, command_view
 from bot.domain import Block, Button, Image, Reply, Style
-from bot.i18n import MESSAGES
 from knowledge.loader import default_knowledge
+
+MESSAGES = CATALOGUES.messages()  # the Discord adapter's own messages
 
 
 def test_heading_quote_meta_and_link():

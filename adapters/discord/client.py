@@ -11,11 +11,13 @@ import discord
 from discord import app_commands
 
 from adapters.discord.capabilities import server_chat, user_chat
+from adapters.discord.i18n import t
 from adapters.discord.render import Outgoing, render_reply
 from adapters.discord.translate import CoreTranslator
 from adapters.discord.views import SERVER_SCOPE, CommandButton
 from bot.domain import Block, IncomingMessage, Reply
-from bot.i18n import pick_language, t
+from bot.i18n import pick_language
+from bot.i18n import t as core_t  # the core's messages (bot/locales), not this adapter's
 
 if TYPE_CHECKING:
     from adapters.compose import App
@@ -62,7 +64,7 @@ class CoreCommandTree(app_commands.CommandTree):
 
 async def apologise(interaction: discord.Interaction) -> None:
     """A polite apology in the user's language, never a traceback."""
-    text = t("error", language_of(interaction))
+    text = core_t("error", language_of(interaction))
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)

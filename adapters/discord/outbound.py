@@ -14,6 +14,7 @@ import aiohttp
 import discord
 
 from adapters.discord.capabilities import CAPABILITIES, SERVER, USER
+from adapters.discord.i18n import t
 from adapters.discord.render import plain_chunks, render_reply
 from adapters.discord.views import SERVER_SCOPE
 from bot.domain import (
@@ -23,7 +24,7 @@ from bot.domain import (
     Reply,
     TemporaryDeliveryError,
 )
-from bot.i18n import LANGUAGES, t
+from bot.i18n import LANGUAGES
 
 log = logging.getLogger(__name__)
 
