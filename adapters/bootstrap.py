@@ -7,23 +7,27 @@ Tests override any part by passing it in.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
 from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.engine import make_url
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay, stop_never
 
+from adapters.console import CAPABILITIES as CONSOLE_CAPABILITIES
 from adapters.console import ConsoleOutbound
+from adapters.discord.capabilities import CAPABILITIES as DISCORD_CAPABILITIES
 from adapters.supervisor import backoff
+from adapters.telegram.capabilities import CAPABILITIES as TELEGRAM_CAPABILITIES
 from bot.alerts import AlertRenderer
 from bot.answer import answers_for
 from bot.assistant import Assistant
 from bot.chart import ChartCache
 from bot.commands import CommandRegistry, Services
 from bot.delivery import DeliveryWorker
-from bot.domain import Outbound, Platform
+from bot.domain import Capabilities, Outbound, Platform
 from bot.handlers import default_commands
 from bot.language import LanguageDetector, detector_for
 from bot.matcher import Matcher
@@ -37,6 +41,11 @@ from bot.subscriptions import TargetIndex
 from knowledge.loader import KnowledgeBase, default_knowledge
 
 log = logging.getLogger(__name__)
+
+# What each platform can do, from its adapter (mentions, servers, admins' chats, message limits): the core is
+# handed these and knows no platform of its own.
+CAPABILITIES: Mapping[str, Capabilities] = MappingProxyType({
+    caps.platform: caps for caps in (CONSOLE_CAPABILITIES, TELEGRAM_CAPABILITIES, DISCORD_CAPABILITIES)})
 
 
 @dataclass
@@ -52,6 +61,7 @@ class App:
     worker: DeliveryWorker
     outbounds: dict[str, Outbound] = field(default_factory=dict)  # shared with the worker: platforms come and go
     running: dict[str, object] = field(default_factory=dict)  # the platform services running now, by name
+    capabilities: Mapping[str, Capabilities] = field(default_factory=lambda: CAPABILITIES)  # by platform, from the adapters
 
     async def close(self) -> None:
         await self.pacer.close()
@@ -75,12 +85,13 @@ def build_reader(kb: KnowledgeBase | None = None, *, matcher: Matcher | None = N
 
 
 def build_assistant(reader: Reader, db: Database, settings: Settings, *, commands: CommandRegistry | None = None,
-                    clock: Callable[[], datetime] = utcnow) -> Assistant:
+                    clock: Callable[[], datetime] = utcnow,
+                    capabilities: Mapping[str, Capabilities] = CAPABILITIES) -> Assistant:
     """The conversation core and what its handlers use."""
     answers_for(reader.kb)  # the answers' sentence index, built now rather than on the first question
     services = Services(
         kb=reader.kb, db=db, settings=settings, matcher=reader.matcher, targets=TargetIndex(reader.kb),
-        charts=ChartCache(), commands=commands or default_commands(), clock=clock,
+        charts=ChartCache(), commands=commands or default_commands(), clock=clock, capabilities=capabilities,
     )
     return Assistant(services, reader.detector)
 

@@ -84,9 +84,11 @@ async def run_status(app, args) -> int:
         return await _set(app, args)
     if args.status_command in ("import", "import-decidim"):
         if args.status_command == "import":
-            result = await import_feed(app.db, app.kb, app.settings, args.source, by="cli")
+            result = await import_feed(app.db, app.kb, app.settings, args.source, capabilities=app.capabilities,
+                                       by="cli")
         else:
-            result = await import_decidim(app.db, app.kb, app.settings, args.url, mapping_path=args.mapping)
+            result = await import_decidim(app.db, app.kb, app.settings, args.url, capabilities=app.capabilities,
+                                          mapping_path=args.mapping)
         _check(result.ok, f"feed rejected, nothing changed ({len(result.problems)} problem(s)):"
                           + "".join(f"\n  - {problem}" for problem in result.problems))
         if result.not_modified:

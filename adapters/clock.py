@@ -39,7 +39,7 @@ class SchedulerPart:
 
     def __init__(self, app):
         self.interval = app.settings.supervise_interval
-        self.scheduler = build_scheduler(app.settings, app.db, app.kb)
+        self.scheduler = build_scheduler(app.settings, app.db, app.kb, app.capabilities)
         self.scheduler.add_job(self._beat, IntervalTrigger(seconds=self.interval), id="heartbeat",
                                misfire_grace_time=None, coalesce=True, max_instances=1)
         self.beat = time.monotonic()

@@ -15,13 +15,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assistant import Assistant
 from bot.chats import find_chat
-from bot.domain import Block, ChatRef, DeliveryResult, IncomingMessage, Platform, Recipient, Reply, Style
+from bot.domain import (
+    Block,
+    Capabilities,
+    ChatRef,
+    DeliveryResult,
+    IncomingMessage,
+    Platform,
+    Recipient,
+    Reply,
+    Style,
+)
 from bot.i18n import pick_language, t
 from bot.storage.db import Database
 from bot.storage.models import Chat, ConsoleInbox, utcnow
 from bot.text import printable
 
 QUIT = {"quit", "exit", "q", ":q", "quitter"}
+# The terminal: ids shown as they are, no servers, an admin's chat is their name, no limit worth the name.
+CAPABILITIES = Capabilities(Platform.CONSOLE)
 
 
 def render(reply: Reply, first: int = 1) -> tuple[str, list[str]]:

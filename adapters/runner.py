@@ -37,7 +37,7 @@ def _discord_permanent(exc: BaseException) -> str | None:
 def make_telegram_service(app, *, receive: bool = True, **options):
     """The Telegram service with the parts it uses (imported here: python-telegram-bot loads only when a token
     is set)."""
-    from adapters.telegram import TelegramService
+    from adapters.telegram.service import TelegramService
 
     return TelegramService(app.settings, app.pacer, app.assistant if receive else None, app.db, receive=receive,
                            **options)
@@ -45,7 +45,7 @@ def make_telegram_service(app, *, receive: bool = True, **options):
 
 def make_discord_service(app, *, gateway: bool = True, **options):
     """The Discord service with the parts it uses (imported here: discord.py loads only when a token is set)."""
-    from adapters.discord import DiscordService
+    from adapters.discord.service import DiscordService
 
     return DiscordService(app.settings, app.assistant if gateway else None, app.kb, gateway=gateway, **options)
 

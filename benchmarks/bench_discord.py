@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pydantic import SecretStr
 
 from adapters.bootstrap import bootstrap
-from adapters.discord import DiscordService
+from adapters.discord.service import DiscordService
 from adapters.runner import make_discord_service
 from bot.domain import Block, Button, ChatRef, Recipient, Reply, Style
 from bot.settings import Settings

@@ -237,7 +237,8 @@ async def main(args: argparse.Namespace) -> None:
 
         async def imports() -> None:
             nonlocal feed_crashes
-            results = await asyncio.gather(*(import_feed(db, app.kb, settings, str(feed)) for db in writers[:3]),
+            results = await asyncio.gather(*(import_feed(db, app.kb, settings, str(feed), capabilities=app.capabilities)
+                                             for db in writers[:3]),
                                            return_exceptions=True)
             feed_crashes = sum(1 for r in results if isinstance(r, BaseException) or not r.ok)
 

@@ -41,7 +41,7 @@ from telegram import Update
 
 from adapters.bootstrap import bootstrap
 from adapters.runner import make_telegram_service
-from adapters.telegram import TelegramService
+from adapters.telegram.service import TelegramService
 from benchmarks.bench_claims import reset
 from bot.pacing import Pacer
 from bot.settings import Settings

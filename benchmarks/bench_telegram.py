@@ -31,7 +31,8 @@ from telegram.ext import ExtBot
 
 from adapters.bootstrap import bootstrap
 from adapters.runner import make_telegram_service
-from adapters.telegram import TelegramOutbound, default_rate_limiter
+from adapters.telegram.limits import default_rate_limiter
+from adapters.telegram.outbound import TelegramOutbound
 from bot.domain import Block, Button, ChatRef, Recipient, Reply, Style, TemporaryDeliveryError
 from bot.settings import Settings
 from tests.fakes.telegram_api import FakeTelegram

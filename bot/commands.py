@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chart import ChartCache
-from bot.domain import Block, CommandCall, IncomingMessage, Reply, Style
+from bot.domain import Block, Capabilities, CommandCall, IncomingMessage, Reply, Style, capabilities_of
 from bot.i18n import t, tn
 from bot.matcher import Matcher
 from bot.settings import Settings
@@ -52,6 +52,7 @@ class Services:
     charts: ChartCache
     commands: CommandRegistry
     clock: Callable[[], datetime]
+    capabilities: Mapping[str, Capabilities] = field(default_factory=dict)  # each platform's, from its adapter
 
 
 @dataclass
@@ -76,6 +77,11 @@ class Context:
     @property
     def settings(self) -> Settings:
         return self.services.settings
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the message's platform can do (mentions, servers, admins' chats), from its adapter."""
+        return capabilities_of(self.services.capabilities, self.msg.chat.platform)
 
     def now(self) -> datetime:
         return self.services.clock()

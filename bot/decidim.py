@@ -22,6 +22,7 @@ import hashlib
 import io
 import logging
 import zipfile
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -29,6 +30,7 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from bot.domain import Capabilities
 from bot.feed import MAX_FEED_BYTES, FeedError, ImportResult, import_feed, validate_rows
 from bot.present import TRACKER_PREFIX
 from bot.settings import Settings
@@ -203,8 +205,10 @@ def parse_export(mapping: DecidimMapping, content: bytes, kb: KnowledgeBase, hin
 
 
 async def import_decidim(db: Database, kb: KnowledgeBase, settings: Settings, url: str | None = None, *,
-                         mapping_path: str | None = None, by: str = TRACKER_PREFIX) -> ImportResult:
-    """Fetch (conditionally), read and apply a Decidim export, all or nothing, like the status feed."""
+                         capabilities: Mapping[str, Capabilities], mapping_path: str | None = None,
+                         by: str = TRACKER_PREFIX) -> ImportResult:
+    """Fetch (conditionally), read and apply a Decidim export, all or nothing, like the status feed (problems
+    reported to the admins in the private chats the platforms' `capabilities` name)."""
     url = url or settings.decidim_url
     mapping_path = mapping_path or settings.decidim_mapping
     result = ImportResult(url or "")
@@ -220,10 +224,12 @@ async def import_decidim(db: Database, kb: KnowledgeBase, settings: Settings, ur
         result.problems = exc.problems
         return result
     # What is remembered between polls belongs to this URL read with this mapping: a new mapping reads it anew.
-    return await import_feed(db, kb, settings, url, by=by, parse=partial(parse_export, mapping),
+    return await import_feed(db, kb, settings, url, capabilities=capabilities, by=by,
+                             parse=partial(parse_export, mapping),
                              state_key=f"decidim:{digest[:16]}:{url}"[:500], other_hosts=True)
 
 
-async def decidim_job(db: Database, kb: KnowledgeBase, settings: Settings) -> None:
+async def decidim_job(db: Database, kb: KnowledgeBase, settings: Settings,
+                      capabilities: Mapping[str, Capabilities]) -> None:
     """The scheduler's poll (problems are logged; an export's problems are also reported to the admins)."""
-    await import_decidim(db, kb, settings)
+    await import_decidim(db, kb, settings, capabilities=capabilities)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -22,6 +23,38 @@ class ChatRef:
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.chat_id}"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the core needs to know about a platform, provided by its adapter (the adapter's `capabilities`
+    module; the composition root hands the core one per platform). This plain one is the console's, and the
+    core's guess for a platform it was given nothing for: ids shown as they are, no servers, a generous limit.
+    An adapter subclasses it and overrides what differs."""
+
+    platform: str
+    message_limit: int = 100_000  # the most one message may hold, as the platform counts it
+
+    def mention_channel(self, channel_id: str) -> str:
+        """A channel as a message names it (Discord: "<#id>", shown as a link to the channel)."""
+        return channel_id
+
+    def mention_role(self, role_id: str) -> str:
+        """A role as a message names it (Discord: "<@&id>")."""
+        return role_id
+
+    def is_server_chat(self, chat_id: str) -> bool:
+        """A chat whose alerts go to a channel chosen with setup (a Discord server), not to the chat itself."""
+        return False
+
+    def admin_chat(self, user_id: str) -> ChatRef:
+        """The private chat where the admin `user_id` (an id of settings' *_ADMIN_IDS) is reached."""
+        return ChatRef(self.platform, user_id)
+
+
+def capabilities_of(capabilities: Mapping[str, Capabilities], platform: str) -> Capabilities:
+    """The platform's capabilities in `capabilities`; the plain default for a platform not in it."""
+    return capabilities.get(platform) or Capabilities(platform)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import io
 import json
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date as date_type
 from enum import StrEnum
@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
 from bot.chats import find_chat
-from bot.domain import ChatRef, Platform
+from bot.domain import Capabilities, Platform, capabilities_of
 from bot.evidence import EvidenceUpdate, apply_evidence, parse_reporter
 from bot.i18n import LANGUAGES, tn
 from bot.redact import redact
@@ -408,10 +408,12 @@ class _Inflate:
 Parser = Callable[[bytes, KnowledgeBase, str], list[StatusUpdate]]
 
 
-async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, source: str, *, by: str = "feed",
+async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, source: str, *,
+                      capabilities: Mapping[str, Capabilities], by: str = "feed",
                       parse: Parser = parse_feed, state_key: str | None = None,
                       other_hosts: bool = False) -> ImportResult:
-    """Fetch, validate and apply a feed in one transaction; on any error change nothing and tell admins once.
+    """Fetch, validate and apply a feed in one transaction; on any error change nothing and tell admins once
+    (in their private chats, which each platform's `capabilities` name).
 
     `parse` turns the bytes into status updates (the status feed's JSON/CSV by default; bot/decidim.py reads a
     Decidim export with it); `state_key` names what is remembered between polls (default: the source).
@@ -424,9 +426,9 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
         content, validators = await fetch(source, state, deadline=settings.status_feed_timeout,
                                           other_hosts=other_hosts)
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-        return await _rejected(db, settings, result, [f"cannot fetch: {exc.__class__.__name__}: {exc}"], key)
+        return await _rejected(db, settings, capabilities, result, [f"cannot fetch: {exc.__class__.__name__}: {exc}"], key)
     except FeedError as exc:
-        return await _rejected(db, settings, result, exc.problems, key)
+        return await _rejected(db, settings, capabilities, result, exc.problems, key)
     if content is None:
         result.not_modified = True
         return result
@@ -437,7 +439,7 @@ async def import_feed(db: Database, kb: KnowledgeBase, settings: Settings, sourc
     try:
         updates = parse(content, kb, source.lower())
     except FeedError as exc:
-        return await _rejected(db, settings, result, exc.problems, key)
+        return await _rejected(db, settings, capabilities, result, exc.problems, key)
     async with db.session() as session, session.begin():
         # One import of a source at a time; a second one running at once finds this one's work done.
         await hold_lock(session, f"feed:{key}")
@@ -476,14 +478,15 @@ async def apply_updates(session: AsyncSession, kb: KnowledgeBase, updates: list[
     return changed, len(updates) - changed
 
 
-async def _rejected(db: Database, settings: Settings, result: ImportResult, problems: list[str],
-                    key: str | None = None) -> ImportResult:
+async def _rejected(db: Database, settings: Settings, capabilities: Mapping[str, Capabilities],
+                    result: ImportResult, problems: list[str], key: str | None = None) -> ImportResult:
     result.problems = [redact(problem) for problem in problems]  # an error may quote a URL with a token in it
-    await _report(db, settings, result.source, result.problems, key or result.source)
+    await _report(db, settings, capabilities, result.source, result.problems, key or result.source)
     return result
 
 
-async def _report(db: Database, settings: Settings, source: str, problems: list[str], key: str) -> None:
+async def _report(db: Database, settings: Settings, capabilities: Mapping[str, Capabilities], source: str,
+                  problems: list[str], key: str) -> None:
     """Log every problem; queue one notice per admin chat, once per distinct set of problems."""
     shown = redact(source)
     for problem in problems:
@@ -497,19 +500,22 @@ async def _report(db: Database, settings: Settings, source: str, problems: list[
         state.error_hash, state.checked_at = error_hash, utcnow()
         session.add(state)
         # The same problems may come back after a good import: the key names this report, not the problems.
-        await _notify_admins(session, settings, f"feed-error:{error_hash[:16]}:{state.checked_at:%Y%m%dT%H%M%S%f}", {
+        notice = f"feed-error:{error_hash[:16]}:{state.checked_at:%Y%m%dT%H%M%S%f}"
+        await _notify_admins(session, settings, capabilities, notice, {
             lang: tn("feed_error", lang, len(problems), source=shown[:200], problems="; ".join(problems[:10])[:1500])
             for lang in LANGUAGES
         })
 
 
-async def _notify_admins(session: AsyncSession, settings: Settings, key: str, text: dict[str, str]) -> int:
-    """A notice to every admin who has a chat with the bot (private chat ids follow each platform's scheme)."""
+async def _notify_admins(session: AsyncSession, settings: Settings, capabilities: Mapping[str, Capabilities],
+                         key: str, text: dict[str, str]) -> int:
+    """A notice to every admin who has a chat with the bot (in the private chat their platform's
+    `capabilities` name)."""
     queued = 0
     for platform in Platform:
+        admin_chat = capabilities_of(capabilities, platform).admin_chat
         for user_id in settings.admin_ids(platform):
-            chat_id = f"user:{user_id}" if platform == Platform.DISCORD else user_id
-            chat = await find_chat(session, ChatRef(platform, chat_id))
+            chat = await find_chat(session, admin_chat(user_id))
             if chat is None:
                 continue
             session.add(Notification(chat_pk=chat.id, key=f"{key}:{chat.id}", kind=NotificationKind.NOTICE,

@@ -1,10 +1,13 @@
 """Every user-facing sentence comes from a gettext catalogue: `t(key, lang, **values)` picks and fills one,
 `tn(key, lang, n, **values)` one whose words agree with a number.
 
-The catalogues are bot/locales/<lang>/LC_MESSAGES/messages.po, one per language, read with Babel when this
+The core's catalogues are bot/locales/<lang>/LC_MESSAGES/messages.po, one per language, read with Babel when this
 module is imported (no compiled .mo to forget). A msgid is the message's key, the same in every language
 ("follow_done"); its msgstr is the text, with str.format placeholders ("{target}"). The languages are the
 catalogues found in bot/locales: a new .po there is a new language (README, "Messages and languages").
+
+A platform's own messages (its command menus, its notices) live with its adapter, in the same form:
+adapters/<platform>/locales, read by a `Catalogues` of their own (adapters/<platform>/i18n.py has its `t`).
 
 Typography is applied here and nowhere else: on loading, a space before ; : ! ? » or after « becomes a narrow
 no-break space (U+202F), so French punctuation never starts a line, in answers, alerts and menus alike. A label
@@ -54,16 +57,18 @@ class Catalogues:
     """The messages of every language found in `directory` (<lang>/LC_MESSAGES/messages.po)."""
 
     def __init__(self, directory: Path = LOCALES, source: str = SOURCE_LANGUAGE):
-        found = sorted(p.parent.parent.name for p in Path(directory).glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+        directory = Path(directory)
+        found = sorted(p.parent.parent.name for p in directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
         if source not in found:
             raise FileNotFoundError(f"no {source} catalogue in {directory}")
         self.languages: tuple[str, ...] = (source, *(lang for lang in found if lang != source))
+        self.directory = directory
         self.source = source
         self._translations: dict[str, gettext.GNUTranslations] = {}
         self.keys: tuple[str, ...] = ()
         self.plural_keys: frozenset[str] = frozenset()
         for lang in self.languages:
-            catalog = self._read(Path(directory) / lang / "LC_MESSAGES" / f"{DOMAIN}.po", lang)
+            catalog = self._read(directory / lang / "LC_MESSAGES" / f"{DOMAIN}.po", lang)
             if lang == source:
                 self.keys = tuple(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id)
                 self.plural_keys = frozenset(m.id[0] for m in catalog if m.id and m.pluralizable)
@@ -74,6 +79,12 @@ class Catalogues:
             if lang != source:
                 translations.add_fallback(self._translations[source])
             self._translations[lang] = translations
+
+    @classmethod
+    def beside(cls, module_file: str) -> Catalogues:
+        """The catalogues of the `locales` folder next to a module: an adapter's own messages (its menus), e.g.
+        `Catalogues.beside(__file__)` in adapters/discord/i18n.py for adapters/discord/locales."""
+        return cls(Path(module_file).with_name("locales"))
 
     @staticmethod
     def _read(path: Path, lang: str):
@@ -118,7 +129,7 @@ class Catalogues:
 
 
 CATALOGUES = Catalogues()
-UI_LANGUAGES = CATALOGUES.languages  # every catalogue: the platforms' command menus are published in each
+UI_LANGUAGES = CATALOGUES.languages  # the core catalogue's (each adapter's own has the same: tests/test_i18n.py)
 # The languages a chat can choose for its replies: a catalogue, and the plan's content in that language
 # (knowledge.schema.Localized has one field per language).
 LANGUAGES = tuple(lang for lang in UI_LANGUAGES if lang in Localized.model_fields)

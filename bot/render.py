@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-Measure = Callable[[str], int]
-
-TELEGRAM_LIMIT = 4096
-DISCORD_LIMIT = 2000
+Measure = Callable[[str], int]  # the platforms' limits: each adapter's Capabilities.message_limit
 
 
 def split_to_fit(text: str, limit: int, measure: Measure = len) -> list[str]:

@@ -8,6 +8,7 @@ an interval job would keep trying to start again).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -16,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import metrics
 from bot.decidim import decidim_job
+from bot.domain import Capabilities
 from bot.feed import import_feed
 from bot.overdue import deadline_job
 from bot.retention import purge_job
@@ -27,7 +29,9 @@ from knowledge.loader import KnowledgeBase
 log = logging.getLogger(__name__)
 
 
-def build_scheduler(settings: Settings, db: Database, kb: KnowledgeBase) -> AsyncIOScheduler:
+def build_scheduler(settings: Settings, db: Database, kb: KnowledgeBase,
+                    capabilities: Mapping[str, Capabilities]) -> AsyncIOScheduler:
+    """The process's jobs; `capabilities` (each platform's) say where the feed's problems reach the admins."""
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
     once = {"max_instances": 1, "coalesce": True}
     scheduler.add_job(build_digests, CronTrigger(hour=settings.digest_hour, timezone=settings.timezone),
@@ -42,19 +46,19 @@ def build_scheduler(settings: Settings, db: Database, kb: KnowledgeBase) -> Asyn
     if settings.status_feed_url:
         scheduler.add_job(
             poll_feed, IntervalTrigger(seconds=settings.status_feed_interval),
-            args=[db, kb, settings, settings.status_feed_url], id="status-feed",
-            next_run_time=datetime.now(UTC), **once,
+            args=[db, kb, settings, settings.status_feed_url], kwargs={"capabilities": capabilities},
+            id="status-feed", next_run_time=datetime.now(UTC), **once,
         )
     if settings.decidim_url:
         scheduler.add_job(
-            decidim_job, IntervalTrigger(seconds=settings.decidim_interval), args=[db, kb, settings], id="decidim",
+            decidim_job, IntervalTrigger(seconds=settings.decidim_interval), args=[db, kb, settings, capabilities], id="decidim",
             next_run_time=datetime.now(UTC), **once,
         )
     return scheduler
 
 
-async def poll_feed(db, kb, settings, source: str):
+async def poll_feed(db, kb, settings, source: str, *, capabilities):
     """One status-feed poll, counted by outcome (bot/metrics.py)."""
-    result = await import_feed(db, kb, settings, source)
+    result = await import_feed(db, kb, settings, source, capabilities=capabilities)
     metrics.record_feed_poll(result)
     return result

@@ -6,7 +6,7 @@ The fixtures (fake, discord_settings, discord_app, service) are in tests/discord
 
 from __future__ import annotations
 
-from adapters.discord import DiscordService
+from adapters.discord.service import DiscordService
 from adapters.runner import make_discord_service
 from bot.chats import find_chat
 from bot.domain import ChatRef

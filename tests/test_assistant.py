@@ -10,8 +10,10 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from adapters.discord.capabilities import CAPABILITIES as DISCORD
+from adapters.telegram.capabilities import CAPABILITIES as TELEGRAM
 from bot.domain import ChatRef, IncomingMessage, Reply
-from bot.render import DISCORD_LIMIT, TELEGRAM_LIMIT, pack
+from bot.render import pack
 from bot.storage.models import Chat, StatusChange, Subscription
 from tests.test_knowledge import plan_index
 
@@ -125,7 +127,7 @@ async def test_bad_input_gets_a_polite_reply_and_changes_nothing(app, text):
 async def test_every_reply_fits_telegram_and_discord_limits(app):
     for text in ["show 1", "show 2", "status", "help", "show 2.3", "x" * 10_000]:
         for reply in await ask(app, text):
-            for limit in (TELEGRAM_LIMIT, DISCORD_LIMIT):
+            for limit in (TELEGRAM.message_limit, DISCORD.message_limit):
                 chunks = pack([b.text for b in reply.blocks], limit)
                 assert all(len(c) <= limit for c in chunks)
                 assert "".join(chunks).replace("\n", "") == "".join(b.text for b in reply.blocks).replace("\n", "")

@@ -60,7 +60,7 @@ async def test_the_feed_refuses_implausible_and_non_iso_dates(app, tmp_path) -> 
     feed = tmp_path / "feed.csv"
     for when, problem in FEED_DATES.items():
         feed.write_text(f"id,status,note,source,date\n2.12,limited,first step,,{when}\n")
-        result = await import_feed(app.db, app.kb, app.settings, str(feed))
+        result = await import_feed(app.db, app.kb, app.settings, str(feed), capabilities=app.capabilities)
         assert result.problems == [f"row 2: {problem}"]
     assert await count(app, StatusChange) == 0
 
@@ -134,7 +134,7 @@ async def test_escape_sequences_in_a_feed_note_never_reach_a_terminal(app, tmp_p
     await say(app, "alice", "follow 2.12")
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps([{"id": "2.12", "status": "limited", "note": f"Budget{ESCAPES} voted"}]))
-    assert (await import_feed(app.db, app.kb, app.settings, str(feed))).ok
+    assert (await import_feed(app.db, app.kb, app.settings, str(feed), capabilities=app.capabilities)).ok
     async with app.db.session() as session:
         change = await session.get(StatusChange, 1)
     assert change.note == "Budget [2J ]0;pwned 31m voted"  # stored clean, where every note enters

@@ -41,7 +41,8 @@ async def decidim(fake: FakeDecidim):
 
 
 async def run(app, url: str, mapping: Path = MAPPING):
-    return await import_decidim(app.db, app.kb, app.settings, url, mapping_path=str(mapping))
+    return await import_decidim(app.db, app.kb, app.settings, url, capabilities=app.capabilities,
+                                mapping_path=str(mapping))
 
 
 async def levels(app) -> dict[str, tuple[str, int | None]]:
@@ -139,7 +140,8 @@ async def test_an_export_of_an_earlier_decidim_without_updated_at_is_dated_on_im
 async def test_a_broken_export_or_mapping_changes_nothing(app, tmp_path) -> None:
     bad = tmp_path / "mapping.yaml"
     bad.write_text('statuses: {ongoing: halfway}\nresults: {"101": "9.9"}\n', encoding="utf-8")
-    refused = await import_decidim(app.db, app.kb, app.settings, "http://127.0.0.1:9/x", mapping_path=str(bad))
+    refused = await import_decidim(app.db, app.kb, app.settings, "http://127.0.0.1:9/x", capabilities=app.capabilities,
+                                   mapping_path=str(bad))
     assert "is not an IRM level" in " ".join(refused.problems)
     export = tmp_path / "export.zip"
     export.write_bytes(open_data_zip([])[:200])  # truncated

@@ -6,6 +6,7 @@ import discord
 import pytest
 from discord import app_commands
 
+from adapters.discord.i18n import CATALOGUES
 from adapters.discord.render import (
     CONTENT_LIMIT,
     DESCRIPTION_LIMIT,
@@ -18,8 +19,9 @@ from adapters.discord.render import (
 from adapters.discord.translate import CoreTranslator, item_choices
 from adapters.discord.views import CommandButton, command_view
 from bot.domain import Block, Button, Image, Reply, Style
-from bot.i18n import MESSAGES
 from knowledge.loader import default_knowledge
+
+MESSAGES = CATALOGUES.messages()  # the Discord adapter's own messages
 
 
 def test_heading_quote_meta_and_link():
@@ -126,7 +128,7 @@ def test_autocomplete_ids_and_titles_in_the_users_language():
 
 
 def test_the_package_name_does_not_shadow_discord_py():
-    import adapters.discord as adapter
+    import adapters.discord.service as adapter
 
     assert discord.Client is not None and "site-packages" in discord.__file__
     assert adapter.DiscordService.name == "discord"

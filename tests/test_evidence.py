@@ -102,7 +102,7 @@ FEED = [
 async def _import(app, tmp_path, rows, name="feed.json"):
     path = tmp_path / name
     path.write_text(json.dumps(rows), encoding="utf-8")
-    return await import_feed(app.db, app.kb, app.settings, str(path))
+    return await import_feed(app.db, app.kb, app.settings, str(path), capabilities=app.capabilities)
 
 
 @pytest.mark.parametrize("bad", [
@@ -174,7 +174,7 @@ async def test_the_csv_feed_takes_assessed_by_and_evidence_rows(app, tmp_path) -
         ",2.11,limited,,,,,,,2024-01-01\n"
         "evidence,2.12,,,Data published,Données publiées,https://www.hatvp.fr/b,HATVP,government,2023-06-30\n",
         encoding="utf-8")
-    result = await import_feed(app.db, app.kb, app.settings, str(path))
+    result = await import_feed(app.db, app.kb, app.settings, str(path), capabilities=app.capabilities)
     assert result.ok and result.changed == 3
     async with app.db.session() as session:
         rows = list(await session.scalars(select(StatusChange).order_by(StatusChange.id)))
@@ -188,7 +188,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 @pytest.mark.parametrize("name", ["status-feed.json", "status-feed.csv"])
 async def test_the_examples_carry_sources_and_evidence(app, name) -> None:
-    result = await import_feed(app.db, app.kb, app.settings, str(EXAMPLES / name))
+    result = await import_feed(app.db, app.kb, app.settings, str(EXAMPLES / name), capabilities=app.capabilities)
     assert result.ok
     async with app.db.session() as session:
         sources = sorted(str(s) for s in await session.scalars(select(StatusChange.assessed_by)))

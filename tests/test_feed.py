@@ -31,7 +31,7 @@ async def statuses(app) -> dict[str, str]:
 
 
 async def run(app, source) -> object:
-    return await import_feed(app.db, app.kb, app.settings, str(source))
+    return await import_feed(app.db, app.kb, app.settings, str(source), capabilities=app.capabilities)
 
 
 async def nothing_changed(app, source) -> None:
@@ -322,7 +322,7 @@ async def test_the_scheduler_polls_the_feed_and_builds_digests_at_the_configured
 
     app.settings = settings.model_copy(update={"status_feed_url": "https://example.org/feed.csv",
                                                 "status_feed_interval": 600, "digest_hour": 7})
-    jobs = {job.id: job for job in build_scheduler(app.settings, app.db, app.kb).get_jobs()}
+    jobs = {job.id: job for job in build_scheduler(app.settings, app.db, app.kb, app.capabilities).get_jobs()}
     assert set(jobs) == {"digests", "status-feed", "retention", "deadlines"}  # delivery has its own loop (DeliveryWorker.run)
     feed = jobs["status-feed"]
     assert isinstance(feed.trigger, IntervalTrigger) and feed.trigger.interval.total_seconds() == 600
@@ -333,10 +333,10 @@ async def test_the_scheduler_polls_the_feed_and_builds_digests_at_the_configured
     assert (fields["hour"], fields["minute"]) == ("7", "0")
 
     app.settings = settings  # no feed configured: no polling job
-    assert "status-feed" not in {job.id for job in build_scheduler(app.settings, app.db, app.kb).get_jobs()}
-    assert "decidim" not in {job.id for job in build_scheduler(app.settings, app.db, app.kb).get_jobs()}
+    assert "status-feed" not in {job.id for job in build_scheduler(app.settings, app.db, app.kb, app.capabilities).get_jobs()}
+    assert "decidim" not in {job.id for job in build_scheduler(app.settings, app.db, app.kb, app.capabilities).get_jobs()}
 
     app.settings = settings.model_copy(update={"decidim_url": "https://decidim.example.org/open-data/download",
                                                 "decidim_interval": 7200})
-    tracker = {job.id: job for job in build_scheduler(app.settings, app.db, app.kb).get_jobs()}["decidim"]
+    tracker = {job.id: job for job in build_scheduler(app.settings, app.db, app.kb, app.capabilities).get_jobs()}["decidim"]
     assert isinstance(tracker.trigger, IntervalTrigger) and tracker.trigger.interval.total_seconds() == 7200

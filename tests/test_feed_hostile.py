@@ -28,7 +28,8 @@ CHUNK = b"x" * 65536
 
 
 async def run(app, source, **settings) -> object:
-    return await import_feed(app.db, app.kb, app.settings.model_copy(update=settings), str(source))
+    return await import_feed(app.db, app.kb, app.settings.model_copy(update=settings), str(source),
+                             capabilities=app.capabilities)
 
 
 async def notices(app) -> int:

@@ -212,7 +212,8 @@ async def test_feed_polls_are_counted_by_outcome(app) -> None:
     before = {o: polls(o) for o in ("changed", "unchanged", "rejected")}
     async with serve("/feed.json", feed) as port:
         url = f"http://127.0.0.1:{port}/feed.json"
-        await poll_feed(app.db, app.kb, app.settings, url)
-        await poll_feed(app.db, app.kb, app.settings, url)  # the same content: unchanged
-    await poll_feed(app.db, app.kb, app.settings, f"http://127.0.0.1:{port}/feed.json")  # gone: rejected
+        await poll_feed(app.db, app.kb, app.settings, url, capabilities=app.capabilities)
+        # the same content: unchanged
+        await poll_feed(app.db, app.kb, app.settings, url, capabilities=app.capabilities)
+    await poll_feed(app.db, app.kb, app.settings, url, capabilities=app.capabilities)  # gone: rejected
     assert {o: polls(o) - before[o] for o in before} == {"changed": 1, "unchanged": 1, "rejected": 1}

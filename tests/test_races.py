@@ -94,7 +94,8 @@ async def test_two_imports_of_one_feed_at_once_neither_crash_nor_double_it(app, 
     shutil.copy(EXAMPLE_FEED, feed)
     dbs = await engines(database_url, 3)
     try:
-        results = await asyncio.gather(*(import_feed(db, app.kb, app.settings, str(feed)) for db in dbs))
+        results = await asyncio.gather(*(import_feed(db, app.kb, app.settings, str(feed), capabilities=app.capabilities)
+                                         for db in dbs))
     finally:
         await close_all(dbs)
     assert all(r.ok for r in results), [r.problems for r in results]
@@ -249,7 +250,7 @@ async def test_a_round_that_fails_leaves_no_delivery_running_unwatched(app) -> N
 async def test_delivery_is_no_scheduler_job_and_its_loop_stops_within_the_batch_under_way(app) -> None:
     from jobs.scheduler import build_scheduler
 
-    assert all("deliver" not in job.id for job in build_scheduler(app.settings, app.db, app.kb).get_jobs())
+    assert all("deliver" not in job.id for job in build_scheduler(app.settings, app.db, app.kb, app.capabilities).get_jobs())
     await add_followers(app, 200)
     await say(app, "admin", "setstatus 2.12 limited")
     settings = app.settings.model_copy(update={"console_rate_limit": 50.0, "worker_batch": 10})

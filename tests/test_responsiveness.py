@@ -158,7 +158,8 @@ async def test_reading_a_feed_file_does_not_stall_the_event_loop(app, tmp_path):
 
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()
-    importing = asyncio.create_task(import_feed(app.db, app.kb, app.settings, str(pipe)))
+    importing = asyncio.create_task(import_feed(app.db, app.kb, app.settings, str(pipe),
+                                                capabilities=app.capabilities))
     await asyncio.sleep(0.2)  # the import is now waiting on the pipe
     hello = await asyncio.wait_for(ask(app, "hello", user="dave"), timeout=30)
     finished_first = not importing.done()

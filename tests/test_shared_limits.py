@@ -17,7 +17,7 @@ from telegram import Update
 
 from adapters.bootstrap import bootstrap
 from adapters.runner import make_telegram_service
-from adapters.telegram import TelegramService
+from adapters.telegram.service import TelegramService
 from bot.status import Level
 from bot.status_changes import StatusUpdate, apply_status
 from tests.http_support import free_port

@@ -9,7 +9,8 @@ import pytest
 from telegram import Bot
 from telegram.ext import ExtBot
 
-from adapters.telegram import PacedRateLimiter, TelegramOutbound, default_rate_limiter
+from adapters.telegram.limits import PacedRateLimiter, default_rate_limiter
+from adapters.telegram.outbound import TelegramOutbound
 from bot.domain import (
     Block,
     Button,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adapters.telegram.capabilities import MESSAGE_LIMIT as TELEGRAM_LIMIT
 from adapters.telegram.rendering import CAPTION_LIMIT, CallbackData, render, render_text
 from bot.domain import Block, Button, Image, Reply, Style
-from bot.render import TELEGRAM_LIMIT
 from tests.telegram_support import balanced, visible
 
 PNG = b"\x89PNG" + b"0" * 100

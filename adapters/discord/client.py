@@ -9,25 +9,20 @@ import aiohttp
 import discord
 from discord import app_commands
 
+from adapters.discord.capabilities import server_chat, user_chat
+from adapters.discord.i18n import t
 from adapters.discord.render import Outgoing, render_reply
 from adapters.discord.translate import CoreTranslator
 from adapters.discord.views import SERVER_SCOPE, CommandButton
 from bot.assistant import Assistant
-from bot.domain import Block, ChatRef, CommandCall, IncomingMessage, Platform, Reply
-from bot.i18n import pick_language, t
+from bot.domain import Block, CommandCall, IncomingMessage, Reply
+from bot.i18n import pick_language
+from bot.i18n import t as core_t  # the core's messages (bot/locales), not this adapter's
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 ACK_BUDGET = 2.0  # seconds the core may take before we defer: Discord wants an answer within 3 s
-
-
-def user_chat(user_id: int) -> ChatRef:
-    return ChatRef(Platform.DISCORD, f"user:{user_id}")
-
-
-def server_chat(guild_id: int) -> ChatRef:
-    return ChatRef(Platform.DISCORD, f"guild:{guild_id}")
 
 
 def manages_server(interaction: discord.Interaction) -> bool:
@@ -69,7 +64,7 @@ class CoreCommandTree(app_commands.CommandTree):
 
 async def apologise(interaction: discord.Interaction) -> None:
     """A polite apology in the user's language, never a traceback."""
-    text = t("error", language_of(interaction))
+    text = core_t("error", language_of(interaction))
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)

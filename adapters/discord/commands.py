@@ -8,11 +8,12 @@ from discord import app_commands
 from discord.app_commands import Choice, Range
 
 from adapters.discord.client import OpenGovClient, language_of, manages_server
+from adapters.discord.i18n import t
 from adapters.discord.translate import L, L_fixed, item_choices
 from bot.domain import Block, Reply
 from bot.handlers.admin import AnnounceArgs, SetStatusArgs
 from bot.handlers.server import SetupArgs
-from bot.i18n import LANGUAGES, language_name, t
+from bot.i18n import LANGUAGES, language_name
 from bot.ids import ID_PATTERN, normalise_id
 from bot.status import LABELS, Level
 from bot.storage.models import Frequency

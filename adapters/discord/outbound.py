@@ -13,6 +13,8 @@ import aiohttp
 import discord
 from cachetools import LRUCache
 
+from adapters.discord.capabilities import CAPABILITIES, SERVER, USER
+from adapters.discord.i18n import t
 from adapters.discord.render import plain_chunks, render_reply
 from adapters.discord.views import SERVER_SCOPE
 from bot.domain import (
@@ -22,7 +24,7 @@ from bot.domain import (
     Reply,
     TemporaryDeliveryError,
 )
-from bot.i18n import LANGUAGES, t
+from bot.i18n import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +54,10 @@ class DiscordOutbound:
 
     async def send(self, recipient: Recipient, reply: Reply, *, key: str) -> DeliveryResult:
         kind, _, ident = recipient.chat.chat_id.partition(":")
-        if kind not in ("user", "guild") or not ident.isdigit():
+        if kind not in (USER, SERVER) or not ident.isdigit():
             raise PermanentDeliveryError(f"not a Discord recipient: {recipient.chat}")
         try:
-            if kind == "user":
+            if kind == USER:
                 return await self._send_dm(recipient, int(ident), reply, key)
             return await self._send_to_server(recipient, reply, key)
         except discord.RateLimited as exc:
@@ -108,7 +110,7 @@ class DiscordOutbound:
             kwargs = out.kwargs(scope)
             allowed = discord.AllowedMentions.none()
             if role and part == 0:
-                kwargs["content"] = f"<@&{role}>" + (f" {out.content}" if out.content else "")
+                kwargs["content"] = CAPABILITIES.mention_role(role) + (f" {out.content}" if out.content else "")
                 allowed = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(int(role))])
             message = await channel.send(**kwargs, nonce=nonce(key, part), allowed_mentions=allowed)
             ids.append(str(message.id))

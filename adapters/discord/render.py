@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import discord
 
+from adapters.discord.capabilities import CAPABILITIES
 from adapters.discord.views import command_view
 from bot.domain import Block, Button, Image, Reply, Style
 from bot.render import pack, split_to_fit
@@ -15,7 +16,7 @@ TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 EMBED_TOTAL_LIMIT = 6000  # all embeds of one message together
 EMBEDS_PER_MESSAGE = 10
-CONTENT_LIMIT = 2000
+CONTENT_LIMIT = CAPABILITIES.message_limit  # a message's content
 ROWS_PER_MESSAGE = 5
 BUTTONS_PER_ROW = 5
 BUTTONS_PER_MESSAGE = ROWS_PER_MESSAGE * BUTTONS_PER_ROW

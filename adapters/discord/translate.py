@@ -1,12 +1,12 @@
-"""The slash command menu in every catalogue language (texts from bot/locales) and autocomplete over the plan's
-items."""
+"""The slash command menu in every catalogue language (texts from adapters/discord/locales) and autocomplete over
+the plan's items."""
 
 from __future__ import annotations
 
 import discord
 from discord import app_commands
 
-from bot.i18n import SOURCE_LANGUAGE, UI_LANGUAGES, t
+from adapters.discord.i18n import CATALOGUES, UI_LANGUAGES, t
 from bot.text import fold
 from knowledge.loader import KnowledgeBase
 
@@ -16,7 +16,7 @@ CHOICE_NAME_LIMIT = 100
 
 def L(key: str) -> app_commands.locale_str:
     """A menu text in English, translated by CoreTranslator from the same message key."""
-    return app_commands.locale_str(t(key, SOURCE_LANGUAGE), key=key)
+    return app_commands.locale_str(t(key, CATALOGUES.source), key=key)
 
 
 def L_fixed(en: str, fr: str) -> app_commands.locale_str:
@@ -32,7 +32,7 @@ class CoreTranslator(app_commands.Translator):
         self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContext
     ) -> str | None:
         lang = locale.value.split("-")[0].lower()
-        if lang == SOURCE_LANGUAGE or lang not in UI_LANGUAGES:
+        if lang == CATALOGUES.source or lang not in UI_LANGUAGES:
             return None
         key = string.extras.get("key")
         return t(key, lang) if key else string.extras.get(lang)

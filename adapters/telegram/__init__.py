@@ -1,11 +1,4 @@
-"""Telegram: python-telegram-bot polling or webhook, HTML replies with inline keyboards, alert delivery."""
+"""Telegram: python-telegram-bot polling or webhook, HTML replies with inline keyboards, alert delivery.
 
-from adapters.telegram.limits import PacedRateLimiter, default_rate_limiter
-from adapters.telegram.outbound import TelegramOutbound, map_error
-from adapters.telegram.rendering import CallbackData, render
-from adapters.telegram.service import TelegramService
-
-__all__ = [
-    "CallbackData", "PacedRateLimiter", "TelegramOutbound", "TelegramService", "default_rate_limiter", "map_error",
-    "render",
-]
+The package itself imports nothing: `adapters.telegram.capabilities` (read by the bootstrap in every process)
+must not load python-telegram-bot. The service is `adapters.telegram.service.TelegramService`."""

@@ -7,14 +7,15 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.i18n import N_, UI_LANGUAGES, t
+from adapters.telegram.i18n import UI_LANGUAGES, t
+from bot.i18n import N_
 
 log = logging.getLogger(__name__)
 
 PUBLIC = ("start", "help", "ask", "browse", "show", "status", "progress", "evidence", "follow", "unfollow",
           "subscriptions", "frequency", "language", "about", "privacy", "forget", "stop")
 ADMIN = ("setstatus", "announce", "stats")
-# Each command's description in the menu: a message key (its texts are in bot/locales/*/messages.po).
+# Each command's description in the menu: a message key (its texts are in adapters/telegram/locales).
 DESCRIPTIONS = {
     "start": N_("tg_cmd_start"), "help": N_("tg_cmd_help"), "ask": N_("tg_cmd_ask"), "browse": N_("tg_cmd_browse"),
     "show": N_("tg_cmd_show"), "status": N_("tg_cmd_status"), "progress": N_("tg_cmd_progress"), "evidence": N_("tg_cmd_evidence"),

@@ -10,12 +10,13 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, ExtBot, MessageHandler, filters
 
 from adapters.telegram.addressing import GroupManagers, is_group, text_for_core
+from adapters.telegram.i18n import t
 from adapters.telegram.outbound import NO_PREVIEW, send_part
 from adapters.telegram.rendering import CallbackData, Part, render
 from bot.assistant import Assistant
 from bot.chats import move_chat
 from bot.domain import ChatRef, IncomingMessage, Platform, Reply
-from bot.i18n import pick_language, t
+from bot.i18n import pick_language
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from cachetools import LRUCache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from adapters.telegram.capabilities import CAPABILITIES
 from bot.domain import Block, Image, Reply, Style
-from bot.render import TELEGRAM_LIMIT, pack, split_to_fit
+from bot.render import pack, split_to_fit
 
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes
@@ -80,7 +81,7 @@ class Part:
     keyboard: InlineKeyboardMarkup | None = None
 
 
-def render(reply: Reply, callbacks: CallbackData, limit: int = TELEGRAM_LIMIT) -> list[Part]:
+def render(reply: Reply, callbacks: CallbackData, limit: int = CAPABILITIES.message_limit) -> list[Part]:
     """The messages that show `reply`: [photo], text chunks; the keyboard rides on the last one."""
     chunks = render_text(reply.blocks, limit)
     parts: list[Part] = []
@@ -99,7 +100,7 @@ def render(reply: Reply, callbacks: CallbackData, limit: int = TELEGRAM_LIMIT) -
     return parts
 
 
-def render_text(blocks: tuple[Block, ...], limit: int = TELEGRAM_LIMIT) -> list[str]:
+def render_text(blocks: tuple[Block, ...], limit: int = CAPABILITIES.message_limit) -> list[str]:
     """Blocks as HTML chunks of at most `limit` UTF-16 code units (markup included), each with balanced tags.
 
     A block too long for one message is split as plain text (measured escaped) and every piece is

@@ -164,7 +164,7 @@ SERVER_WORDS = {"server", "serveur", "here", "ici"}
 
 
 def _manager_of_server(ctx: Context) -> bool:
-    return is_server_chat(ctx.chat) and ctx.msg.is_group and ctx.msg.can_manage_chat
+    return is_server_chat(ctx) and ctx.msg.is_group and ctx.msg.can_manage_chat
 
 
 QUERY_WORDS = {"status": "status", "progress": "status", "statut": "status", "cancel": "cancel", "annuler": "cancel"}

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from bot.commands import Command, Context
 from bot.domain import Block, Reply, Style
 from bot.i18n import LANGUAGES, language_name, pick_language
-from bot.storage.models import Chat
 
 _SETTING = re.compile(r"^(channel|role|language|salon|langue)=(\S{1,64})$", re.IGNORECASE)
 _ALIASES = {"salon": "channel", "langue": "language"}
@@ -21,24 +20,16 @@ SHOW_WORDS = {"show", "afficher", "voir"}
 RESET_WORDS = {"reset", "reinitialiser", "réinitialiser", "effacer"}
 
 
-def is_server_chat(chat: Chat) -> bool:
+def is_server_chat(ctx: Context) -> bool:
     """A chat whose alerts go to a channel chosen with setup (today: a Discord server)."""
-    return chat.platform == "discord" and chat.chat_id.startswith("guild:")
+    return ctx.capabilities.is_server_chat(ctx.chat.chat_id)
 
 
 def needs_setup(ctx: Context) -> Reply | None:
     """For the follow command: a server that has no alert channel yet must run setup first (else None)."""
-    if is_server_chat(ctx.chat) and not ctx.chat.delivery_target:
+    if is_server_chat(ctx) and not ctx.chat.delivery_target:
         return ctx.say(ctx.tr("setup_first"))
     return None
-
-
-def _channel(ctx: Context, channel_id: str) -> str:
-    return f"<#{channel_id}>" if ctx.msg.chat.platform == "discord" else channel_id
-
-
-def _role(ctx: Context, role_id: str) -> str:
-    return f"<@&{role_id}>" if ctx.msg.chat.platform == "discord" else role_id
 
 
 def settings_reply(ctx: Context, saved: bool = False) -> Reply:
@@ -51,8 +42,9 @@ def settings_reply(ctx: Context, saved: bool = False) -> Reply:
         return Reply(tuple(blocks))
     language = chat.language or ctx.services.settings.default_language
     lines = [
-        ctx.tr("setup_channel", channel=_channel(ctx, chat.delivery_target)),
-        ctx.tr("setup_role", role=_role(ctx, chat.mention) if chat.mention else ctx.tr("setup_no_role")),
+        ctx.tr("setup_channel", channel=ctx.capabilities.mention_channel(chat.delivery_target)),
+        ctx.tr("setup_role", role=ctx.capabilities.mention_role(chat.mention) if chat.mention
+               else ctx.tr("setup_no_role")),
         ctx.tr("setup_language", language=language_name(language, ctx.lang)),
     ]
     blocks.append(Block("\n".join(lines)))
