@@ -21,23 +21,23 @@ from adapters.console import ConsoleOutbound
 from adapters.discord.capabilities import CAPABILITIES as DISCORD_CAPABILITIES
 from adapters.supervisor import backoff
 from adapters.telegram.capabilities import CAPABILITIES as TELEGRAM_CAPABILITIES
-from bot.alerts import AlertRenderer
-from bot.answer import answers_for
-from bot.assistant import Assistant
-from bot.chart import ChartCache
-from bot.commands import CommandRegistry, Services
-from bot.delivery import DeliveryWorker
+from bot.conversation.assistant import Assistant
+from bot.conversation.commands import CommandRegistry, Services
+from bot.conversation.handlers import default_commands
 from bot.domain import Capabilities, Outbound, Platform
-from bot.handlers import default_commands
-from bot.language import LanguageDetector, detector_for
-from bot.matcher import Matcher
+from bot.following.delivery import DeliveryWorker
+from bot.following.subscriptions import TargetIndex
 from bot.pacing import Pacer
+from bot.plan.language import LanguageDetector, detector_for
+from bot.plan.matcher import Matcher
+from bot.plan.search import build_matcher
+from bot.plan.sentences import answers_for
+from bot.presentation.alerts import AlertRenderer
+from bot.presentation.chart import ChartCache
 from bot.redact import install_on_root, redact, register_settings
-from bot.search import build_matcher
 from bot.settings import Settings, get_settings
 from bot.storage.db import Database
 from bot.storage.models import utcnow
-from bot.subscriptions import TargetIndex
 from knowledge.loader import KnowledgeBase, default_knowledge
 
 log = logging.getLogger(__name__)

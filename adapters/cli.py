@@ -90,8 +90,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _console_name(value: str) -> str:
     """A console user's name is their chat id: it must fit the chats.chat_id column and be printable."""
+    from bot.plan.text import CONTROL
     from bot.storage.models import Chat
-    from bot.text import CONTROL
 
     limit = Chat.__table__.c.chat_id.type.length
     name = value.strip()
@@ -238,7 +238,7 @@ async def _async_main(args: argparse.Namespace) -> int:
             made = await build_digests(app.db, app.settings, force=args.force)
             print(f"{made} digest(s) queued")
         elif args.command == "purge":
-            from bot.retention import purge
+            from bot.following.retention import purge
 
             removed = await purge(app.db, app.settings)
             print(f"older than {app.settings.retention_days} days: {removed['notifications']} sent alert(s) and "

@@ -8,13 +8,13 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from bot.audit import audit
-from bot.decidim import import_decidim
-from bot.evidence import EvidenceUpdate, apply_evidence, facts_of, parse_reporter
-from bot.feed import import_feed
-from bot.status import DateError, Level, label, parse_assessor, parse_effective_date, parse_level
-from bot.status_changes import StatusUpdate, apply_status
-from bot.statuses import history
+from bot.following.decidim import import_decidim
+from bot.following.evidence import EvidenceUpdate, apply_evidence, facts_of, parse_reporter
+from bot.following.feed import import_feed
+from bot.following.levels import DateError, Level, label, parse_assessor, parse_effective_date, parse_level
+from bot.following.status_reads import history
+from bot.following.status_updates import StatusUpdate, apply_status
+from bot.storage.audit import audit
 
 
 class _Refused(Exception):

@@ -13,8 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assistant import Assistant
-from bot.chats import find_chat
+from bot.conversation.assistant import Assistant
 from bot.domain import (
     Block,
     Capabilities,
@@ -27,9 +26,10 @@ from bot.domain import (
     Style,
 )
 from bot.i18n import pick_language, t
+from bot.plan.text import printable
+from bot.storage.chats import find_chat
 from bot.storage.db import Database
 from bot.storage.models import Chat, ConsoleInbox, utcnow
-from bot.text import printable
 
 QUIT = {"quit", "exit", "q", ":q", "quitter"}
 # The terminal: ids shown as they are, no servers, an admin's chat is their name, no limit worth the name.
@@ -69,7 +69,7 @@ class ConsoleOutbound:
 
     The delivery worker calls `store_many` inside the batch's own transaction (`stores_in_transaction`): the
     inbox rows and the notifications' "sent" are committed together, while their chats are held (see
-    bot/delivery.py).
+    bot/following/delivery.py).
     """
 
     stores_in_transaction = True

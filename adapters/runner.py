@@ -119,7 +119,7 @@ def _supervisor(app) -> Supervisor:
 
 def _preload_chart() -> None:
     """Import matplotlib in a worker thread now, so the first chart does not pay for it (nor the loop, ever)."""
-    from bot.chart import preload
+    from bot.presentation.chart import preload
 
     def done(task: asyncio.Task) -> None:
         if not task.cancelled() and task.exception() is not None:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.matcher import Matcher
-from bot.search import build_matcher
+from bot.plan.matcher import Matcher
+from bot.plan.search import build_matcher
 from knowledge.loader import default_knowledge
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"

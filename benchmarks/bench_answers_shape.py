@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.bootstrap import bootstrap
-from bot.answer import answers_for
 from bot.domain import ChatRef, IncomingMessage, Platform
+from bot.plan.sentences import answers_for
 from bot.settings import Settings
 from tests.facts_support import FACT_WITHIN, FACTS, UNSEEN_FACTS, console_text, holds_fact, load_facts
 

@@ -50,10 +50,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from adapters.bootstrap import bootstrap
 from benchmarks.bench_outbox import max_in_window
 from bot.domain import ChatRef, IncomingMessage
-from bot.feed import import_feed
+from bot.following.feed import import_feed
+from bot.following.levels import Level
+from bot.following.status_updates import StatusUpdate, apply_status
 from bot.settings import Settings
-from bot.status import Level
-from bot.status_changes import StatusUpdate, apply_status
 from bot.storage.db import Database
 from bot.storage.models import Chat, ConsoleInbox, Notification, StatusChange, Subscription
 from tests.fakes.telegram_api import FakeTelegram

@@ -115,7 +115,7 @@ async def answered_in_kind(messages: list[dict]) -> None:
 
 
 def main() -> None:
-    from bot.language import default_detector
+    from bot.plan.language import default_detector
     from knowledge.loader import default_knowledge
 
     default_knowledge()  # the plan is loaded by the bot anyway: measure only the detector

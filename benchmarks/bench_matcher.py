@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.matcher import Document, Matcher
-from bot.search import build_matcher
+from bot.plan.matcher import Document, Matcher
+from bot.plan.search import build_matcher
 from knowledge.loader import default_knowledge
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "heldout-questions.tsv"

@@ -40,10 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event, func, select, text
 
 from adapters.bootstrap import bootstrap
-from bot.retention import purge
+from bot.following.levels import Level
+from bot.following.retention import purge
+from bot.following.status_updates import StatusUpdate, apply_status
 from bot.settings import Settings
-from bot.status import Level
-from bot.status_changes import StatusUpdate, apply_status
 from bot.storage.models import Chat, Notification, Subscription, utcnow
 from tests.outbox_support import RecordingOutbound, make_worker
 

@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
-import bot.chart
-import bot.handlers.plan
+import bot.conversation.handlers.plan
+import bot.presentation.chart
 from adapters.bootstrap import bootstrap
 from bot.domain import ChatRef, IncomingMessage
 from bot.settings import Settings
@@ -69,13 +69,13 @@ async def main() -> None:
             await engine.dispose()
         app = await bootstrap(Settings(_env_file=None, database_url=url, log_level="WARNING"))
         drawn: list[str] = []
-        real = bot.chart.progress_png
+        real = bot.presentation.chart.progress_png
 
         def counting(kb, statuses, lang):
             drawn.append(lang)
             return real(kb, statuses, lang)
 
-        bot.chart.progress_png = bot.handlers.plan.progress_png = counting
+        bot.presentation.chart.progress_png = bot.conversation.handlers.plan.progress_png = counting
         try:
             for i in range(3):
                 await timed(app, "hello", f"warm{i}")

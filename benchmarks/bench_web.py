@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 import aiohttp
 
 from adapters.bootstrap import bootstrap
+from bot.following.levels import Level
+from bot.following.status_updates import StatusUpdate, apply_status
 from bot.settings import Settings
-from bot.status import Level
-from bot.status_changes import StatusUpdate, apply_status
 
 LEVELS = [Level.NOT_STARTED, Level.LIMITED, Level.SUBSTANTIAL, Level.COMPLETE]
 

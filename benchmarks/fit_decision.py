@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_answers import SETS, hit, load
 
-from bot.search import build_matcher
+from bot.plan.search import build_matcher
 from knowledge.loader import default_knowledge
 
 

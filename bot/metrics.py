@@ -74,7 +74,7 @@ def record_rate_limit_wait(platform: str, seconds: float) -> None:
 
 
 def record_feed_poll(result) -> None:
-    """`result`: a bot.feed.ImportResult."""
+    """`result`: a bot.following.feed.ImportResult."""
     if not result.ok:
         outcome = "rejected"
     elif result.not_modified or not result.changed:

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     status_feed_interval: int = Field(default=900, ge=10, description="seconds between two polls")
     status_feed_timeout: float = Field(default=60.0, gt=0, description="seconds for a whole feed download")
 
-    # A Decidim tracker's accountability results as a status source (issue 11; bot/decidim.py): its open-data
+    # A Decidim tracker's accountability results as a status source (issue 11; bot/following/decidim.py): its open-data
     # export (https://HOST/open-data/download, a ZIP of CSV files) or its results CSV, read with a mapping file
     # (Decidim result id -> action id, status key -> IRM level; see examples/decidim-mapping.yaml).
     decidim_url: str | None = None

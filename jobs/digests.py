@@ -78,7 +78,7 @@ async def _digest_chunk(session, frequency_of: dict[int, Frequency], periods: di
                 digest.setdefault("divergence", {})[str(payload["change_id"])] = payload["divergence"]
         elif kind == "evidence":
             digest.setdefault("evidence_ids", []).append(payload["evidence_id"])
-        elif kind == "deadline":  # passed deadlines held for this digest (bot/overdue.py)
+        elif kind == "deadline":  # passed deadlines held for this digest (bot/following/overdue.py)
             digest.setdefault("deadlines", []).append([payload["action_id"], payload["deadline"]])
     if not payloads:
         return 0

@@ -16,11 +16,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import metrics
-from bot.decidim import decidim_job
 from bot.domain import Capabilities
-from bot.feed import import_feed
-from bot.overdue import deadline_job
-from bot.retention import purge_job
+from bot.following.decidim import decidim_job
+from bot.following.feed import import_feed
+from bot.following.overdue import deadline_job
+from bot.following.retention import purge_job
 from bot.settings import Settings
 from bot.storage.db import Database
 from jobs.digests import build_digests
@@ -39,7 +39,7 @@ def build_scheduler(settings: Settings, db: Database, kb: KnowledgeBase,
     # Retention: once a day at a quiet hour, sent alerts and console-inbox rows older than RETENTION_DAYS go.
     scheduler.add_job(purge_job, CronTrigger(hour=4, minute=30, timezone=settings.timezone),
                       args=[db, settings], id="retention", misfire_grace_time=12 * 3600, **once)
-    # Passed deadlines (bot/overdue.py): once a day, before the digests, so a daily digest carries them.
+    # Passed deadlines (bot/following/overdue.py): once a day, before the digests, so a daily digest carries them.
     scheduler.add_job(deadline_job, CronTrigger(hour=max(settings.digest_hour - 1, 0), minute=15,
                                                 timezone=settings.timezone),
                       args=[db, kb], id="deadlines", misfire_grace_time=12 * 3600, next_run_time=datetime.now(UTC), **once)

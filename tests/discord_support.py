@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from adapters.discord.service import DiscordService
 from adapters.runner import make_discord_service
-from bot.chats import find_chat
 from bot.domain import ChatRef
+from bot.storage.chats import find_chat
 
 GUILD = 710_000_000_000_000_001
 GENERAL = 710_000_000_000_000_011

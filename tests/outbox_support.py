@@ -15,8 +15,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, insert, select, update
 
 from adapters.bootstrap import App
-from bot.alerts import AlertRenderer
-from bot.delivery import DeliveryWorker
 from bot.domain import (
     ChatRef,
     DeliveryResult,
@@ -26,6 +24,8 @@ from bot.domain import (
     Reply,
     TemporaryDeliveryError,
 )
+from bot.following.delivery import DeliveryWorker
+from bot.presentation.alerts import AlertRenderer
 from bot.settings import Settings
 from bot.storage.models import Chat, Notification, Subscription
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.alerts import AlertRenderer
-from bot.delivery import QUICK_RETRIES, DeliveryWorker
+from bot.following.delivery import QUICK_RETRIES, DeliveryWorker
+from bot.presentation.alerts import AlertRenderer
 from bot.storage.db import Database
 from bot.storage.models import Announcement, AuditEntry, Chat, Notification, StatusChange
 from jobs.digests import build_digests
@@ -264,7 +264,7 @@ async def test_a_short_retry_after_is_honoured_in_process(app) -> None:
 
 
 async def test_a_long_retry_after_goes_back_to_the_outbox_without_waiting(app, settings, monkeypatch) -> None:
-    monkeypatch.setattr("bot.delivery.MAX_INLINE_WAIT", 0.3)  # the longest wait held in process
+    monkeypatch.setattr("bot.following.delivery.MAX_INLINE_WAIT", 0.3)  # the longest wait held in process
     await say(app, "alice", "follow 2.12")
     await admin(app, "setstatus 2.12 limited")
     outbound, clock = RecordingOutbound(), FakeClock()

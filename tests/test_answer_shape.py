@@ -7,10 +7,10 @@ import io
 
 import pytest
 
-import bot.answer
+import bot.plan.sentences
 from adapters.console import chat_loop
-from bot.answer import Intent, align, answers_for, asked_intent, split_sentences
 from bot.domain import ChatRef, IncomingMessage, Reply
+from bot.plan.sentences import Intent, align, answers_for, asked_intent, split_sentences
 from knowledge.loader import default_knowledge
 from tests.facts_support import FACT_WITHIN, console_text, holds_fact, load_facts
 
@@ -97,8 +97,8 @@ def test_the_lead_sentence_holds_the_asked_fact_for_the_fact_questions():
 
 def test_the_answers_of_the_knowledge_bases_used_most_recently_are_kept(monkeypatch):
     built = []
-    monkeypatch.setattr(bot.answer, "Answers", lambda kb: built.append(kb) or object())
-    monkeypatch.setattr(bot.answer, "_ANSWERS", type(bot.answer._ANSWERS)(4))  # room for four, empty
+    monkeypatch.setattr(bot.plan.sentences, "Answers", lambda kb: built.append(kb) or object())
+    monkeypatch.setattr(bot.plan.sentences, "_ANSWERS", type(bot.plan.sentences._ANSWERS)(4))  # room for four, empty
     a, b, c, d, e = (object() for _ in range(5))  # five knowledge bases
     for kb in (a, b, c, d, a, e, a, b):
         answers_for(kb)

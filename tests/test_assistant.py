@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from adapters.discord.capabilities import CAPABILITIES as DISCORD
 from adapters.telegram.capabilities import CAPABILITIES as TELEGRAM
 from bot.domain import ChatRef, IncomingMessage, Reply
-from bot.render import pack
+from bot.presentation.fitting import pack
 from bot.storage.models import Chat, StatusChange, Subscription
 from tests.test_knowledge import plan_index
 

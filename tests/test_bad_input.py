@@ -12,7 +12,7 @@ import pytest
 from adapters.cli import _parser
 from adapters.cli_status import run_evidence, run_status
 from adapters.console import ConsoleOutbound, chat_loop, pop_inbox
-from bot.feed import import_feed
+from bot.following.feed import import_feed
 from bot.storage.models import ConsoleInbox, EvidenceRecord, StatusChange
 from tests.outbox_support import count, make_worker, say, text_of
 

@@ -12,10 +12,10 @@ from adapters.bootstrap import CAPABILITIES
 from adapters.console import CAPABILITIES as CONSOLE
 from adapters.discord.capabilities import CAPABILITIES as DISCORD
 from adapters.discord.capabilities import server_chat, user_chat
-from adapters.discord.render import CONTENT_LIMIT, plain_chunks
+from adapters.discord.rendering import CONTENT_LIMIT, plain_chunks
 from adapters.telegram.capabilities import CAPABILITIES as TELEGRAM
 from adapters.telegram.rendering import render_text
-from bot.commands import Context
+from bot.conversation.commands import Context
 from bot.domain import Block, Capabilities, ChatRef, IncomingMessage, Platform, capabilities_of
 
 ROOT = Path(__file__).resolve().parent.parent

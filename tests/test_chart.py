@@ -1,10 +1,10 @@
-"""The progress chart's commitment labels (bot/chart.py `_wrap`): two lines at most, broken between words only."""
+"""The progress chart's commitment labels (bot/presentation/chart.py `_wrap`): two lines at most, broken between words only."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.chart import _wrap
+from bot.presentation.chart import _wrap
 
 
 @pytest.mark.parametrize(("title", "wrapped"), [

@@ -34,7 +34,7 @@ def test_the_telegram_benchmark_starts_from_the_repo_root_as_the_readme_says() -
 
 
 def test_the_stemmers_are_pystemmers_c_implementation() -> None:
-    from bot import text
+    from bot.plan import text
 
     # snowballstemmer hands out PyStemmer's stemmers when it is installed (same stems, several times faster)
     assert type(text._EN).__module__ == type(text._FR).__module__ == "Stemmer"

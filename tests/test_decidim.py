@@ -1,4 +1,4 @@
-"""A Decidim tracker as a status source (bot/decidim.py) against a fake Decidim on 127.0.0.1 serving the real
+"""A Decidim tracker as a status source (bot/following/decidim.py) against a fake Decidim on 127.0.0.1 serving the real
 open-data export (a ZIP of ";"-separated CSVs, results flattened as Decidim's CSV exporter does): statuses mapped
 by the mapping file, progress kept and shown, ETag 304s, unknown result ids and status keys refused whole."""
 
@@ -15,8 +15,8 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.decidim import import_decidim, load_mapping
-from bot.statuses import current_statuses
+from bot.following.decidim import import_decidim, load_mapping
+from bot.following.status_reads import current_statuses
 from bot.storage.models import FeedState, Notification, StatusChange
 from tests.fakes.decidim import COLUMNS_OLD, FakeDecidim, open_data_zip, result, results_csv
 from tests.outbox_support import RecordingOutbound, count, make_worker, notifications, say, text_of
@@ -172,8 +172,8 @@ async def test_the_shipped_example_export_matches_the_shipped_mapping(app) -> No
 
 
 async def test_limits_a_redirect_to_another_host_over_http_and_an_oversized_results_file(app) -> None:
-    from bot.decidim import results_csv as read_results
-    from bot.feed import FeedError
+    from bot.following.decidim import results_csv as read_results
+    from bot.following.feed import FeedError
 
     fake = FakeDecidim(ROWS)
     async with decidim(fake) as url:

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from sqlalchemy import event, func, select, update
 
 from adapters.console import ConsoleOutbound
-from bot.alerts import AlertRenderer
-from bot.delivery import DeliveryWorker
-from bot.status import Level
-from bot.status_changes import StatusUpdate, apply_status
+from bot.following.delivery import DeliveryWorker
+from bot.following.levels import Level
+from bot.following.status_updates import StatusUpdate, apply_status
+from bot.presentation.alerts import AlertRenderer
 from bot.storage.models import Chat, ConsoleInbox, Notification
 from jobs.digests import build_digests
 from tests.outbox_support import RecordingOutbound, add_followers, count, make_worker, notifications
@@ -105,7 +105,7 @@ async def test_an_alert_is_rendered_once_per_change_and_language_each_with_its_o
 
 
 async def test_the_renderers_memory_keeps_the_most_recently_used_rows_only(app, monkeypatch) -> None:
-    monkeypatch.setattr("bot.alerts.CACHE_LIMIT", 2)
+    monkeypatch.setattr("bot.presentation.alerts.CACHE_LIMIT", 2)
     await add_followers(app, 3)
     for level in (Level.LIMITED, Level.SUBSTANTIAL, Level.COMPLETE):
         await change_status(app, level)
@@ -119,7 +119,7 @@ async def test_the_renderers_memory_keeps_the_most_recently_used_rows_only(app, 
 
 
 async def test_the_platforms_present_are_read_again_when_stale_or_when_a_platform_comes_up(app, monkeypatch) -> None:
-    monkeypatch.setattr("bot.delivery.PLATFORMS_SECONDS", 0.3)
+    monkeypatch.setattr("bot.following.delivery.PLATFORMS_SECONDS", 0.3)
     await add_followers(app, 2)
     worker = make_worker(app, RecordingOutbound())
 

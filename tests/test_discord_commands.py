@@ -9,7 +9,7 @@ import discord.gateway
 import discord.http
 
 from adapters.runner import make_discord_service
-from bot.subscriptions import list_targets
+from bot.following.subscriptions import list_targets
 from tests.discord_support import (
     ADMIN,
     ALERTS,

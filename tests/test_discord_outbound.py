@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.discord.outbound import DiscordOutbound
-from adapters.discord.render import CONTENT_LIMIT, EMBED_TOTAL_LIMIT
+from adapters.discord.rendering import CONTENT_LIMIT, EMBED_TOTAL_LIMIT
 from bot.domain import (
     Block,
     Button,

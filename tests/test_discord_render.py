@@ -7,7 +7,7 @@ import pytest
 from discord import app_commands
 
 from adapters.discord.i18n import CATALOGUES
-from adapters.discord.render import (
+from adapters.discord.rendering import (
     CONTENT_LIMIT,
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,

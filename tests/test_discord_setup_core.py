@@ -1,9 +1,9 @@
-"""bot/handlers/server.py through the core alone (no Discord): a server's alert channel, role and language."""
+"""bot/conversation/handlers/server.py through the core alone (no Discord): a server's alert channel, role and language."""
 
 from __future__ import annotations
 
-from bot.chats import find_chat
 from bot.domain import ChatRef, IncomingMessage
+from bot.storage.chats import find_chat
 
 SERVER = ChatRef("discord", "guild:42")
 

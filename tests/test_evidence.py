@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from adapters.cli import main as cli_main
-from bot.chart import evidenced
-from bot.evidence import evidence_counts
-from bot.feed import import_feed
-from bot.statuses import disagreement, statuses_by_source
+from bot.following.evidence import evidence_counts
+from bot.following.feed import import_feed
+from bot.following.status_reads import disagreement, statuses_by_source
+from bot.presentation.chart import evidenced
 from bot.storage.models import EvidenceRecord, Notification, StatusChange
 from jobs.digests import build_digests
 from knowledge.loader import DATA_DIR, KnowledgeError, load, validate_file

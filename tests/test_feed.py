@@ -1,4 +1,4 @@
-"""The status feed (bot.feed): JSON and CSV imports, all-or-nothing validation, admins told once, and polling
+"""The status feed (bot.following.feed): JSON and CSV imports, all-or-nothing validation, admins told once, and polling
 over HTTP (a local aiohttp server on 127.0.0.1) with ETag / Last-Modified."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from aiohttp import web
 from sqlalchemy import select
 
 from adapters.console import ConsoleOutbound, pop_inbox
-from bot.feed import FeedError, import_feed, validate_rows
-from bot.statuses import current_statuses
+from bot.following.feed import FeedError, import_feed, validate_rows
+from bot.following.status_reads import current_statuses
 from bot.storage.models import AuditEntry, FeedState, Notification, StatusChange
 from tests.http_support import serve
 from tests.outbox_support import count, make_worker, notifications, say
@@ -175,7 +175,7 @@ async def test_every_error_is_reported_with_its_row_and_logged(app, tmp_path, ca
                     "2.11,halfway,,,2026-13-01\n"
                     "1.1,complete,,,\n"
                     "2.12,complete,,,\n")
-    caplog.set_level("ERROR", logger="bot.feed")
+    caplog.set_level("ERROR", logger="bot.following.feed")
     result = await run(app, feed)
     assert result.problems == [
         "row 3: unknown action id '2.99'",
@@ -183,7 +183,7 @@ async def test_every_error_is_reported_with_its_row_and_logged(app, tmp_path, ca
         "row 4: bad date '2026-13-01' (expected YYYY-MM-DD)",
         "row 6: action 2.12 appears twice",
     ]
-    logged = [r.getMessage() for r in caplog.records if r.name == "bot.feed"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.following.feed"]
     for problem in result.problems:
         assert any(problem in line for line in logged), problem
     await nothing_changed(app, feed)

@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.feed import MAX_FEED_BYTES, import_feed
+from bot.following.feed import MAX_FEED_BYTES, import_feed
 from bot.storage.models import AuditEntry, Notification, StatusChange
 from tests.http_support import serve
 from tests.outbox_support import count, say

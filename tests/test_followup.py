@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.bootstrap import Reader, bootstrap, build_assistant
-from bot.followup import Intent, classify
+from bot.conversation.followup import Intent, classify
 from tests.outbox_support import commands_of, say, text_of
 
 

@@ -19,11 +19,12 @@ from babel.messages.pofile import read_po
 
 from adapters.discord import i18n as discord_i18n
 from adapters.telegram import i18n as telegram_i18n
-from bot import i18n, present
-from bot.alerts import AlertRenderer
+from bot import i18n
+from bot.following.levels import Level
+from bot.following.status_reads import CurrentStatus
 from bot.i18n import CATALOGUES, EXTRACT_KEYWORDS, LOCALES, Catalogues, pick_language, t, tn
-from bot.status import Level
-from bot.statuses import CurrentStatus
+from bot.presentation import answers as present
+from bot.presentation.alerts import AlertRenderer
 from bot.storage.models import StatusChange
 from knowledge.loader import default_knowledge
 from knowledge.schema import PLAN_DOCUMENT
@@ -268,4 +269,4 @@ def test_typography_lives_in_one_place() -> None:
             source = path.read_text(encoding="utf-8")
             if "\\u202f" in source or "\u202f" in source or re.search(r"""["'] ?\\u00a0?:["']""", source):
                 offenders.append(str(path.relative_to(ROOT)))
-    assert offenders == [] or offenders == ["bot/text.py"], offenders  # text.py reads numbers written with one
+    assert offenders == [] or offenders == ["bot/plan/text.py"], offenders  # text.py reads numbers written with one

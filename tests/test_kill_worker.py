@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.status import Level
-from bot.status_changes import StatusUpdate, apply_status
+from bot.following.levels import Level
+from bot.following.status_updates import StatusUpdate, apply_status
 from bot.storage.models import Chat, ConsoleInbox, Notification
 from tests.outbox_support import add_followers, count
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.domain import ChatRef, IncomingMessage, Reply
 from bot.i18n import MESSAGES
-from bot.language import LanguageDetector, default_detector
+from bot.plan.language import LanguageDetector, default_detector
 from bot.storage.models import Chat
 from tests.outbox_support import say, text_of
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.matcher import Document, Matcher
-from bot.search import build_matcher
-from bot.text import informal, tokens
+from bot.plan.matcher import Document, Matcher
+from bot.plan.search import build_matcher
+from bot.plan.text import informal, tokens
 from knowledge.loader import default_knowledge
 
 DATA = Path(__file__).parent / "data"
@@ -276,7 +276,7 @@ def test_nothing_near_means_no_suggestions(matcher, question):
 
 
 def test_informal_words_money_and_numbers_are_normalised():
-    from bot.text import analyse, informal, tokens
+    from bot.plan.text import analyse, informal, tokens
 
     assert informal(tokens("c koi qqch pr qd pkoi bcp jai")) == [
         "c", "est", "quoi", "quelque", "chose", "pour", "quand", "pourquoi", "beaucoup", "j", "ai"]
@@ -331,7 +331,7 @@ def test_defining_item_and_drafting_dates(matcher, question, expected):
     ],
 )
 def test_lost_apostrophes_and_everyday_words(matcher, question, expected):
-    from bot.text import analyse
+    from bot.plan.text import analyse
 
     assert analyse("territoires d engagement, l acces").words == analyse("territoires d'engagement, l'accès").words
     result = matcher.rank(question)
@@ -372,7 +372,7 @@ def test_broad_questions_rank_the_commitment_of_their_theme(matcher, question, e
     ],
 )
 def test_french_question_wording_is_not_held_against_the_question(matcher, question, expected):
-    from bot.text import informal, tokens
+    from bot.plan.text import informal, tokens
 
     assert informal(tokens("keske kel tjs koment")) == ["qu", "est", "ce", "que", "quel", "toujours", "comment"]
     result = matcher.rank(question)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot.overdue import alert_passed_deadlines, dated_promises, overdue_promise
-from bot.status import Level
+from bot.following.levels import Level
+from bot.following.overdue import alert_passed_deadlines, dated_promises, overdue_promise
 from bot.storage.models import Chat, DeadlineAlert, Notification
 from jobs.digests import build_digests
 from knowledge.loader import KnowledgeError, load

@@ -13,8 +13,8 @@ from pydantic import SecretStr
 from adapters.bootstrap import bootstrap, pool_options
 from adapters.runner import run_all, run_web, run_worker
 from adapters.web.app import WebServer, build_web_app
-from bot.status import Level
-from bot.status_changes import StatusUpdate, apply_status
+from bot.following.levels import Level
+from bot.following.status_updates import StatusUpdate, apply_status
 from bot.storage.db import Database, head_revision
 from tests.discord_support import ALICE, GUILD
 from tests.fakes.discord_api import FakeDiscord

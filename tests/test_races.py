@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
-from bot.alerts import AlertRenderer
-from bot.delivery import DeliveryWorker
-from bot.feed import import_feed
-from bot.status import Level
-from bot.status_changes import StatusUpdate, apply_status
-from bot.statuses import history
+from bot.following.delivery import DeliveryWorker
+from bot.following.feed import import_feed
+from bot.following.levels import Level
+from bot.following.status_reads import history
+from bot.following.status_updates import StatusUpdate, apply_status
+from bot.presentation.alerts import AlertRenderer
 from bot.storage.db import Database
 from bot.storage.models import Chat, ConsoleInbox, Notification, StatusChange
 from tests.outbox_support import (

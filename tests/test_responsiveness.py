@@ -12,8 +12,8 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-import bot.chart
-import bot.handlers.plan
+import bot.conversation.handlers.plan
+import bot.presentation.chart
 from bot.domain import ChatRef, IncomingMessage, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ async def ask(app, text: str, user: str = "alice", **kwargs) -> list[Reply]:
 def spy_on_drawing(monkeypatch, hold: threading.Event | None = None, hold_for: float = 5.0):
     """Wrap the real chart drawing: count the drawings, tell when one starts, optionally hold it (at most
     `hold_for` seconds) until `hold` is set. Returns (started: asyncio.Event, drawings: list[lang])."""
-    real = bot.chart.progress_png
+    real = bot.presentation.chart.progress_png
     loop = asyncio.get_running_loop()
     started = asyncio.Event()
     drawings: list[str] = []
@@ -42,8 +42,8 @@ def spy_on_drawing(monkeypatch, hold: threading.Event | None = None, hold_for: f
             hold.wait(hold_for)
         return real(kb, statuses, lang, evidence)
 
-    monkeypatch.setattr(bot.chart, "progress_png", drawing)
-    monkeypatch.setattr(bot.handlers.plan, "progress_png", drawing, raising=False)
+    monkeypatch.setattr(bot.presentation.chart, "progress_png", drawing)
+    monkeypatch.setattr(bot.conversation.handlers.plan, "progress_png", drawing, raising=False)
     return started, drawings
 
 
@@ -87,7 +87,7 @@ async def test_the_chart_is_drawn_once_per_status_version_and_language(app, monk
 
 
 async def test_a_failed_drawing_is_not_cached(app, monkeypatch):
-    real = bot.chart.progress_png
+    real = bot.presentation.chart.progress_png
     calls = []
 
     def flaky(kb, statuses, lang, evidence=None):
@@ -96,8 +96,8 @@ async def test_a_failed_drawing_is_not_cached(app, monkeypatch):
             raise RuntimeError("out of memory while drawing")
         return real(kb, statuses, lang, evidence)
 
-    monkeypatch.setattr(bot.chart, "progress_png", flaky)
-    monkeypatch.setattr(bot.handlers.plan, "progress_png", flaky, raising=False)
+    monkeypatch.setattr(bot.presentation.chart, "progress_png", flaky)
+    monkeypatch.setattr(bot.conversation.handlers.plan, "progress_png", flaky, raising=False)
     sorry = await ask(app, "progress")
     assert sorry[0].image is None and "sorry" in sorry[0].plain_text.lower()
     ok = await ask(app, "progress")
@@ -143,7 +143,7 @@ def test_matplotlib_is_never_imported_on_the_event_loop(tmp_path):
 
 
 async def test_reading_a_feed_file_does_not_stall_the_event_loop(app, tmp_path):
-    from bot.feed import import_feed
+    from bot.following.feed import import_feed
 
     # A named pipe: reading it blocks until someone writes, like a file on a slow or hung network disk.
     pipe = tmp_path / "feed.json"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import event, select, update
 
-from bot.retention import purge
+from bot.following.retention import purge
 from bot.storage.models import AuditEntry, ConsoleInbox, Notification, StatusChange, Subscription, utcnow
 from tests.outbox_support import FakeClock, count, make_worker, notifications, say
 

@@ -101,8 +101,8 @@ async def test_stored_delivery_errors_are_masked(settings) -> None:
 async def _fail_and_store(tg: FakeTelegram, tg_app) -> None:
     tg.inject_message(USER, USER, "/follow 2.12")
     await tg.wait_for_message(USER, "2.12")
-    from bot.status import Level
-    from bot.status_changes import StatusUpdate, apply_status
+    from bot.following.levels import Level
+    from bot.following.status_updates import StatusUpdate, apply_status
 
     async with tg_app.db.session() as session, session.begin():
         await apply_status(session, tg_app.kb, StatusUpdate("2.12", Level.LIMITED, None, None, None), "test")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from adapters.bootstrap import bootstrap
-from bot.commands import Command, CommandRegistry
-from bot.handlers import admin, default_commands, follow, plan, server
+from bot.conversation.commands import Command, CommandRegistry
+from bot.conversation.handlers import admin, default_commands, follow, plan, server
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_PARTY = ("bot", "adapters", "jobs", "knowledge")
@@ -58,8 +58,8 @@ def test_no_first_party_import_hides_inside_a_function() -> None:
 
 def test_the_checker_finds_a_hidden_import(tmp_path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("import os\n\ndef f():\n    from bot.chats import find_chat\n    import json\n")
-    assert _function_level_imports(sample) == [(4, "bot.chats")]
+    sample.write_text("import os\n\ndef f():\n    from bot.storage.chats import find_chat\n    import json\n")
+    assert _function_level_imports(sample) == [(4, "bot.storage.chats")]
 
 
 def test_the_core_never_imports_an_adapter() -> None:

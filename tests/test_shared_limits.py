@@ -18,8 +18,8 @@ from telegram import Update
 from adapters.bootstrap import bootstrap
 from adapters.runner import make_telegram_service
 from adapters.telegram.service import TelegramService
-from bot.status import Level
-from bot.status_changes import StatusUpdate, apply_status
+from bot.following.levels import Level
+from bot.following.status_updates import StatusUpdate, apply_status
 from tests.http_support import free_port
 from tests.outbox_support import add_followers
 from tests.redis_support import max_in_window

@@ -301,8 +301,8 @@ async def test_a_platform_that_keeps_dying_makes_the_real_cli_exit_non_zero(quic
 
 async def test_worker_once_delivers_what_it_can_when_telegram_is_down(quick, caplog):
     from adapters.runner import run_worker
-    from bot.status import Level
-    from bot.status_changes import StatusUpdate, apply_status
+    from bot.following.levels import Level
+    from bot.following.status_updates import StatusUpdate, apply_status
     from bot.storage.models import Chat, Notification
     from tests.outbox_support import add_followers, count
 

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from adapters.runner import make_telegram_service
 from adapters.telegram.limits import default_rate_limiter
-from bot.chats import find_chat
 from bot.domain import ChatRef
-from bot.status import Level
-from bot.status_changes import StatusUpdate, apply_status
+from bot.following.levels import Level
+from bot.following.status_updates import StatusUpdate, apply_status
+from bot.storage.chats import find_chat
 from bot.storage.models import Notification
 from tests.outbox_support import add_followers
 from tests.telegram_support import ADMIN, GROUP, GROUP_ADMIN, USER, visible

@@ -8,8 +8,8 @@ import time
 from sqlalchemy import select
 
 from adapters.telegram.addressing import GroupManagers
-from bot.chats import find_chat, get_or_create_chat, move_chat
 from bot.domain import ChatRef
+from bot.storage.chats import find_chat, get_or_create_chat, move_chat
 from bot.storage.models import Chat, Notification, Subscription
 from tests.telegram_support import GROUP, GROUP_ADMIN, MEMBER, quiet, visible
 

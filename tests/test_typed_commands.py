@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bot.commands import UsageError
+from bot.conversation.commands import UsageError
+from bot.conversation.handlers.admin import AnnounceArgs, SetStatusArgs, parse_announce, parse_setstatus
+from bot.conversation.handlers.follow import parse_frequency
+from bot.conversation.handlers.server import SetupArgs, parse_setup
 from bot.domain import ChatRef, CommandCall, IncomingMessage
-from bot.handlers.admin import AnnounceArgs, SetStatusArgs, parse_announce, parse_setstatus
-from bot.handlers.follow import parse_frequency
-from bot.handlers.server import SetupArgs, parse_setup
-from bot.status import Level
+from bot.following.levels import Level
 from bot.storage.models import Frequency, StatusChange
 from tests.discord_support import ADMIN, embed_text
 from tests.outbox_support import text_of

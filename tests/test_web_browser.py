@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.status import Level
+from bot.following.levels import Level
 from tests.web_support import public_client, set_status
 
 CHROMIUM = Path("/usr/bin/chromium")

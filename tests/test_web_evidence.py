@@ -6,8 +6,8 @@ from datetime import date
 
 import feedparser
 
-from bot.evidence import EvidenceUpdate, apply_evidence
-from bot.status import Assessor, Level
+from bot.following.evidence import EvidenceUpdate, apply_evidence
+from bot.following.levels import Assessor, Level
 from tests.web_support import parse, public_client, set_status
 
 
@@ -99,7 +99,7 @@ async def test_an_overdue_promise_is_on_the_page_until_something_is_recorded(app
 
 
 async def test_a_tracker_progress_is_on_the_page(app):
-    from bot.status_changes import StatusUpdate, apply_status
+    from bot.following.status_updates import StatusUpdate, apply_status
 
     async with app.db.session() as session, session.begin():
         await apply_status(session, app.kb, StatusUpdate("2.12", Level.SUBSTANTIAL, None, "https://example.org/r/7",

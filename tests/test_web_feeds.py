@@ -8,7 +8,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from bot.status import Level
+from bot.following.levels import Level
 from tests.web_support import public_client, set_status
 
 ATOM = "{http://www.w3.org/2005/Atom}"

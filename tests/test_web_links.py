@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from adapters.bootstrap import bootstrap
-from bot.alerts import AlertRenderer
-from bot.delivery import DeliveryWorker
 from bot.domain import Style
-from bot.status import Level
+from bot.following.delivery import DeliveryWorker
+from bot.following.levels import Level
+from bot.presentation.alerts import AlertRenderer
 from tests.outbox_support import RecordingOutbound, say
 from tests.web_support import set_status
 
@@ -62,7 +62,7 @@ async def test_alerts_link_to_the_page(app, public_url, expected):
 
 
 def test_discord_embed_title_links_to_the_page():
-    from adapters.discord.render import render_reply
+    from adapters.discord.rendering import render_reply
     from bot.domain import Block, Reply
 
     reply = Reply((Block("🔔 Status change", Style.META), Block("2.12 · Lobbying", Style.HEADING, PUBLIC + "/actions/2.12"),

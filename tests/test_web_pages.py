@@ -9,8 +9,8 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 
 from adapters.web.public.routes import preferred_language
+from bot.following.levels import Level
 from bot.settings import Settings
-from bot.status import Level
 from tests.web_support import parse, public_client, set_status
 
 FR = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}

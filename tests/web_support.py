@@ -11,8 +11,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.public import add_public_routes
-from bot.status import Level
-from bot.status_changes import StatusUpdate, apply_status
+from bot.following.levels import Level
+from bot.following.status_updates import StatusUpdate, apply_status
 
 
 @contextlib.asynccontextmanager

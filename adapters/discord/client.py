@@ -11,10 +11,10 @@ from discord import app_commands
 
 from adapters.discord.capabilities import server_chat, user_chat
 from adapters.discord.i18n import t
-from adapters.discord.render import Outgoing, render_reply
+from adapters.discord.rendering import Outgoing, render_reply
 from adapters.discord.translate import CoreTranslator
 from adapters.discord.views import SERVER_SCOPE, CommandButton
-from bot.assistant import Assistant
+from bot.conversation.assistant import Assistant
 from bot.domain import Block, CommandCall, IncomingMessage, Reply
 from bot.i18n import pick_language
 from bot.i18n import t as core_t  # the core's messages (bot/locales), not this adapter's

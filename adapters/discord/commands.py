@@ -10,12 +10,12 @@ from discord.app_commands import Choice, Range
 from adapters.discord.client import OpenGovClient, language_of, manages_server
 from adapters.discord.i18n import t
 from adapters.discord.translate import L, L_fixed, item_choices
+from bot.conversation.handlers.admin import AnnounceArgs, SetStatusArgs
+from bot.conversation.handlers.server import SetupArgs
 from bot.domain import Block, Reply
-from bot.handlers.admin import AnnounceArgs, SetStatusArgs
-from bot.handlers.server import SetupArgs
+from bot.following.levels import LABELS, Level
 from bot.i18n import LANGUAGES, language_name
-from bot.ids import ID_PATTERN, normalise_id
-from bot.status import LABELS, Level
+from bot.plan.ids import ID_PATTERN, normalise_id
 from bot.storage.models import Frequency
 from knowledge.loader import KnowledgeBase
 

@@ -15,7 +15,7 @@ from cachetools import LRUCache
 
 from adapters.discord.capabilities import CAPABILITIES, SERVER, USER
 from adapters.discord.i18n import t
-from adapters.discord.render import plain_chunks, render_reply
+from adapters.discord.rendering import plain_chunks, render_reply
 from adapters.discord.views import SERVER_SCOPE
 from bot.domain import (
     DeliveryResult,

@@ -16,7 +16,7 @@ from adapters.discord.client import OpenGovClient, ShardedOpenGovClient
 from adapters.discord.commands import register_commands
 from adapters.discord.outbound import DiscordOutbound
 from adapters.supervisor import forever, wait_task
-from bot.assistant import Assistant
+from bot.conversation.assistant import Assistant
 from bot.settings import Settings
 from knowledge.loader import KnowledgeBase
 

@@ -7,7 +7,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.i18n import CATALOGUES, UI_LANGUAGES, t
-from bot.text import fold
+from bot.plan.text import fold
 from knowledge.loader import KnowledgeBase
 
 CHOICES_LIMIT = 25

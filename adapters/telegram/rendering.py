@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from adapters.telegram.capabilities import CAPABILITIES
 from bot.domain import Block, Image, Reply, Style
-from bot.render import pack, split_to_fit
+from bot.presentation.fitting import pack, split_to_fit
 
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes

@@ -14,12 +14,12 @@ from telegram.ext import Application, BaseRateLimiter
 from adapters.supervisor import forever, wait_task
 from adapters.telegram.addressing import GroupManagers
 from adapters.telegram.commands import publish_commands
-from adapters.telegram.handlers import TelegramHandlers
 from adapters.telegram.limits import PacedRateLimiter
 from adapters.telegram.outbound import TelegramOutbound
 from adapters.telegram.processor import PerChatUpdateProcessor
 from adapters.telegram.rendering import CallbackData
-from bot.assistant import Assistant
+from adapters.telegram.updates import TelegramHandlers
+from bot.conversation.assistant import Assistant
 from bot.domain import Platform
 from bot.pacing import Pacer
 from bot.settings import Settings

@@ -37,7 +37,7 @@ class Database:
     @contextlib.asynccontextmanager
     async def chat_guard(self, chat_pk: int) -> AsyncIterator[None]:
         """On SQLite, one process owns the database: a delivery to a chat and that chat's erasure take turns
-        through this in-process lock (PostgreSQL does it with row locks, across processes; see bot/delivery.py)."""
+        through this in-process lock (PostgreSQL does it with row locks, across processes; see bot/following/delivery.py)."""
         if not self.is_sqlite:
             yield
             return

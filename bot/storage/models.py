@@ -24,8 +24,8 @@ from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.following.levels import Assessor, Level
 from bot.redact import clean_error
-from bot.status import Assessor, Level
 from knowledge.schema import Reporter
 
 
@@ -149,7 +149,7 @@ class Chat(Base):
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # The item last shown here and when, so that "who leads it?" right after refers to it (bot/followup.py).
+    # The item last shown here and when, so that "who leads it?" right after refers to it (bot/conversation/followup.py).
     context_item: Mapped[str | None] = mapped_column(String(64))
     context_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.web.public.pages import fact_anchor
-from bot.evidence import Fact, recorded_fact, shipped
+from bot.following.evidence import Fact, recorded_fact, shipped
+from bot.following.levels import ASSESSOR_LABELS, Assessor, label
 from bot.i18n import labelled, t
-from bot.pages import item_path
-from bot.status import ASSESSOR_LABELS, Assessor, label
+from bot.plan.pages import item_path
 from bot.storage.models import EvidenceRecord, StatusChange
 from knowledge.loader import KnowledgeBase
 

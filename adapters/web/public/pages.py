@@ -11,13 +11,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.evidence import Fact, facts_of
-from bot.i18n import t
-from bot.overdue import overdue_for
-from bot.pages import index_path, item_path, lang_prefix
-from bot.present import citation, colon, divergence_text, institution_name, promise_line, tracked
-from bot.status import ASSESSOR_LABELS, ASSESSOR_SHORT, Assessor, Level, label
-from bot.statuses import (
+from bot.following.evidence import Fact, facts_of
+from bot.following.levels import ASSESSOR_LABELS, ASSESSOR_SHORT, Assessor, Level, label
+from bot.following.overdue import overdue_for
+from bot.following.status_reads import (
     NO_EVIDENCE,
     CurrentStatus,
     current_statuses,
@@ -25,6 +22,9 @@ from bot.statuses import (
     history,
     statuses_by_source,
 )
+from bot.i18n import t
+from bot.plan.pages import index_path, item_path, lang_prefix
+from bot.presentation.answers import citation, colon, divergence_text, institution_name, promise_line, tracked
 from bot.storage.models import StatusChange, utcnow
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Action, Commitment, PlanText, Topic

@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.web.public import feeds
 from adapters.web.public.http_cache import Rendered, respond
 from adapters.web.public.pages import STYLESHEET, PageData, chart_path, environment, feed_path
-from bot.chart import ChartCache, preload, progress_png
+from bot.following.status_reads import current_statuses
 from bot.i18n import LANGUAGES, t
-from bot.pages import index_path, item_path, lang_prefix
+from bot.plan.pages import index_path, item_path, lang_prefix
+from bot.presentation.chart import ChartCache, preload, progress_png
 from bot.settings import Settings
-from bot.statuses import current_statuses
 from bot.storage.db import Database
 from bot.storage.models import EvidenceRecord, StatusChange, utcnow
 from knowledge.loader import KnowledgeBase

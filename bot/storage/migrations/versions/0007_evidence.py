@@ -14,7 +14,7 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-ASSESSORS = ("irm", "government", "maintainers")  # bot.status.Assessor at this revision
+ASSESSORS = ("irm", "government", "maintainers")  # bot.following.levels.Assessor at this revision
 REPORTERS = ("independent_review", "government", "press", "maintainers")  # knowledge.schema.Reporter
 
 

@@ -1,0 +1,1 @@
+"""Conversations: the assistant (dispatch), commands and their typed arguments, handlers, follow-up intents."""
