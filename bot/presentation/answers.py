@@ -416,4 +416,4 @@ def _institution_name(inst, lang: str) -> str:
     return f"{name} ({inst.acronyms[0]})" if inst.acronyms else name
 
 
-institution_name = _institution_name  # for the follow-up answers (bot/conversation/handlers/context.py)
+institution_name = _institution_name  # for the follow-up answers (bot/conversation/handlers/followups.py)
