@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -62,6 +63,18 @@ class SetStatusArgs:
     effective: date | None = None
 
 
+def _words(args: str, minimum: int, refuse: Callable[[str], UsageError], unclosed: str = "usage") -> list[str]:
+    """The arguments split as a shell would (quotes group words), at least `minimum` of them, else the command's
+    refusal: `unclosed` for an unclosed quote, "usage" for too few words."""
+    try:
+        parts = shlex.split(args)
+    except ValueError as exc:
+        raise refuse(unclosed) from exc
+    if len(parts) < minimum:
+        raise refuse("usage")
+    return parts
+
+
 def _setstatus_refusal(reason: str) -> UsageError:
     return UsageError(SETSTATUS_REFUSALS[reason], levels=", ".join(lv.value for lv in Level),
                       start=PLAN_DRAFTING_STARTED.isoformat())
@@ -69,12 +82,7 @@ def _setstatus_refusal(reason: str) -> UsageError:
 
 def parse_setstatus(args: str) -> SetStatusArgs:
     """'2.12 substantial "note" https://source [2026-03-01]' -> SetStatusArgs; UsageError saying what is wrong."""
-    try:
-        parts = shlex.split(args)
-    except ValueError as exc:
-        raise _setstatus_refusal("quotes") from exc
-    if len(parts) < 2:
-        raise _setstatus_refusal("usage")
+    parts = _words(args, 2, _setstatus_refusal, unclosed="quotes")
     action_id, level_text, rest = parts[0], parts[1], parts[2:]
     level = parse_level(level_text)
     if level is None and len(rest) >= 1 and parse_level(f"{level_text} {rest[0]}"):
@@ -128,12 +136,7 @@ def _evidence_refusal(reason: str) -> UsageError:
 
 def parse_evidence(args: str) -> AddEvidenceArgs:
     """'2.3 2022-04-21 https://source "what happened" ["publisher"]' -> AddEvidenceArgs; UsageError otherwise."""
-    try:
-        parts = shlex.split(args)
-    except ValueError as exc:
-        raise _evidence_refusal("usage") from exc
-    if len(parts) < 4:
-        raise _evidence_refusal("usage")
+    parts = _words(args, 4, _evidence_refusal)
     action_id, when, source, rest = parts[0], parts[1], parts[2], parts[3:]
     if not URL.match(source):
         raise _evidence_refusal("bad_url")
