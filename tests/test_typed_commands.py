@@ -14,9 +14,11 @@ from bot.conversation.handlers.follow import parse_frequency
 from bot.conversation.handlers.server import SetupArgs, parse_setup
 from bot.domain import ChatRef, CommandCall, IncomingMessage
 from bot.following.levels import Level
-from bot.storage.models import Frequency, StatusChange
-from tests.discord_support import ADMIN, embed_text
+from bot.storage.models import EvidenceRecord, Frequency, StatusChange
+from tests.discord_support import ADMIN, ALICE, GUILD, embed_text
 from tests.outbox_support import text_of
+
+EPHEMERAL = 1 << 6
 
 pytest_plugins = ["tests.discord_fixtures"]  # fake, discord_settings, discord_app, discord_service
 
@@ -79,3 +81,24 @@ async def test_discord_announce_to_followers_is_typed(fake, discord_service, dis
     interaction = await fake.slash("announce", options, user_id=ADMIN)
     body = embed_text((await fake.wait_response(interaction))["data"])
     assert "would reach 0 recipients" in body and "to all: this text starts like an option" in body
+
+
+async def test_discord_evidence_lists_and_admins_record_a_fact(fake, discord_service, discord_app) -> None:
+    """/evidence (it had no slash command): the facts of an action for anyone; with a date, a source and a note,
+    an admin records one (typed: no quoting of the note); the checks are the chat command's."""
+    listing = await fake.slash("evidence", {"item": "5.10"}, user_id=ALICE)
+    assert "5.10" in embed_text((await fake.wait_response(listing))["data"])
+    fact = {"item": "2.9", "date": "2023-01-10", "source": "https://example.org/rdg",
+            "note": 'The "Recherche Data Gouv" platform opened'}
+    refused = await fake.slash("evidence", fact, user_id=ALICE, guild_id=GUILD)
+    answer = (await fake.wait_response(refused))["data"]
+    assert "administrators" in embed_text(answer) and answer["flags"] & EPHEMERAL
+    early = await fake.slash("evidence", {**fact, "date": "2019-05-01"}, user_id=ADMIN)
+    assert "2021-02-13" in embed_text((await fake.wait_response(early))["data"])
+    recorded = await fake.slash("evidence", fact, user_id=ADMIN)
+    assert "Evidence recorded for 2.9 (2023-01-10)" in embed_text((await fake.wait_response(recorded))["data"])
+    async with discord_app.db.session() as session:
+        notes = list(await session.scalars(select(EvidenceRecord.note)))
+    assert notes == ['The "Recherche Data Gouv" platform opened']
+    missing = await fake.slash("evidence", {"item": "2.9", "date": "2023-01-11"}, user_id=ADMIN)
+    assert "YYYY-MM-DD" in embed_text((await fake.wait_response(missing))["data"])  # the usage

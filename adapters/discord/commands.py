@@ -10,7 +10,7 @@ from discord.app_commands import Choice, Range
 from adapters.discord.client import OpenGovClient, language_of, manages_server
 from adapters.discord.i18n import t
 from adapters.discord.translate import L, L_fixed, item_choices
-from bot.conversation.handlers.admin import AnnounceArgs, SetStatusArgs
+from bot.conversation.handlers.admin import AddEvidenceArgs, AnnounceArgs, SetStatusArgs
 from bot.conversation.handlers.server import SetupArgs
 from bot.domain import Block, Reply
 from bot.following.levels import LABELS, Level
@@ -224,6 +224,26 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
     ) -> None:
         args = SetStatusArgs(item.strip(), Level(level.value), note.strip() or None, source.strip() if source else None)
         await client.run_command(interaction, "setstatus", args, personal=True)
+
+    @tree.command(name="evidence", description=L("dc_cmd_evidence"))
+    @app_commands.describe(
+        item=L("dc_opt_action"), date=L("dc_opt_fact_date"), source=L("dc_opt_fact_source"),
+        note=L("dc_opt_fact_note"), publisher=L("dc_opt_publisher"),
+    )
+    @app_commands.autocomplete(item=items)
+    async def evidence(
+        interaction: discord.Interaction,
+        item: Range[str, 1, 20],
+        date: Range[str, 1, 20] | None = None,
+        source: Range[str, 1, 500] | None = None,
+        note: Range[str, 1, 500] | None = None,
+        publisher: Range[str, 1, 200] | None = None,
+    ) -> None:
+        """The facts recorded about an action; with a date, a source and a note, an admin records one."""
+        if date is None and source is None and note is None and publisher is None:
+            return await client.run_command(interaction, "evidence", item)
+        fact = AddEvidenceArgs(item.strip(), date or "", source or "", note or "", publisher.strip() if publisher else None)
+        await client.run_command(interaction, "evidence", fact, personal=True)
 
     @tree.command(name="announce", description=L("dc_cmd_announce"))
     @app_commands.describe(

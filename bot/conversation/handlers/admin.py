@@ -121,12 +121,13 @@ async def setstatus(ctx: Context, args: SetStatusArgs) -> list[Reply]:
 
 @dataclass(frozen=True)
 class AddEvidenceArgs:
-    """`evidence ACTION YYYY-MM-DD URL "what happened" [publisher]`: a dated, sourced fact (admins)."""
+    """`evidence ACTION YYYY-MM-DD URL "what happened" [publisher]`: a dated, sourced fact (admins; Discord: the
+    /evidence options). The date and the address are checked by the handler, after the admin check."""
 
     action_id: str
-    fact_date: date
-    note: str
+    when: str  # YYYY-MM-DD
     source: str
+    note: str
     publisher: str | None = None
 
 
@@ -138,21 +139,22 @@ def parse_evidence(args: str) -> AddEvidenceArgs:
     """'2.3 2022-04-21 https://source "what happened" ["publisher"]' -> AddEvidenceArgs; UsageError otherwise."""
     parts = _words(args, 4, _evidence_refusal)
     action_id, when, source, rest = parts[0], parts[1], parts[2], parts[3:]
-    if not URL.match(source):
-        raise _evidence_refusal("bad_url")
-    try:
-        fact_date = parse_effective_date(when)
-    except DateError as exc:
-        raise _evidence_refusal("bad_date") from exc
-    return AddEvidenceArgs(action_id, fact_date, rest[0], source, " ".join(rest[1:]) or None)
+    return AddEvidenceArgs(action_id, when, source, rest[0], " ".join(rest[1:]) or None)
 
 
 async def add_evidence(ctx: Context, args: AddEvidenceArgs) -> list[Reply]:
     """Admins: `evidence ID YYYY-MM-DD URL "what happened" [publisher]` records a fact and alerts followers."""
     if not ctx.is_admin:
         return [ctx.say(ctx.tr("admin_only"))]
-    action_id, fact_date, note, source, publisher = (args.action_id, args.fact_date, args.note, args.source,
-                                                     args.publisher)
+    action_id, note, source, publisher = args.action_id, args.note.strip(), args.source.strip(), args.publisher
+    if not (args.when and source and note):
+        return [ctx.say(ctx.tr(EVIDENCE_REFUSALS["usage"]))]
+    if not URL.match(source):
+        return [ctx.say(ctx.tr(EVIDENCE_REFUSALS["bad_url"]))]
+    try:
+        fact_date = parse_effective_date(args.when.strip())
+    except DateError:
+        return [ctx.say(ctx.tr(EVIDENCE_REFUSALS["bad_date"], start=PLAN_DRAFTING_STARTED.isoformat()))]
     action_id = normalise_id(action_id)
     if action_id not in ctx.kb.actions:
         return [ctx.say(ctx.tr("evidence_unknown", item=action_id[:20]))]
