@@ -128,7 +128,6 @@ async def test_two_gateway_processes_split_the_shards(tmp_path, database_url) ->
                 log.parent.mkdir()
                 processes.append(await _spawn("gateway", log, _env(database_url, **common,
                                                                     DISCORD_SHARD_IDS=str(shard))))
-                await asyncio.sleep(0.5 if shard == 0 else 0)  # the first migrates the database (SQLite)
             await dc.wait_for(lambda: len([f for f in dc.gateway_received if f.get("op") == 2]) >= 2, timeout=40)
             identified = sorted(tuple(f["d"]["shard"]) for f in dc.gateway_received if f.get("op") == 2)
             assert identified == [(0, 2), (1, 2)]  # each process identified only its own shard

@@ -11,13 +11,15 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from filelock import FileLock
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.storage.locks import lock_key
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK_TIMEOUT = 300.0  # seconds a process waits for another one's migration of the same SQLite file
 
 
 class Database:
@@ -54,7 +56,28 @@ class Database:
     async def downgrade(self, revision: str) -> None:
         await self._alembic(command.downgrade, revision)
 
+    def _migration_lock(self) -> FileLock | None:
+        """SQLite has no advisory lock: processes starting together on one database file (`run` and `chat`,
+        a test's two gateways) migrate one at a time through a lock file beside it; the others then find the
+        schema done. None for an in-memory database."""
+        if not self.is_sqlite:
+            return None
+        path = make_url(self.url).database
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return None
+        return FileLock(f"{path}.migrate-lock", thread_local=False)
+
     async def _alembic(self, step, revision: str) -> None:
+        lock = self._migration_lock()
+        if lock is None:
+            return await self._alembic_step(step, revision)
+        await asyncio.to_thread(lock.acquire, timeout=MIGRATION_LOCK_TIMEOUT)
+        try:
+            await self._alembic_step(step, revision)
+        finally:
+            lock.release()
+
+    async def _alembic_step(self, step, revision: str) -> None:
         """Run one Alembic command in one transaction (on PostgreSQL under an advisory lock). On SQLite, foreign keys are off meanwhile: a migration
         that rebuilds a table (batch mode) drops the old one, and with them on, dropping `chats` would delete
         every row that references it (ON DELETE CASCADE). They are checked, then turned back on, after."""
