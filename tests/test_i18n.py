@@ -167,8 +167,8 @@ def test_every_plural_message_takes_the_language_rule() -> None:
     for key in CATALOGUES.plural_keys:
         assert CATALOGUES.template(key, "en", 0) == CATALOGUES.template(key, "en", 2), key
         assert CATALOGUES.template(key, "fr", 0) == CATALOGUES.template(key, "fr", 1), key
-    assert tn("digest_title", "en", 1) == "🗞 Your digest: 1 status change"
-    assert tn("digest_title", "fr", 3) == "🗞 Votre résumé\u202f: 3 changements de statut"
+    assert tn("digest_changes", "en", 1) == "1 status change" and tn("digest_deadlines", "en", 2) == "2 passed deadlines"
+    assert tn("digest_changes", "fr", 3) == "3 changements de statut" and tn("digest_deadlines", "fr", 1) == "1 échéance passée"
     assert tn("announce_sent", "fr", 1) == "1 envoyée" and tn("announce_sent", "fr", 4) == "4 envoyées"
 
 

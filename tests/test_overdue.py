@@ -146,6 +146,7 @@ async def test_a_digest_reader_gets_the_passed_deadline_in_the_digest(app) -> No
     text = outbound.to("alice")[0].text
     assert "2.5 · Step up discussions with civil society" in text
     assert "by the first half of 2022" in text
+    assert "Your digest: 1 passed deadline\n" in text  # not counted as a status change
     async with app.db.session() as session:
         assert (await session.get(Chat, await chat_pk(app, "alice"))).frequency == "daily"
 

@@ -14,7 +14,7 @@ from bot.following.evidence import recorded_fact
 from bot.following.levels import ASSESSOR_LABELS, EMOJI, Assessor, Level, label
 from bot.following.overdue import promise_of
 from bot.following.subscriptions import Target, TargetIndex, list_targets
-from bot.i18n import labelled, t, tn
+from bot.i18n import N_, labelled, t, tn
 from bot.plan.pages import page_url
 from bot.presentation.answers import citation, divergence_text, fact_block, more_button, short, tracked
 from bot.storage.models import Announcement, EvidenceRecord, StatusChange, Subscription
@@ -214,9 +214,11 @@ class AlertRenderer:
 
     def _digest(self, changes: list[StatusChange], records: list[EvidenceRecord], deadlines: list[tuple[str, str]],
                 divergence: dict[str, dict[str, str]], lang: str) -> tuple[Block, ...]:
-        news = len(changes) + len(deadlines)
-        blocks = [Block(tn("digest_title", lang, news) if news else
-                        tn("digest_title_evidence", lang, len(records)), Style.HEADING)]
+        # What it holds, by kind: "1 status change, 1 passed deadline" (the facts have their own heading below).
+        held = [tn(key, lang, n) for key, n in ((N_("digest_changes"), len(changes)),
+                                                         (N_("digest_deadlines"), len(deadlines)))
+                if n] or [tn("digest_facts", lang, len(records))]
+        blocks = [Block(t("digest_heading", lang, what=", ".join(held)), Style.HEADING)]
         for change in changes:
             blocks += self.change_lines(change, lang, divergence.get(str(change.id)))
             blocks.append(citation(self.kb.actions[change.action_id].source, lang,
