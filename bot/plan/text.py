@@ -49,7 +49,7 @@ STOPWORDS = frozenset(
     allez voila voici vraiment juste contre selon depuis pendant avant apres durant parmi malgre envers
     afin lors aupres among besides beyond despite except including inside onto outside unlike versus
     trouver trouve veut veulent voudrait voudraient pourra pourront pourrai pourrais pourraient pouvoir vouloir
-    autrement check sert fonctionne
+    autrement check sert fonctionne faut fallait faudrait soit soient dedans maintenant
     """.split()
 )
 
@@ -121,11 +121,18 @@ INFORMAL = {
     "appli": "application", "applis": "applications", "ado": "adolescent", "ados": "adolescents",
     "kil": "qu il", "kils": "qu ils", "kon": "qu on", "ecolo": "ecologique", "ecolos": "ecologiques",
     "gouvt": "gouvernement", "gvmt": "gouvernement", "cgu": "conditions generales d utilisation",
+    # clipped words and everyday slang for plain words ("pdt" for pendant, "bosser" for travailler)
+    "pdt": "pendant", "qqun": "quelqu un", "rdv": "rendez vous", "labo": "laboratoire",
+    "labos": "laboratoires", "stat": "statistique", "stats": "statistiques", "bosser": "travailler",
+    "bosse": "travaille", "bossent": "travaillent", "bossez": "travaillez", "boulot": "travail",
 }
 # Clipped names of the state's institutions, read as two words ("educ nat", "educ. nat.").
 INFORMAL_PAIRS = {("education", "nat"): ["education", "nationale"], ("fonction", "pub"): ["fonction", "publique"],
-                  ("secu", "sociale"): ["securite", "sociale"]}
+                  ("secu", "sociale"): ["securite", "sociale"],
+                  # "quelque part" / "qq part": somewhere, not a part of anything
+                  ("quelque", "part"): ["somewhere"], ("quelques", "part"): ["somewhere"]}
 _LOST_ELISION = frozenset("d l qu".split())
+_OWNER = frozenset("mon ton son notre votre leur le du au".split())
 _BEFORE_WORD = frozenset("quoi ou qui pour quand en un une le la possible vrai comment combien".split())
 
 # Number words as digits, so "six commitments" and "6 commitments" are one phrase ("one"/"un" stay words).
@@ -179,6 +186,8 @@ def informal(words: list[str]) -> list[str]:
             out[-1:] = INFORMAL_PAIRS[(out[-1], word)]
         elif word in INFORMAL:
             out += INFORMAL[word].split()
+        elif word == "tel" and out and out[-1] in _OWNER:
+            out.append("telephone")  # "mon tel": a phone, not "tel" (such)
         elif len(word) >= 6 and word.endswith("ik"):
             out.append(word[:-2] + "ique")  # "numerik", "informatik", "publik": SMS French for -ique
         else:
