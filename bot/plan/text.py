@@ -65,7 +65,7 @@ CHATTER = frozenset(
     questions ask asking learn latest news current currently update updates does actually really exactly
     about regarding concerning related planned planning measure measures action actions initiative
     initiatives government gouvernement etat francais francaise mesure mesures nouveau nouvelle
-    nouvelles actuellement concernant sujet propos prevu prevue prevoit prevoient prevoir projet beaucoup aide aider
+    nouvelles actuellement concernant sujet propos prevu prevue prevus prevues prevoit prevoient prevoir projet beaucoup aide aider
     morning evening afternoon night everyone folks guys cheers thx ty journee soiree madame monsieur
     truc trucs machin chose choses stuff entendu parler heard vu seen anything anybody someone quelqu
     exactly exactement precisely precisement basically anyone anywhere anymore quelqu quelquun quelqu un
@@ -395,13 +395,15 @@ def off_topic_signs(question: str, words: list[str]) -> tuple[str, ...]:
 
 
 # "overall", "in short", "en gros", "le volet X", "summary of the X part": the commitment, not one of its actions.
-_OVERVIEW = [tuple(p.split()) for p in """
+# (number words as tokens() writes them: "en deux mots" is compared as "en 2 mots")
+_OVERVIEW = [tuple(NUMBER_WORDS.get(w, w) for w in p.split()) for p in """
     overall|in short|in brief|big picture|overview|summary|summarise|summarize|broadly|in general|generally
     |as a whole|en gros|en bref|en resume|resume|resumer|grandes lignes|dans ensemble|globalement|en general
     |synthese|volet|en somme|main points|key points|points cles|nutshell|in a word|gist|general idea|main idea
     |big idea|big goal|main goal|overall goal|idee generale|grande idee|en un mot|enjeu global|enjeux globaux
     |objectif global|objectif general|grand objectif|vue d ensemble|ca donne quoi|ca consiste en quoi
-    |chapitre|en quelques mots|en deux mots|en peu de mots|in a few words
+    |chapitre|en quelques mots|en deux mots|en peu de mots|in a few words|deux mots|quelques mots
+    |toutes les actions|all the actions|all actions|all of the actions
 """.replace("\n", " ").split("|")]
 # "why does the plan care so much about X", "pourquoi le plan parle autant de X": the reason for a whole theme
 _WHY_THEME = re.compile(
