@@ -49,7 +49,7 @@ STOPWORDS = frozenset(
     allez voila voici vraiment juste contre selon depuis pendant avant apres durant parmi malgre envers
     afin lors aupres among besides beyond despite except including inside onto outside unlike versus
     trouver trouve veut veulent voudrait voudraient pourra pourront pourrai pourrais pourraient pouvoir vouloir
-    autrement check sert fonctionne
+    autrement check sert fonctionne faut fallait faudrait soit soient dedans maintenant
     """.split()
 )
 
@@ -65,7 +65,7 @@ CHATTER = frozenset(
     questions ask asking learn latest news current currently update updates does actually really exactly
     about regarding concerning related planned planning measure measures action actions initiative
     initiatives government gouvernement etat francais francaise mesure mesures nouveau nouvelle
-    nouvelles actuellement concernant sujet propos prevu prevue prevoit prevoient prevoir projet beaucoup aide aider
+    nouvelles actuellement concernant sujet propos prevu prevue prevus prevues prevoit prevoient prevoir projet beaucoup aide aider
     morning evening afternoon night everyone folks guys cheers thx ty journee soiree madame monsieur
     truc trucs machin chose choses stuff entendu parler heard vu seen anything anybody someone quelqu
     exactly exactement precisely precisement basically anyone anywhere anymore quelqu quelquun quelqu un
@@ -121,11 +121,18 @@ INFORMAL = {
     "appli": "application", "applis": "applications", "ado": "adolescent", "ados": "adolescents",
     "kil": "qu il", "kils": "qu ils", "kon": "qu on", "ecolo": "ecologique", "ecolos": "ecologiques",
     "gouvt": "gouvernement", "gvmt": "gouvernement", "cgu": "conditions generales d utilisation",
+    # clipped words and everyday slang for plain words ("pdt" for pendant, "bosser" for travailler)
+    "pdt": "pendant", "qqun": "quelqu un", "rdv": "rendez vous", "labo": "laboratoire",
+    "labos": "laboratoires", "stat": "statistique", "stats": "statistiques", "bosser": "travailler",
+    "bosse": "travaille", "bossent": "travaillent", "bossez": "travaillez", "boulot": "travail",
 }
 # Clipped names of the state's institutions, read as two words ("educ nat", "educ. nat.").
 INFORMAL_PAIRS = {("education", "nat"): ["education", "nationale"], ("fonction", "pub"): ["fonction", "publique"],
-                  ("secu", "sociale"): ["securite", "sociale"]}
+                  ("secu", "sociale"): ["securite", "sociale"],
+                  # "quelque part" / "qq part": somewhere, not a part of anything
+                  ("quelque", "part"): ["somewhere"], ("quelques", "part"): ["somewhere"]}
 _LOST_ELISION = frozenset("d l qu".split())
+_OWNER = frozenset("mon ton son notre votre leur le du au".split())
 _BEFORE_WORD = frozenset("quoi ou qui pour quand en un une le la possible vrai comment combien".split())
 
 # Number words as digits, so "six commitments" and "6 commitments" are one phrase ("one"/"un" stay words).
@@ -179,6 +186,8 @@ def informal(words: list[str]) -> list[str]:
             out[-1:] = INFORMAL_PAIRS[(out[-1], word)]
         elif word in INFORMAL:
             out += INFORMAL[word].split()
+        elif word == "tel" and out and out[-1] in _OWNER:
+            out.append("telephone")  # "mon tel": a phone, not "tel" (such)
         elif len(word) >= 6 and word.endswith("ik"):
             out.append(word[:-2] + "ique")  # "numerik", "informatik", "publik": SMS French for -ique
         else:
@@ -386,13 +395,15 @@ def off_topic_signs(question: str, words: list[str]) -> tuple[str, ...]:
 
 
 # "overall", "in short", "en gros", "le volet X", "summary of the X part": the commitment, not one of its actions.
-_OVERVIEW = [tuple(p.split()) for p in """
+# (number words as tokens() writes them: "en deux mots" is compared as "en 2 mots")
+_OVERVIEW = [tuple(NUMBER_WORDS.get(w, w) for w in p.split()) for p in """
     overall|in short|in brief|big picture|overview|summary|summarise|summarize|broadly|in general|generally
     |as a whole|en gros|en bref|en resume|resume|resumer|grandes lignes|dans ensemble|globalement|en general
     |synthese|volet|en somme|main points|key points|points cles|nutshell|in a word|gist|general idea|main idea
     |big idea|big goal|main goal|overall goal|idee generale|grande idee|en un mot|enjeu global|enjeux globaux
     |objectif global|objectif general|grand objectif|vue d ensemble|ca donne quoi|ca consiste en quoi
-    |chapitre|en quelques mots|en deux mots|en peu de mots|in a few words
+    |chapitre|en quelques mots|en deux mots|en peu de mots|in a few words|deux mots|quelques mots
+    |toutes les actions|all the actions|all actions|all of the actions
 """.replace("\n", " ").split("|")]
 # "why does the plan care so much about X", "pourquoi le plan parle autant de X": the reason for a whole theme
 _WHY_THEME = re.compile(
