@@ -83,7 +83,9 @@ async def test_a_group_gets_at_most_its_per_chat_limit() -> None:
         await local.acquire("telegram", Priority.REPLY, chat="-100", chat_limit=limit)
         times.append(time.monotonic())
     assert max_in_window(times) <= 13
-    assert 12 <= len(times) <= 18
+    # The burst, then 10 a second for as long as the loop actually ran (under load its last wait may end past
+    # 1.5 s: a fixed "<= 18" failed then with 19 sends in 1.6 s, which is within the limit).
+    assert 12 <= len(times) <= 3 + 10 * (times[-1] - began) + 1
 
 
 async def test_the_least_recently_used_chat_schedules_are_dropped_first(monkeypatch) -> None:
