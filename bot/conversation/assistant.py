@@ -13,6 +13,7 @@ from bot.domain import Block, IncomingMessage, Reply, Style
 from bot.i18n import pick_language, t
 from bot.plan.language import LanguageDetector
 from bot.plan.text import CONTROL, fold
+from bot.settings import Settings
 from bot.storage.chats import get_or_create_chat
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class Assistant:
         return self.services.commands
 
     @property
-    def settings(self):
+    def settings(self) -> Settings:
         return self.services.settings
 
     def is_admin(self, msg: IncomingMessage) -> bool:
