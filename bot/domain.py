@@ -70,7 +70,7 @@ class Recipient:
 @dataclass(frozen=True)
 class CommandCall:
     """A command whose arguments are already typed: the platform's options filled the handler's own argument
-    type (bot/conversation/commands.py; e.g. Discord's /setstatus gives SetStatusArgs). Text commands are parsed by the core."""
+    type (bot/conversation/commands.py; e.g. Discord's /setstatus gives a StatusUpdate). Text commands are parsed by the core."""
 
     name: str
     args: Any = ""

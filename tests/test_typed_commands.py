@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.conversation.commands import UsageError
-from bot.conversation.handlers.admin import AnnounceArgs, SetStatusArgs, parse_announce, parse_setstatus
+from bot.conversation.handlers.admin import AnnounceArgs, parse_announce, parse_setstatus
 from bot.conversation.handlers.follow import parse_frequency
 from bot.conversation.handlers.server import SetupArgs, parse_setup
 from bot.domain import ChatRef, CommandCall, IncomingMessage
 from bot.following.levels import Level
+from bot.following.status_updates import StatusUpdate
 from bot.storage.models import EvidenceRecord, Frequency, StatusChange
 from tests.discord_support import ADMIN, ALICE, GUILD, embed_text
 from tests.outbox_support import text_of
@@ -31,7 +32,7 @@ async def _notes(app) -> list[tuple[str, str | None]]:
 
 
 def test_text_is_parsed_into_the_handlers_types() -> None:
-    assert parse_setstatus('2.12 substantial "a note" https://e.org/s 2023-03-01') == SetStatusArgs(
+    assert parse_setstatus('2.12 substantial "a note" https://e.org/s 2023-03-01') == StatusUpdate(
         "2.12", Level.SUBSTANTIAL, "a note", "https://e.org/s", date(2023, 3, 1))
     assert parse_setstatus("2.12 not started").level == Level.NOT_STARTED
     with pytest.raises(UsageError) as refused:
@@ -51,7 +52,7 @@ def test_text_is_parsed_into_the_handlers_types() -> None:
 
 async def test_a_typed_command_skips_the_text_parsing(app) -> None:
     """The note keeps its quotes and its date-like words: nothing re-splits it."""
-    typed = SetStatusArgs("2.12", Level.SUBSTANTIAL, NOTE, "https://example.org/source")
+    typed = StatusUpdate("2.12", Level.SUBSTANTIAL, NOTE, "https://example.org/source")
     msg = IncomingMessage(ChatRef("console", "admin"), "admin", "/setstatus", command=CommandCall("setstatus", typed))
     assert "2.12" in text_of(await app.assistant.handle(msg))
     assert await _notes(app) == [(NOTE, "https://example.org/source")]
@@ -62,7 +63,7 @@ async def test_a_typed_command_skips_the_text_parsing(app) -> None:
 
 
 async def test_a_typed_source_must_be_a_web_address(app) -> None:
-    typed = SetStatusArgs("2.12", Level.COMPLETE, "done", "not a url")
+    typed = StatusUpdate("2.12", Level.COMPLETE, "done", "not a url")
     msg = IncomingMessage(ChatRef("console", "admin"), "admin", "/setstatus", command=CommandCall("setstatus", typed))
     assert "http:// or https://" in text_of(await app.assistant.handle(msg))
     assert await _notes(app) == []

@@ -10,10 +10,11 @@ from discord.app_commands import Choice, Range
 from adapters.discord.client import OpenGovClient, language_of, manages_server
 from adapters.discord.i18n import t
 from adapters.discord.translate import L, L_fixed, item_choices
-from bot.conversation.handlers.admin import AddEvidenceArgs, AnnounceArgs, SetStatusArgs
+from bot.conversation.handlers.admin import AddEvidenceArgs, AnnounceArgs
 from bot.conversation.handlers.server import SetupArgs
 from bot.domain import Block, Reply
 from bot.following.levels import LABELS, Level
+from bot.following.status_updates import StatusUpdate
 from bot.i18n import LANGUAGES, language_name
 from bot.plan.ids import ID_PATTERN, normalise_id
 from bot.storage.models import Frequency
@@ -222,7 +223,7 @@ def register_commands(client: OpenGovClient, kb: KnowledgeBase) -> None:
         note: Range[str, 1, 500],
         source: Range[str, 1, 500] | None = None,
     ) -> None:
-        args = SetStatusArgs(item.strip(), Level(level.value), note.strip() or None, source.strip() if source else None)
+        args = StatusUpdate(item.strip(), Level(level.value), note.strip() or None, source.strip() if source else None)
         await client.run_command(interaction, "setstatus", args, personal=True)
 
     @tree.command(name="evidence", description=L("dc_cmd_evidence"))

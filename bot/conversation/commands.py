@@ -4,7 +4,7 @@ handler modules' COMMANDS lists; nothing registers itself.
 
 A command reaches the core in one of two ways, parsed once either way:
 - typed: an adapter whose platform has typed options (Discord's slash commands) sets IncomingMessage.command
-  to a CommandCall carrying the handler's own argument type (e.g. SetStatusArgs);
+  to a CommandCall carrying the handler's own argument type (e.g. StatusUpdate for setstatus);
 - as text ("/setstatus 2.12 complete \"note\"", "suivre HATVP"): the core splits the name off and the
   command's `parse` turns the rest into the same argument type, or raises UsageError.
 """

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -52,17 +52,6 @@ EVIDENCE_REFUSALS = {"usage": N_("evidence_usage"), "bad_url": N_("evidence_bad_
 ANNOUNCE_REFUSALS = {"usage": N_("announce_usage"), "audience": N_("announce_audience"), "when": N_("announce_when")}
 
 
-@dataclass(frozen=True)
-class SetStatusArgs:
-    """`setstatus ACTION LEVEL ["note"] [source URL] [YYYY-MM-DD]` (Discord: the /setstatus options)."""
-
-    action_id: str
-    level: Level
-    note: str | None = None
-    source: str | None = None
-    effective: date | None = None
-
-
 def _words(args: str, minimum: int, refuse: Callable[[str], UsageError], unclosed: str = "usage") -> list[str]:
     """The arguments split as a shell would (quotes group words), at least `minimum` of them, else the command's
     refusal: `unclosed` for an unclosed quote, "usage" for too few words."""
@@ -75,13 +64,20 @@ def _words(args: str, minimum: int, refuse: Callable[[str], UsageError], unclose
     return parts
 
 
+async def _queued(ctx: Context, key_prefix: str) -> int:
+    """How many alerts a change queued (their keys start with `key_prefix`, e.g. "status:12:")."""
+    return await ctx.session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.key.startswith(key_prefix, autoescape=True)))
+
+
 def _setstatus_refusal(reason: str) -> UsageError:
     return UsageError(SETSTATUS_REFUSALS[reason], levels=", ".join(lv.value for lv in Level),
                       start=PLAN_DRAFTING_STARTED.isoformat())
 
 
-def parse_setstatus(args: str) -> SetStatusArgs:
-    """'2.12 substantial "note" https://source [2026-03-01]' -> SetStatusArgs; UsageError saying what is wrong."""
+def parse_setstatus(args: str) -> StatusUpdate:
+    """'2.12 substantial "note" https://source [2026-03-01]' -> the StatusUpdate it asks for (the same one the feed
+    and the command line apply; Discord's /setstatus builds it from its options); UsageError saying what is wrong."""
     parts = _words(args, 2, _setstatus_refusal, unclosed="quotes")
     action_id, level_text, rest = parts[0], parts[1], parts[2:]
     level = parse_level(level_text)
@@ -98,24 +94,21 @@ def parse_setstatus(args: str) -> SetStatusArgs:
             effective = parse_effective_date(when)
         except DateError as exc:
             raise _setstatus_refusal(DATE_REFUSALS[exc.reason]) from exc
-    return SetStatusArgs(action_id, level, " ".join(note_parts) or None, source, effective)
+    return StatusUpdate(action_id, level, " ".join(note_parts) or None, source, effective)
 
 
-async def setstatus(ctx: Context, args: SetStatusArgs) -> list[Reply]:
-    action_id, level, note, source, effective = args.action_id, args.level, args.note, args.source, args.effective
-    if source is not None and not URL.match(source):
+async def setstatus(ctx: Context, update: StatusUpdate) -> list[Reply]:
+    if update.source_url is not None and not URL.match(update.source_url):
         return [ctx.say(ctx.tr("evidence_bad_url"))]  # a typed source option that is not a web address
-    action_id = normalise_id(action_id)
+    action_id, level = normalise_id(update.action_id), update.level
     if action_id not in ctx.kb.actions:
         return [ctx.say(ctx.tr("setstatus_unknown", item=action_id[:20]))]
     who = f"{ctx.msg.chat.platform}:{ctx.msg.user_id}"
-    change = await apply_status(ctx.session, ctx.kb, StatusUpdate(action_id, level, note, source, effective), who)
+    change = await apply_status(ctx.session, ctx.kb, replace(update, action_id=action_id), who)
     if change is None:
         return [ctx.say(ctx.tr("setstatus_same", id=action_id, label=label(level, ctx.lang)))]
     await audit(ctx.session, ctx.msg, "setstatus", {"action": action_id, "status": level.value, "change": change.id})
-    queued = await ctx.session.scalar(
-        select(func.count()).select_from(Notification).where(Notification.key.like(f"status:{change.id}:%"))
-    )
+    queued = await _queued(ctx, f"status:{change.id}:")
     return [ctx.say(ctx.trn("setstatus_done", queued, id=action_id, label=label(level, ctx.lang)))]
 
 
@@ -163,9 +156,7 @@ async def add_evidence(ctx: Context, args: AddEvidenceArgs) -> list[Reply]:
     if record is None:
         return [ctx.say(ctx.tr("evidence_same", id=action_id))]
     await audit(ctx.session, ctx.msg, "evidence", {"action": action_id, "evidence": record.id})
-    queued = await ctx.session.scalar(
-        select(func.count()).select_from(Notification).where(Notification.key.like(f"evidence:{record.id}:%"))
-    )
+    queued = await _queued(ctx, f"evidence:{record.id}:")
     return [ctx.say(ctx.tr("evidence_done", id=action_id, date=fact_date.isoformat(), n=queued))]
 
 
